@@ -1,0 +1,28 @@
+// Shared Playwright fixture: a page on the harness whose WebGPU was checked first. A test never skips:
+// without WebGPU it fails, saying why.
+import { test as base, expect } from '@playwright/test';
+
+export const test = base.extend<{ harness: import('@playwright/test').Page }>({
+  harness: async ({ page }, use) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    await page.goto('/e2e/harness.html');
+    await page.waitForFunction(() => window.harness !== undefined, undefined, { timeout: 30_000 }).catch((error) => {
+      throw new Error(`the harness page did not load: ${problems.join('; ') || error}`);
+    });
+    const status = await page.evaluate(() => window.harness.webgpu());
+    expect(status, 'WebGPU must be available for GPU tests').toMatch(/^ok/);
+    await use(page);
+    expect(problems, 'no console errors or uncaught exceptions').toEqual([]);
+  },
+});
+export { expect };
+
+/** Logs one line in llm.c style: `name OK maxdiff=...`. */
+export function report(name: string, result: { maxDiff: number; maxError: number }, tolerance: number): void {
+  const verdict = result.maxError <= tolerance ? 'OK' : 'MISMATCH';
+  console.log(`${name.padEnd(52)} ${verdict} maxdiff=${result.maxDiff.toExponential(2)} maxerr=${result.maxError.toExponential(2)} (tol ${tolerance.toExponential(0)})`);
+}

@@ -1,0 +1,18 @@
+// The page the GPU tests drive: it checks WebGPU once, then exposes the kernel and model cases.
+import * as kernels from './harness_kernels';
+import * as model from './harness_model';
+
+async function webgpu(): Promise<string> {
+  if (!navigator.gpu) return 'navigator.gpu is undefined: this browser was started without WebGPU (--enable-unsafe-webgpu?)';
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) return 'navigator.gpu.requestAdapter() returned null: no WebGPU adapter';
+  return `ok: ${adapter.info.vendor} ${adapter.info.architecture}`;
+}
+
+const harness = { webgpu, ...kernels, ...model };
+declare global {
+  interface Window {
+    harness: typeof harness;
+  }
+}
+window.harness = harness;

@@ -1,0 +1,219 @@
+// Runs each GPU kernel alone on seeded random inputs and compares it with its CPU twin in
+// src/reference/kernels.ts. Each case returns the largest absolute difference and the largest error
+// relative to the size of what was summed (Σ|terms|), which is what float32 rounding scales with.
+
+import { Gpu, requestDevice } from '../src/runtime/gpu';
+import * as ref from '../src/reference/kernels';
+import { Random } from '../src/random';
+import { Schedule, type StepRecord } from '../src/model/schedule';
+import { adamCorrection } from '../src/model/fit';
+import { paramLayout, slotBinding } from '../src/model/layout';
+import { type Op, record } from '../src/ops/op';
+import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulPipeline, type MatmulVariant } from '../src/ops/matmul';
+import { biasGrad, biasGradPipeline } from '../src/ops/bias_grad';
+import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
+import { gather, gatherPipeline } from '../src/ops/gather';
+import { optimizerKind, optimizerPipeline, optimizerUpdate, type OptimizerSettings } from '../src/ops/optimizer';
+
+export interface Comparison {
+  /** max |gpu - reference| */
+  maxDiff: number;
+  /** max |gpu - reference| / (scale + 1e-30), scale being Σ|terms| (or |reference|) for that element */
+  maxError: number;
+  count: number;
+}
+
+let shared: Promise<Gpu> | undefined;
+const getGpu = () => (shared ??= requestDevice().then((device) => new Gpu(device)));
+
+const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+const IDENTITY: Activation = { name: 'identity', alpha: 0 };
+
+function uniforms(random: Random, n: number, scale = 1): Float32Array<ArrayBuffer> {
+  return Float32Array.from({ length: n }, () => (random.uniform() * 2 - 1) * scale);
+}
+
+export function compare(gpu: ArrayLike<number>, reference: ArrayLike<number>, scale: ArrayLike<number>): Comparison {
+  let maxDiff = 0;
+  let maxError = 0;
+  if (gpu.length !== reference.length) throw new Error(`length ${gpu.length} != ${reference.length}`);
+  for (let i = 0; i < gpu.length; i++) {
+    const diff = Math.abs(gpu[i] - reference[i]);
+    if (!(diff <= Infinity)) return { maxDiff: NaN, maxError: NaN, count: gpu.length }; // NaN from the GPU
+    maxDiff = Math.max(maxDiff, diff);
+    maxError = Math.max(maxError, diff / (Math.abs(scale[i]) + 1e-30));
+  }
+  return { maxDiff, maxError, count: gpu.length };
+}
+
+/** Records `ops` once per record (in one pass, through the schedule ring) and submits. */
+function run(gpu: Gpu, schedule: Schedule, records: StepRecord[], ops: Op[]): void {
+  schedule.write(records);
+  const encoder = gpu.device.createCommandEncoder({ label: 'harness' });
+  const pass = encoder.beginComputePass({ label: 'harness' });
+  records.forEach((r, i) => ops.forEach((op) => record(pass, op, schedule.group, schedule.offset(i), r.rows)));
+  pass.end();
+  gpu.device.queue.submit([encoder.finish()]);
+}
+
+const step = (rows: number, extra: Partial<StepRecord> = {}): StepRecord =>
+  ({ batchStart: 0, rows, learningRate: 0, adamC1: 1, adamC2: 1, ...extra });
+
+async function readF32(gpu: Gpu, buffer: GPUBuffer, offset = 0, floats?: number): Promise<Float32Array> {
+  return new Float32Array(await gpu.read(buffer, offset * 4, floats === undefined ? undefined : floats * 4));
+}
+
+export async function matmulCase(variant: MatmulVariant, activation: Activation, rows: number, nIn: number, nOut: number, seed: number): Promise<Comparison> {
+  const gpu = await getGpu();
+  const random = new Random(seed);
+  const schedule = new Schedule(gpu, 'case');
+  // Weight and bias sit in a flat parameter buffer at aligned offsets, as in a model.
+  const layout = paramLayout([nIn, nOut], gpu.device.limits.minStorageBufferOffsetAlignment / 4);
+  const weight = uniforms(random, nOut * nIn);
+  const bias = uniforms(random, nOut);
+  const flat = new Float32Array(layout.totalFloats);
+  flat.set(weight, layout.weights[0].offset);
+  flat.set(bias, layout.biases[0].offset);
+  const params = gpu.upload('case.params', flat, STORAGE);
+  const abs = (a: Float32Array) => a.map(Math.abs);
+  const pipeline = await matmulPipeline(gpu, variant, activation);
+  const dims = { nIn, nOut };
+
+  if (variant === 'forward') {
+    const inp = uniforms(random, rows * nIn);
+    const out = gpu.buffer('case.out', rows * nOut * 4, STORAGE);
+    const op = matmulForward(gpu, pipeline, 'case.forward', dims, {
+      inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, weight: slotBinding(params, layout.weights[0]),
+      bias: slotBinding(params, layout.biases[0]), out: { buffer: out },
+    });
+    run(gpu, schedule, [step(rows)], [op]);
+    return compare(await readF32(gpu, out), ref.matmulForward(inp, weight, bias, rows, nIn, nOut, activation),
+      ref.matmulForward(abs(inp), abs(weight), abs(bias), rows, nIn, nOut, IDENTITY));
+  }
+  const dout = uniforms(random, rows * nOut);
+  if (variant === 'backwardInput') {
+    // inp is a real activation output (relu zeros, sigmoid in (0, 1), ...), as in training.
+    const inp = uniforms(random, rows * nIn, 3).map((x) => ref.activate(x, activation));
+    const dinp = gpu.buffer('case.dinp', rows * nIn * 4, STORAGE);
+    const op = matmulBackwardInput(gpu, pipeline, 'case.backwardInput', dims, {
+      dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, weight: slotBinding(params, layout.weights[0]),
+      inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, dinp: { buffer: dinp },
+    });
+    run(gpu, schedule, [step(rows)], [op]);
+    const ones = new Float32Array(rows * nIn).fill(1);
+    return compare(await readF32(gpu, dinp), ref.matmulBackwardInput(dout, weight, inp, rows, nIn, nOut, activation),
+      ref.matmulBackwardInput(abs(dout), abs(weight), ones, rows, nIn, nOut, IDENTITY));
+  }
+  const inp = uniforms(random, rows * nIn);
+  const dweight = gpu.buffer('case.grads', layout.totalFloats * 4, STORAGE);
+  const op = matmulBackwardWeight(gpu, pipeline, 'case.backwardWeight', dims, {
+    dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, inp: { buffer: gpu.upload('case.inp', inp, STORAGE) },
+    dweight: slotBinding(dweight, layout.weights[0]),
+  });
+  run(gpu, schedule, [step(rows)], [op]);
+  return compare(await readF32(gpu, dweight, layout.weights[0].offset, nOut * nIn), ref.matmulBackwardWeight(dout, inp, rows, nIn, nOut),
+    ref.matmulBackwardWeight(abs(dout), abs(inp), rows, nIn, nOut));
+}
+
+export async function biasGradCase(rows: number, nOut: number, seed: number): Promise<Comparison> {
+  const gpu = await getGpu();
+  const random = new Random(seed);
+  const dout = uniforms(random, rows * nOut);
+  const dbias = gpu.buffer('case.dbias', nOut * 4, STORAGE);
+  const op = biasGrad(gpu, await biasGradPipeline(gpu), 'case.biasGrad', nOut, { dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, dbias: { buffer: dbias } });
+  run(gpu, new Schedule(gpu, 'case'), [step(rows)], [op]);
+  return compare(await readF32(gpu, dbias), ref.biasGrad(dout, rows, nOut), ref.biasGrad(dout.map(Math.abs), rows, nOut));
+}
+
+export interface SoftmaxComparison {
+  /** dlogits (train) or probs (predict); empty for evaluate */
+  values: Comparison;
+  lossSum: { gpu: number; reference: number };
+  correct: { gpu: number; reference: number };
+}
+
+export async function softmaxCase(mode: SoftmaxMode, loss: LossName, rows: number, classes: number, logitScale: number, seed: number): Promise<SoftmaxComparison> {
+  const gpu = await getGpu();
+  const random = new Random(seed);
+  const logits = uniforms(random, rows * classes, logitScale);
+  const labels = Uint32Array.from({ length: rows }, () => random.nextU32() % classes);
+  const reference = ref.softmaxLoss(logits, labels, rows, classes, loss);
+  const logitsBuffer = { buffer: gpu.upload('case.logits', logits, STORAGE) };
+  const schedule = new Schedule(gpu, 'case');
+  if (mode === 'predict') {
+    const batchStart = 3; // predictions land at rows batchStart.. of the output
+    const probs = gpu.buffer('case.probs', (batchStart + rows) * classes * 4, STORAGE);
+    const op = softmaxPredict(gpu, await softmaxPipeline(gpu, 'predict', loss), 'case.predict', classes, { logits: logitsBuffer, probs: { buffer: probs } });
+    run(gpu, schedule, [step(rows, { batchStart })], [op]);
+    const expected = ref.softmax(logits, rows, classes);
+    const values = compare(await readF32(gpu, probs, batchStart * classes), expected, expected.map(() => 1));
+    return { values, lossSum: { gpu: 0, reference: 0 }, correct: { gpu: 0, reference: 0 } };
+  }
+  const stats = gpu.buffer('case.stats', 8, STORAGE);
+  const dlogits = gpu.buffer('case.dlogits', rows * classes * 4, STORAGE);
+  const op = softmaxLoss(gpu, await softmaxPipeline(gpu, mode, loss), `case.${mode}`, classes, {
+    logits: logitsBuffer, labels: { buffer: gpu.upload('case.labels', labels, STORAGE) }, stats: { buffer: stats },
+    dlogits: mode === 'train' ? { buffer: dlogits } : undefined,
+  });
+  run(gpu, schedule, [step(rows)], [op]);
+  const [lossSum, correct] = await readF32(gpu, stats);
+  // dlogits are at most 1/rows (cross-entropy) in size: compare against that scale.
+  const values = mode === 'train'
+    ? compare(await readF32(gpu, dlogits), reference.dlogits, reference.dlogits.map(() => 1 / rows))
+    : { maxDiff: 0, maxError: 0, count: 0 };
+  return { values, lossSum: { gpu: lossSum, reference: reference.lossSum }, correct: { gpu: correct, reference: reference.correct } };
+}
+
+export async function gatherCase(bytes: boolean, count: number, features: number, rows: number, batchStart: number, seed: number) {
+  const gpu = await getGpu();
+  const random = new Random(seed);
+  const images = bytes
+    ? Uint8Array.from({ length: count * features }, () => random.nextU32() & 255)
+    : uniforms(random, count * features);
+  const labels = Uint8Array.from({ length: count }, () => random.nextU32() % 10);
+  const order = random.shuffle(Uint32Array.from({ length: count }, (_, i) => i));
+  const inp = gpu.buffer('case.inp', rows * features * 4, STORAGE);
+  const batchLabels = gpu.buffer('case.batchLabels', rows * 4, STORAGE);
+  const op = gather(gpu, await gatherPipeline(gpu, bytes), 'case.gather', features, {
+    images: { buffer: gpu.upload('case.images', images, STORAGE) }, labels: { buffer: gpu.upload('case.labels', labels, STORAGE) },
+    order: { buffer: gpu.upload('case.order', order, STORAGE) }, inp: { buffer: inp }, batchLabels: { buffer: batchLabels },
+  });
+  run(gpu, new Schedule(gpu, 'case'), [step(rows, { batchStart })], [op]);
+  const expected = ref.gather(images, labels, order, batchStart, rows, features);
+  const gotLabels = new Uint32Array(await gpu.read(batchLabels));
+  return {
+    values: compare(await readF32(gpu, inp), expected.inp, expected.inp.map(() => 1)),
+    labelsEqual: expected.batchLabels.every((label, i) => label === gotLabels[i]),
+  };
+}
+
+/** `steps` optimizer updates (t = 1..steps) in one pass, each with fresh random gradients. */
+export async function optimizerCase(settings: OptimizerSettings, size: number, weightCount: number, steps: number, seed: number): Promise<Comparison> {
+  const gpu = await getGpu();
+  const random = new Random(seed);
+  const param = uniforms(random, size);
+  const grads = Array.from({ length: steps }, () => uniforms(random, size));
+  const kind = optimizerKind(settings);
+  const state = Array.from({ length: kind === 'adam' ? 2 : kind === 'momentum' ? 1 : 0 }, (_, i) => ({ buffer: gpu.buffer(`case.state${i}`, size * 4, STORAGE) }));
+  const paramBuffer = gpu.upload('case.param', param, STORAGE);
+  const gradBuffer = gpu.buffer('case.grad', size * 4, STORAGE);
+  const pipeline = await optimizerPipeline(gpu, kind);
+  const op = optimizerUpdate(gpu, pipeline, 'case.update', size, weightCount, settings, { param: { buffer: paramBuffer }, grad: { buffer: gradBuffer }, state });
+  const schedule = new Schedule(gpu, 'case');
+  // The GPU sees every setting as a float32 uniform; the reference gets the same rounded values
+  // (1 - β2 alone differs by 1.3e-5 relative between float32 and float64 β2 = 0.999).
+  const rounded: OptimizerSettings = {
+    ...settings, momentum: Math.fround(settings.momentum), l2: Math.fround(settings.l2), beta1: Math.fround(settings.beta1),
+    beta2: Math.fround(settings.beta2), epsilon: Math.fround(settings.epsilon),
+  };
+  const expected = Float64Array.from(param);
+  const refState: ref.OptimizerState = {};
+  const learningRate = 0.05;
+  for (let t = 1; t <= steps; t++) {
+    gpu.device.queue.writeBuffer(gradBuffer, 0, grads[t - 1]);
+    const c = (beta: number) => (settings.optimizer === 'adam' ? adamCorrection(beta, t) : 1);
+    run(gpu, schedule, [step(1, { learningRate, adamC1: c(settings.beta1), adamC2: c(settings.beta2) })], [op]);
+    ref.optimizerUpdate(expected, grads[t - 1], weightCount, refState, t, Math.fround(learningRate), rounded);
+  }
+  return compare(await readF32(gpu, paramBuffer), expected, expected.map((x) => Math.max(1, Math.abs(x))));
+}

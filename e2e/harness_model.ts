@@ -1,0 +1,148 @@
+// Whole-model cases through the public API only: GPU training steps against the reference step,
+// seeded training runs, determinism, and the typed errors a user can meet.
+
+import { createEngine, type Dataset, type Engine, type FitOptions, type MLPOptions } from '../src/index';
+import { Random } from '../src/random';
+import * as reference from '../src/reference/mlp';
+import { gather } from '../src/reference/kernels';
+import { resolveFitOptions, resolveMLPOptions } from '../src/model/config';
+
+let shared: Promise<Engine> | undefined;
+const getEngine = () => (shared ??= createEngine());
+
+/** count random samples: bytes (or floats in [0, 1)) and labels below `classes`. */
+export function randomDataset(count: number, features: number, classes: number, seed: number, floats = false): Dataset {
+  const random = new Random(seed);
+  const images = floats
+    ? Float32Array.from({ length: count * features }, () => random.uniform())
+    : Uint8Array.from({ length: count * features }, () => random.nextU32() & 255);
+  const labels = Uint8Array.from({ length: count }, () => random.nextU32() % classes);
+  return { images, labels, count, features };
+}
+
+/** Gaussian blobs: class c is centred on a random byte pattern; learnable, but not in one step. */
+export function blobs(count: number, features: number, classes: number, seed: number): Dataset {
+  const random = new Random(seed);
+  const centres = Array.from({ length: classes }, () => Float64Array.from({ length: features }, () => random.uniform() * 255));
+  const labels = Uint8Array.from({ length: count }, () => random.nextU32() % classes);
+  const images = new Uint8Array(count * features);
+  for (let i = 0; i < count; i++) {
+    for (let f = 0; f < features; f++) {
+      const v = centres[labels[i]][f] + random.normal() * 60;
+      images[i * features + f] = Math.max(0, Math.min(255, Math.round(v)));
+    }
+  }
+  return { images, labels, count, features };
+}
+
+/**
+ * Trains on the GPU with shuffle off, and replays the same steps on the CPU reference from the same
+ * initial weights. Returns the largest weight difference and both loss histories.
+ */
+export async function trainStepCase(model: MLPOptions, fit: FitOptions, data: Dataset) {
+  const engine = await getEngine();
+  const mlp = engine.createMLP(model);
+  const initial = await mlp.getWeights();
+  const history = await mlp.fit(data, { ...fit, shuffle: false });
+  const after = await mlp.getWeights();
+  mlp.dispose();
+
+  const spec = resolveMLPOptions(model);
+  const settings = resolveFitOptions(fit, spec.seed);
+  const params: reference.ReferenceParams = {
+    weights: initial.weights.map((w) => Float64Array.from(w)),
+    biases: initial.biases.map((b) => Float64Array.from(b)),
+  };
+  const state: reference.ReferenceOptimizerState = [];
+  const order = Uint32Array.from({ length: data.count }, (_, i) => i);
+  const referenceLosses: number[] = [];
+  let t = 0;
+  for (let epoch = 0; epoch < settings.epochs; epoch++) {
+    let lossSum = 0;
+    for (let start = 0; start < data.count; start += settings.batchSize) {
+      const rows = Math.min(settings.batchSize, data.count - start);
+      const batch = gather(data.images, data.labels, order, start, rows, data.features);
+      const { loss } = reference.trainStep(spec, params, state, ++t, batch.inp, batch.batchLabels, rows, settings.learningRate, settings);
+      lossSum += loss * rows;
+    }
+    referenceLosses.push(lossSum / data.count);
+  }
+  let maxDiff = 0;
+  let maxChange = 0;
+  const pairs = [...after.weights.map((w, l) => [w, params.weights[l], initial.weights[l]]), ...after.biases.map((b, l) => [b, params.biases[l], initial.biases[l]])];
+  for (const [gpu, cpu, start] of pairs) {
+    for (let i = 0; i < gpu.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(gpu[i] - cpu[i]));
+      maxChange = Math.max(maxChange, Math.abs(cpu[i] - start[i]));
+    }
+  }
+  return { maxDiff, maxChange, gpuLosses: history.map((h) => h.loss), referenceLosses };
+}
+
+/** A seeded run on blobs; returns the per-epoch history and the final held-out evaluation. */
+export async function trainRun(model: MLPOptions, fit: FitOptions, count: number, seed: number) {
+  const engine = await getEngine();
+  const features = model.layers[0];
+  const classes = model.layers[model.layers.length - 1];
+  const all = blobs(count + 200, features, classes, seed);
+  const split = (from: number, n: number): Dataset => ({
+    images: all.images.slice(from * features, (from + n) * features), labels: all.labels.slice(from, from + n), count: n, features,
+  });
+  const mlp = engine.createMLP(model);
+  const batches: number[] = [];
+  const history = await mlp.fit(split(0, count), { ...fit, validation: split(count, 200), onBatch: (p) => batches.push(p.loss) });
+  const test = await mlp.evaluate(split(count, 200));
+  const probs = await mlp.predict(split(count, 5).images);
+  const weights = await mlp.getWeights();
+  mlp.dispose();
+  return { history, test, batches, probs: Array.from(probs), checksum: weights.weights.map((w) => Array.from(w.slice(0, 8))) };
+}
+
+/** Runs `scenario` and reports the error it threw (or that it threw none). */
+export async function errorCase(scenario: string): Promise<{ name: string; message: string; argument?: string }> {
+  try {
+    await scenarios[scenario]();
+    return { name: 'none', message: 'no error thrown' };
+  } catch (error) {
+    const e = error as Error & { argument?: string };
+    return { name: e.name, message: e.message, argument: e.argument };
+  }
+}
+
+const small: MLPOptions = { layers: [4, 3, 2] };
+const withModel = async (f: (mlp: ReturnType<Engine['createMLP']>) => Promise<unknown>) => {
+  const mlp = (await getEngine()).createMLP(small);
+  try {
+    return await f(mlp);
+  } finally {
+    mlp.dispose();
+  }
+};
+const tiny = () => randomDataset(8, 4, 2, 1);
+
+const scenarios: Record<string, () => Promise<unknown>> = {
+  oneLayer: async () => (await getEngine()).createMLP({ layers: [784] }),
+  fractionalSize: async () => (await getEngine()).createMLP({ layers: [784, 12.5, 10] }),
+  zeroSize: async () => (await getEngine()).createMLP({ layers: [784, 0, 10] }),
+  unknownActivation: async () => (await getEngine()).createMLP({ layers: [4, 2], activation: 'swish' as never }),
+  unknownLoss: async () => (await getEngine()).createMLP({ layers: [4, 2], loss: 'hinge' as never }),
+  unknownOptimizer: () => withModel((m) => m.fit(tiny(), { optimizer: 'rmsprop' as never })),
+  nanLearningRate: () => withModel((m) => m.fit(tiny(), { learningRate: NaN })),
+  negativeLearningRate: () => withModel((m) => m.fit(tiny(), { learningRate: -0.1 })),
+  imagesLengthMismatch: () => withModel((m) => m.fit({ ...tiny(), images: new Uint8Array(31) })),
+  labelsLengthMismatch: () => withModel((m) => m.fit({ ...tiny(), labels: new Uint8Array(7) })),
+  labelOutOfRange: () => withModel((m) => m.fit({ ...tiny(), labels: Uint8Array.from([0, 1, 0, 1, 2, 0, 1, 0]) })),
+  featuresMismatch: () => withModel((m) => m.evaluate(randomDataset(8, 5, 2, 1))),
+  tooLargeForDevice: async () => (await getEngine()).createMLP({ layers: [200_000, 200_000, 10] }),
+  batchTooLargeForDevice: () => withModel((m) => m.fit(tiny(), { batchSize: 10_000_000 })),
+  disposedModel: async () => {
+    const mlp = (await getEngine()).createMLP(small);
+    mlp.dispose();
+    await mlp.predict(new Float32Array(4));
+  },
+  noWebGPU: async () => {
+    Object.defineProperty(navigator, 'gpu', { value: undefined, configurable: true });
+    await createEngine();
+  },
+};
+export const scenarioNames = Object.keys(scenarios);

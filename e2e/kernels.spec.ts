@@ -1,0 +1,102 @@
+// Every kernel against its CPU twin at awkward shapes, with explicit tolerances and the max difference logged.
+import { expect, report, test } from './fixtures';
+
+// The error of a float32 sum relative to Σ|terms| stays far below this; a wrong index or a missing term
+// shows up as an error of order 1.
+const SUM_TOLERANCE = 1e-5;
+
+const SHAPES: [number, number, number][] = [ // rows, n_in, n_out
+  [1, 1, 1],
+  [37, 61, 13],
+  [257, 784, 129],
+  [16, 16, 16],
+  [3, 130, 10],
+  [100, 7, 33],
+];
+
+for (const [rows, nIn, nOut] of SHAPES) {
+  for (const variant of ['forward', 'backwardInput', 'backwardWeight'] as const) {
+    test(`matmul ${variant} ${rows}x${nIn}x${nOut}`, async ({ harness }) => {
+      const result = await harness.evaluate(([v, r, i, o]) =>
+        window.harness.matmulCase(v, { name: 'relu', alpha: 0 }, r, i, o, 1), [variant, rows, nIn, nOut] as const);
+      report(`matmul.${variant} relu ${rows}x${nIn}x${nOut}`, result, SUM_TOLERANCE);
+      expect(result.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+    });
+  }
+}
+
+const ACTIVATIONS = [
+  { name: 'identity', alpha: 0 },
+  { name: 'leaky_relu', alpha: 0.1 },
+  { name: 'elu', alpha: 1 },
+  { name: 'sigmoid', alpha: 0 },
+  { name: 'tanh', alpha: 0 },
+] as const;
+
+for (const activation of ACTIVATIONS) {
+  for (const variant of ['forward', 'backwardInput'] as const) {
+    test(`matmul ${variant} ${activation.name} 33x45x17`, async ({ harness }) => {
+      const result = await harness.evaluate(([v, a]) => window.harness.matmulCase(v, a, 33, 45, 17, 2), [variant, activation] as const);
+      report(`matmul.${variant} ${activation.name} 33x45x17`, result, SUM_TOLERANCE);
+      expect(result.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+    });
+  }
+}
+
+for (const [rows, nOut] of [[1, 1], [37, 13], [513, 129]]) {
+  test(`bias grad ${rows}x${nOut}`, async ({ harness }) => {
+    const result = await harness.evaluate(([r, o]) => window.harness.biasGradCase(r, o, 3), [rows, nOut]);
+    report(`biasGrad ${rows}x${nOut}`, result, SUM_TOLERANCE);
+    expect(result.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+  });
+}
+
+for (const loss of ['cross-entropy', 'mse'] as const) {
+  for (const [rows, classes, scale] of [[1, 1, 1], [37, 10, 3], [300, 13, 5], [5, 10, 1e4]]) {
+    for (const mode of ['train', 'evaluate', 'predict'] as const) {
+      if (mode === 'predict' && loss === 'mse') continue; // predict does not depend on the loss
+      test(`softmax ${mode} ${loss} ${rows}x${classes} logits ±${scale}`, async ({ harness }) => {
+        const r = await harness.evaluate(([m, l, n, c, s]) => window.harness.softmaxCase(m, l, n, c, s, 4), [mode, loss, rows, classes, scale] as const);
+        const tolerance = 1e-5;
+        report(`softmax.${mode} ${loss} ${rows}x${classes} ±${scale}`, r.values, tolerance);
+        expect(r.values.maxError).toBeLessThanOrEqual(tolerance);
+        if (mode !== 'predict') {
+          console.log(`  loss sum gpu=${r.lossSum.gpu} ref=${r.lossSum.reference}; correct gpu=${r.correct.gpu} ref=${r.correct.reference}`);
+          expect(Number.isFinite(r.lossSum.gpu)).toBe(true);
+          expect(Number.isFinite(r.lossSum.reference)).toBe(true);
+          expect(Math.abs(r.lossSum.gpu - r.lossSum.reference)).toBeLessThanOrEqual(1e-5 * Math.max(1, r.lossSum.reference));
+          expect(r.correct.gpu).toBe(r.correct.reference);
+        }
+      });
+    }
+  }
+}
+
+for (const bytes of [true, false]) {
+  for (const [count, features, rows, start] of [[1, 1, 1, 0], [50, 37, 13, 29], [300, 784, 129, 100]]) {
+    test(`gather ${bytes ? 'bytes' : 'floats'} ${count}x${features} rows ${rows} from ${start}`, async ({ harness }) => {
+      const r = await harness.evaluate(([b, n, f, rw, s]) => window.harness.gatherCase(b, n, f, rw, s, 5), [bytes, count, features, rows, start] as const);
+      report(`gather ${bytes ? 'bytes' : 'floats'} ${count}x${features} rows ${rows}`, r.values, 1e-7);
+      expect(r.values.maxError).toBeLessThanOrEqual(1e-7);
+      expect(r.labelsEqual).toBe(true);
+    });
+  }
+}
+
+const OPTIMIZERS = [
+  { optimizer: 'sgd', momentum: 0, l2: 0 },
+  { optimizer: 'sgd', momentum: 0, l2: 0.01 },
+  { optimizer: 'sgd', momentum: 0.9, l2: 0.01 },
+  { optimizer: 'adam', momentum: 0, l2: 0.001 },
+] as const;
+
+for (const o of OPTIMIZERS) {
+  test(`optimizer ${o.optimizer} momentum ${o.momentum} l2 ${o.l2}`, async ({ harness }) => {
+    const settings = { ...o, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+    // 1000 elements, the first 700 being weights (l2 applies), three steps.
+    const r = await harness.evaluate((s) => window.harness.optimizerCase(s, 1000, 700, 3, 6), settings);
+    const tolerance = 1e-6;
+    report(`optimizer ${o.optimizer} m=${o.momentum} l2=${o.l2}`, r, tolerance);
+    expect(r.maxError).toBeLessThanOrEqual(tolerance);
+  });
+}

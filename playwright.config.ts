@@ -1,0 +1,21 @@
+// GPU tests: headless system Chromium with WebGPU (SwiftShader when there is no GPU), pages served by Vite.
+import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from './e2e/chromium';
+
+const PORT = 5174;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 180_000,
+  workers: 1, // SwiftShader already uses every core; parallel pages only thrash
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
+  },
+  webServer: {
+    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
+    url: `http://127.0.0.1:${PORT}/e2e/harness.html`,
+    reuseExistingServer: !process.env.CI,
+  },
+});

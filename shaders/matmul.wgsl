@@ -1,0 +1,122 @@
+// Dense-layer matrix products, tiled through workgroup memory. One file, three variants:
+//   forward         out     = act(inp · weightᵀ + bias)     (rows, n_out)
+//   backwardInput   dinp    = (dout · weight) ⊙ act'(inp)   (rows, n_in)
+//   backwardWeight  dweight = doutᵀ · inp                   (n_out, n_in)
+// Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory.
+// act' is taken from the activation's output (inp is the previous layer's output), which is exact
+// for every activation here. Sizes need not be multiples of TILE.
+
+struct Step {             // this step's slice of the schedule, see src/model/schedule.ts
+  batch_start: u32,
+  rows: u32,              // samples in this batch (the last batch of an epoch may be short)
+  learning_rate: f32,
+  adam_c1: f32,
+  adam_c2: f32,
+}
+struct Dims { n_in: u32, n_out: u32 }
+
+override TILE: u32 = 16u;  // the workgroup is TILE × TILE threads, one element of C each
+override ALPHA: f32 = 0.0; // leaky_relu slope or elu alpha
+
+@group(0) @binding(0) var<uniform> step: Step;
+@group(1) @binding(0) var<uniform> dims: Dims;
+
+#if ${forward}
+@group(1) @binding(1) var<storage, read> inp: array<f32>;        // (rows, n_in)
+@group(1) @binding(2) var<storage, read> weight: array<f32>;     // (n_out, n_in)
+@group(1) @binding(3) var<storage, read> bias: array<f32>;       // (n_out)
+@group(1) @binding(4) var<storage, read_write> out: array<f32>;  // (rows, n_out)
+
+fn size_mnk() -> vec3u { return vec3u(step.rows, dims.n_out, dims.n_in); }
+fn load_a(m: u32, k: u32) -> f32 { return inp[m * dims.n_in + k]; }
+fn load_b(k: u32, n: u32) -> f32 { return weight[n * dims.n_in + k]; }
+fn store_c(m: u32, n: u32, acc: f32) { out[m * dims.n_out + n] = activate(acc + bias[n]); }
+#endif
+
+#if ${backwardInput}
+@group(1) @binding(1) var<storage, read> dout: array<f32>;       // (rows, n_out)
+@group(1) @binding(2) var<storage, read> weight: array<f32>;     // (n_out, n_in)
+@group(1) @binding(3) var<storage, read> inp: array<f32>;        // (rows, n_in), previous layer's output
+@group(1) @binding(4) var<storage, read_write> dinp: array<f32>; // (rows, n_in), w.r.t. its pre-activation
+
+fn size_mnk() -> vec3u { return vec3u(step.rows, dims.n_in, dims.n_out); }
+fn load_a(m: u32, k: u32) -> f32 { return dout[m * dims.n_out + k]; }
+fn load_b(k: u32, n: u32) -> f32 { return weight[k * dims.n_in + n]; }
+fn store_c(m: u32, n: u32, acc: f32) {
+  let i = m * dims.n_in + n;
+  dinp[i] = acc * activate_grad(inp[i]);
+}
+#endif
+
+#if ${backwardWeight}
+@group(1) @binding(1) var<storage, read> dout: array<f32>;          // (rows, n_out)
+@group(1) @binding(2) var<storage, read> inp: array<f32>;           // (rows, n_in)
+@group(1) @binding(3) var<storage, read_write> dweight: array<f32>; // (n_out, n_in)
+
+fn size_mnk() -> vec3u { return vec3u(dims.n_out, dims.n_in, step.rows); }
+fn load_a(m: u32, k: u32) -> f32 { return dout[k * dims.n_out + m]; }
+fn load_b(k: u32, n: u32) -> f32 { return inp[k * dims.n_in + n]; }
+fn store_c(m: u32, n: u32, acc: f32) { dweight[m * dims.n_in + n] = acc; }
+#endif
+
+// y = act(x)
+fn activate(x: f32) -> f32 {
+#if ${relu}
+  return max(x, 0.0);
+#elif ${leakyRelu}
+  return select(ALPHA * x, x, x > 0.0);
+#elif ${elu}
+  return select(ALPHA * (exp(x) - 1.0), x, x > 0.0);
+#elif ${sigmoid}
+  return 1.0 / (1.0 + exp(-x));
+#elif ${tanh}
+  return tanh(clamp(x, -20.0, 20.0)); // some tanh implementations return NaN past ±44; f32 tanh(20) is 1
+#else
+  return x;
+#endif
+}
+
+// act'(x) written in terms of y = act(x): y > 0 exactly when x > 0 for the relu family (ALPHA >= 0).
+fn activate_grad(y: f32) -> f32 {
+#if ${relu}
+  return select(0.0, 1.0, y > 0.0);
+#elif ${leakyRelu}
+  return select(ALPHA, 1.0, y > 0.0);
+#elif ${elu}
+  return select(y + ALPHA, 1.0, y > 0.0);
+#elif ${sigmoid}
+  return y * (1.0 - y);
+#elif ${tanh}
+  return 1.0 - y * y;
+#else
+  return 1.0;
+#endif
+}
+
+var<workgroup> tile_a: array<f32, TILE * TILE>; // (TILE rows of A, TILE columns of K)
+var<workgroup> tile_b: array<f32, TILE * TILE>; // (TILE rows of K, TILE columns of B)
+
+@compute @workgroup_size(TILE, TILE)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let size = size_mnk();
+  let m = wg.y * TILE + lid.y;
+  let n = wg.x * TILE + lid.x;
+  var acc = 0.0;
+  for (var k0 = 0u; k0 < size.z; k0 += TILE) {
+    // Each thread stages one element of each tile; zeros pad the edges so the inner loop needs no checks.
+    let ka = k0 + lid.x;
+    var a = 0.0;
+    if (m < size.x && ka < size.z) { a = load_a(m, ka); }
+    tile_a[lid.y * TILE + lid.x] = a;
+    let kb = k0 + lid.y;
+    var b = 0.0;
+    if (kb < size.z && n < size.y) { b = load_b(kb, n); }
+    tile_b[lid.y * TILE + lid.x] = b;
+    workgroupBarrier();
+    for (var k = 0u; k < TILE; k++) {
+      acc += tile_a[lid.y * TILE + k] * tile_b[k * TILE + lid.x];
+    }
+    workgroupBarrier();
+  }
+  if (m < size.x && n < size.y) { store_c(m, n, acc); }
+}

@@ -1,0 +1,60 @@
+// One optimizer step over the flat parameter buffer (all weights first, then all biases):
+//   sgd       param -= lr · g
+//   momentum  velocity = momentum · velocity + g;  param -= lr · velocity
+//   adam      m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  param -= lr · (m / c1) / (sqrt(v / c2) + ε)
+// where g = grad + l2 · param for weights (index < weight_count) and g = grad for biases,
+// and c1 = 1 - β1^t, c2 = 1 - β2^t come from the step.
+
+struct Step {             // see src/model/schedule.ts
+  batch_start: u32,
+  rows: u32,
+  learning_rate: f32,
+  adam_c1: f32,
+  adam_c2: f32,
+}
+struct Settings {
+  size: u32,
+  weight_count: u32,
+  l2: f32,
+  momentum: f32,
+  beta1: f32,
+  beta2: f32,
+  epsilon: f32,
+}
+
+override WORKGROUP: u32 = 256u;
+
+@group(0) @binding(0) var<uniform> step: Step;
+@group(1) @binding(0) var<uniform> settings: Settings;
+@group(1) @binding(1) var<storage, read_write> param: array<f32>; // (size)
+@group(1) @binding(2) var<storage, read> grad: array<f32>;        // (size)
+#if ${momentum}
+@group(1) @binding(3) var<storage, read_write> velocity: array<f32>; // (size)
+#endif
+#if ${adam}
+@group(1) @binding(3) var<storage, read_write> m: array<f32>;     // (size)
+@group(1) @binding(4) var<storage, read_write> v: array<f32>;     // (size)
+#endif
+
+// Dispatched as a 2-D grid when one dimension is not enough; see dispatch1d in src/runtime/gpu.ts.
+@compute @workgroup_size(WORKGROUP)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = gid.x + gid.y * groups.x * WORKGROUP;
+  if (i >= settings.size) { return; }
+  var g = grad[i];
+  if (i < settings.weight_count) { g += settings.l2 * param[i]; }
+#if ${sgd}
+  param[i] -= step.learning_rate * g;
+#endif
+#if ${momentum}
+  velocity[i] = settings.momentum * velocity[i] + g;
+  param[i] -= step.learning_rate * velocity[i];
+#endif
+#if ${adam}
+  m[i] = settings.beta1 * m[i] + (1.0 - settings.beta1) * g;
+  v[i] = settings.beta2 * v[i] + (1.0 - settings.beta2) * g * g;
+  let m_hat = m[i] / step.adam_c1;
+  let v_hat = v[i] / step.adam_c2;
+  param[i] -= step.learning_rate * m_hat / (sqrt(v_hat) + settings.epsilon);
+#endif
+}

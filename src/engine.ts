@@ -1,0 +1,52 @@
+// The entry object: one WebGPU device (requested, or the app's own) and the models made on it.
+
+import { DisposedError } from './errors';
+import { Gpu, requestDevice } from './runtime/gpu';
+import { type MLPOptions, resolveMLPOptions } from './model/config';
+import { MLP } from './model/mlp';
+
+export interface EngineOptions {
+  /** Use this device instead of requesting one; the engine then never destroys it. */
+  device?: GPUDevice;
+}
+
+export class Engine {
+  private readonly models = new Set<MLP>();
+  private destroyed = false;
+  private count = 0;
+
+  constructor(readonly gpu: Gpu, private readonly ownsDevice: boolean) {}
+
+  /** The adapter's description of the device, e.g. { vendor: 'google', architecture: 'swiftshader' }. */
+  get adapterInfo(): GPUAdapterInfo {
+    return this.gpu.device.adapterInfo;
+  }
+
+  /** Bytes held on the GPU by this engine's buffers. */
+  get bytesHeld(): number {
+    return this.gpu.bytesHeld;
+  }
+
+  /** A new MLP with seeded initial weights. Throws ArgumentError or DeviceLimitError for bad options. */
+  createMLP(options: MLPOptions): MLP {
+    if (this.destroyed) throw new DisposedError('the engine was destroyed');
+    const spec = resolveMLPOptions(options);
+    const model: MLP = new MLP(this.gpu, `mlp${this.count++}`, spec, () => this.models.delete(model));
+    this.models.add(model);
+    return model;
+  }
+
+  /** Disposes every model, frees every buffer and, if the engine requested the device, destroys it. */
+  destroy(): void {
+    if (this.destroyed) return;
+    for (const model of [...this.models]) model.dispose();
+    this.destroyed = true;
+    if (this.ownsDevice) this.gpu.device.destroy();
+  }
+}
+
+/** Creates an engine on a new device, or on `options.device`. Throws WebGPUUnavailableError without WebGPU. */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const device = options.device ?? (await requestDevice());
+  return new Engine(new Gpu(device), options.device === undefined);
+}

@@ -1,0 +1,71 @@
+// Every error the engine throws on purpose. Each says what was wrong, where, and (where it helps) what to do.
+
+/** Base class: `instanceof WebGPUNNError` catches everything this library throws on purpose. */
+export class WebGPUNNError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** No WebGPU here: `navigator.gpu` is missing, or no adapter or device could be had. */
+export class WebGPUUnavailableError extends WebGPUNNError {}
+
+/** An option or argument has a value outside what is accepted. */
+export class ArgumentError extends WebGPUNNError {
+  constructor(
+    /** The argument's path, e.g. `layers[1]` or `fit options.batchSize`. */
+    readonly argument: string,
+    /** The value given. */
+    readonly value: unknown,
+    /** What would have been accepted, in words. */
+    readonly accepted: string,
+  ) {
+    super(`${argument} is ${describe(value)}; expected ${accepted}`);
+  }
+}
+
+/** A dataset's arrays do not fit its declared shape, or its content is invalid (labels out of range, NaN). */
+export class DatasetError extends WebGPUNNError {
+  constructor(
+    /** Which dataset, e.g. `train` or `validation`. */
+    readonly dataset: string,
+    /** The offending field, e.g. `labels[17]`. */
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${dataset}.${field}: ${detail}`);
+  }
+}
+
+/** A buffer the model needs would exceed one of this device's limits; nothing was allocated. */
+export class DeviceLimitError extends WebGPUNNError {
+  constructor(
+    readonly buffer: string,
+    readonly bytes: number,
+    readonly limit: string,
+    readonly limitValue: number,
+  ) {
+    super(
+      `${buffer} needs ${bytes} bytes but this device's ${limit} is ${limitValue}. ` +
+        `Hint: use smaller layers or a smaller batch.`,
+    );
+  }
+}
+
+/** WGSL failed to compile; the message lists each error as `shader:line:col` with the source line. */
+export class ShaderCompileError extends WebGPUNNError {}
+
+/** The GPU reported a validation or out-of-memory error, or the device was lost, while running. */
+export class GPUExecutionError extends WebGPUNNError {}
+
+/** The model or engine was used after `dispose()` / `destroy()`. */
+export class DisposedError extends WebGPUNNError {}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (typeof value === 'function') return 'a function';
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
+}

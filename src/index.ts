@@ -1,0 +1,18 @@
+// webgpu-nn: train neural networks on the GPU in a browser tab. The public API, and nothing else.
+
+export { createEngine, Engine, type EngineOptions } from './engine';
+export { MLP, type Weights } from './model/mlp';
+export type { ActivationOption, BatchProgress, Dataset, EpochStats, FitOptions, MLPOptions } from './model/config';
+export type { ActivationName } from './ops/matmul';
+export type { LossName } from './ops/softmax';
+export type { OptimizerName } from './ops/optimizer';
+export {
+  ArgumentError,
+  DatasetError,
+  DeviceLimitError,
+  DisposedError,
+  GPUExecutionError,
+  ShaderCompileError,
+  WebGPUNNError,
+  WebGPUUnavailableError,
+} from './errors';

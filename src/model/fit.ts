@@ -1,0 +1,93 @@
+// The epoch loop: shuffle the order buffer, plan each epoch's steps, record them in chunks of
+// Schedule.CAPACITY steps per submit, and read back only the few scalars a person asked to see.
+
+import type { Op } from '../ops/op';
+import { Random } from '../random';
+import type { BatchProgress, EpochStats, FitSettings } from './config';
+import type { GpuDataset } from './dataset';
+import { type Plan, readStats } from './plan';
+import { Schedule, type StepRecord } from './schedule';
+import { encodeTrainStep } from './train_step';
+import type { Gpu } from '../runtime/gpu';
+
+export interface EpochLoop {
+  model: { gpu: Gpu; label: string; schedule: Schedule };
+  plan: Plan;
+  data: GpuDataset;
+  gather: Op;
+  update: Op;
+  settings: FitSettings;
+  validate?: () => Promise<{ loss: number; accuracy: number }>;
+  onEpoch?: (stats: EpochStats) => void;
+  onBatch?: (progress: BatchProgress) => void;
+  signal?: AbortSignal;
+  /** Counts optimizer steps across fits (Adam's t); returns the new count. */
+  nextStep: () => number;
+}
+
+export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
+  const { model, plan, data, settings } = loop;
+  const { gpu, schedule } = model;
+  const queue = gpu.device.queue;
+  const random = new Random(settings.seed);
+  const order = Uint32Array.from({ length: data.count }, (_, i) => i);
+  const steps = Math.ceil(data.count / settings.batchSize);
+  const history: EpochStats[] = [];
+
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    loop.signal?.throwIfAborted();
+    const started = performance.now();
+    if (settings.shuffle) queue.writeBuffer(data.order, 0, random.shuffle(order));
+    queue.writeBuffer(plan.stats, 0, new Float32Array(2));
+
+    for (let first = 0; first < steps; first += Schedule.CAPACITY) {
+      const records = stepRecords(first, Math.min(steps, first + Schedule.CAPACITY), data.count, settings, loop.nextStep);
+      schedule.write(records);
+      const encoder = gpu.device.createCommandEncoder({ label: `${model.label}.train` });
+      const pass = encoder.beginComputePass({ label: `${model.label}.train` });
+      records.forEach((r, i) => encodeTrainStep(pass, plan, loop.gather, loop.update, { group: schedule.group, offset: schedule.offset(i), rows: r.rows }));
+      pass.end();
+      queue.submit([encoder.finish()]);
+      const done = first + records.length;
+      if (loop.onBatch) {
+        const [lossSum, correct] = await readStats(gpu, plan);
+        const samples = Math.min(data.count, done * settings.batchSize);
+        loop.onBatch({ epoch, step: done, steps, loss: lossSum / samples, accuracy: correct / samples });
+      }
+      if (done < steps) loop.signal?.throwIfAborted();
+    }
+
+    const [lossSum, correct] = await readStats(gpu, plan);
+    const stats: EpochStats = {
+      epoch,
+      loss: lossSum / data.count,
+      accuracy: correct / data.count,
+      samples: data.count,
+      seconds: (performance.now() - started) / 1000,
+    };
+    if (loop.validate) stats.validation = await loop.validate();
+    history.push(stats);
+    loop.onEpoch?.(stats);
+  }
+  return history;
+}
+
+/** Step records for steps [from, to) of an epoch of `count` samples; the last batch may be short. */
+function stepRecords(from: number, to: number, count: number, s: FitSettings, nextStep: () => number): StepRecord[] {
+  const records: StepRecord[] = [];
+  for (let step = from; step < to; step++) {
+    const batchStart = step * s.batchSize;
+    const t = nextStep();
+    records.push({
+      batchStart,
+      rows: Math.min(s.batchSize, count - batchStart),
+      learningRate: s.learningRate,
+      adamC1: s.optimizer === 'adam' ? adamCorrection(s.beta1, t) : 1,
+      adamC2: s.optimizer === 'adam' ? adamCorrection(s.beta2, t) : 1,
+    });
+  }
+  return records;
+}
+
+/** 1 - β^t for the float32 β the kernel uses, so that at t = 1 it cancels the kernel's (1 - β) exactly. */
+export const adamCorrection = (beta: number, t: number): number => 1 - Math.fround(beta) ** t;

@@ -1,0 +1,111 @@
+// Everything a model needs to run batches of up to `capacity` rows: activation and gradient buffers and
+// the ops that read and write them. Built once per (model, capacity) and reused by every step.
+// Indexing: layer l maps acts[l] (rows, layers[l]) to acts[l+1] with weights[l] (layers[l+1], layers[l]).
+
+import type { Gpu } from '../runtime/gpu';
+import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
+import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulPipeline } from '../ops/matmul';
+import type { Op } from '../ops/op';
+import { softmaxLoss, softmaxPipeline } from '../ops/softmax';
+import type { MLPSpec } from './config';
+import { type ParamLayout, slotBinding } from './layout';
+
+export interface Plan {
+  capacity: number;
+  /** acts[l]: (capacity, layers[l]); acts[0] is the gathered input, acts[L] the logits. */
+  acts: GPUBuffer[];
+  /** douts[l]: (capacity, layers[l]), ∂loss/∂(pre-activation) of acts[l], for l = 1..L; douts[L] is dlogits. */
+  douts: GPUBuffer[];
+  /** (capacity) u32 */
+  batchLabels: GPUBuffer;
+  /** [loss sum, correct count], accumulated until cleared */
+  stats: GPUBuffer;
+  statsReadback: GPUBuffer;
+  layers: LayerOps[];
+  trainLoss: Op;
+  evaluateLoss: Op;
+  /** Every buffer made for this plan, to release with it. */
+  owned: GPUBuffer[];
+}
+
+/** The ops of layer l. */
+export interface LayerOps {
+  /** acts[l+1] = act(acts[l] · weights[l]ᵀ + biases[l]) */
+  forward: Op;
+  /** dweights[l] = douts[l+1]ᵀ · acts[l] */
+  weightGrad: Op;
+  /** dbiases[l] = column sums of douts[l+1] */
+  biasGrad: Op;
+  /** douts[l] = (douts[l+1] · weights[l]) ⊙ act'(acts[l]); none for layer 0, whose input is data */
+  inputGrad?: Op;
+}
+
+export const STATS_BYTES = 8;
+const IDENTITY: Activation = { name: 'identity', alpha: 0 };
+
+/** Throws DeviceLimitError before anything is allocated if a batch of `capacity` rows cannot fit. */
+export function checkPlanFits(gpu: Gpu, spec: MLPSpec, capacity: number): void {
+  spec.layers.forEach((width, l) => gpu.checkStorageSize(`acts[${l}] (${capacity} × ${width} floats)`, capacity * width * 4));
+}
+
+export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: ParamLayout,
+  params: GPUBuffer, grads: GPUBuffer, capacity: number): Promise<Plan> {
+  checkPlanFits(gpu, spec, capacity);
+  const L = spec.layers.length - 1;
+  const hiddenActivation = spec.activation;
+  const [forwardHidden, forwardOut, backwardInput, backwardWeight, biasGradKernel, trainKernel, evaluateKernel] = await Promise.all([
+    matmulPipeline(gpu, 'forward', hiddenActivation),
+    matmulPipeline(gpu, 'forward', IDENTITY),
+    matmulPipeline(gpu, 'backwardInput', hiddenActivation),
+    matmulPipeline(gpu, 'backwardWeight', IDENTITY),
+    biasGradPipeline(gpu),
+    softmaxPipeline(gpu, 'train', spec.loss),
+    softmaxPipeline(gpu, 'evaluate', spec.loss),
+  ]);
+
+  const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+  const acts = spec.layers.map((width, l) => gpu.buffer(`${label}.acts[${l}]`, capacity * width * 4, storage));
+  // douts[0] is never used (layer 0 has no inputGrad); it aliases acts[0] only to keep indices aligned.
+  const douts = spec.layers.map((width, l) => (l === 0 ? acts[0] : gpu.buffer(`${label}.douts[${l}]`, capacity * width * 4, storage)));
+  const batchLabels = gpu.buffer(`${label}.batchLabels`, capacity * 4, storage);
+  const stats = gpu.buffer(`${label}.stats`, STATS_BYTES, storage | GPUBufferUsage.COPY_DST);
+  const statsReadback = gpu.buffer(`${label}.stats.readback`, STATS_BYTES, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+
+  const weight = (l: number) => slotBinding(params, layout.weights[l]);
+  const bias = (l: number) => slotBinding(params, layout.biases[l]);
+  const dims = (l: number) => ({ nIn: spec.layers[l], nOut: spec.layers[l + 1] });
+  const layers = [...Array(L).keys()];
+  const classes = spec.layers[L];
+
+  const lossTensors = { logits: { buffer: acts[L] }, labels: { buffer: batchLabels }, stats: { buffer: stats } };
+  const trainLoss = softmaxLoss(gpu, trainKernel, `${label}.trainLoss`, classes, { ...lossTensors, dlogits: { buffer: douts[L] } });
+  const evaluateLoss = softmaxLoss(gpu, evaluateKernel, `${label}.evaluateLoss`, classes, lossTensors);
+  const layerOps = layers.map((l): LayerOps => ({
+    forward: matmulForward(gpu, l === L - 1 ? forwardOut : forwardHidden, `${label}.forward[${l}]`, dims(l),
+      { inp: { buffer: acts[l] }, weight: weight(l), bias: bias(l), out: { buffer: acts[l + 1] } }),
+    weightGrad: matmulBackwardWeight(gpu, backwardWeight, `${label}.weightGrad[${l}]`, dims(l),
+      { dout: { buffer: douts[l + 1] }, inp: { buffer: acts[l] }, dweight: slotBinding(grads, layout.weights[l]) }),
+    biasGrad: biasGrad(gpu, biasGradKernel, `${label}.biasGrad[${l}]`, spec.layers[l + 1],
+      { dout: { buffer: douts[l + 1] }, dbias: slotBinding(grads, layout.biases[l]) }),
+    inputGrad: l === 0 ? undefined : matmulBackwardInput(gpu, backwardInput, `${label}.inputGrad[${l}]`, dims(l),
+      { dout: { buffer: douts[l + 1] }, weight: weight(l), inp: { buffer: acts[l] }, dinp: { buffer: douts[l] } }),
+  }));
+
+  const ops = [trainLoss, evaluateLoss, ...layerOps.flatMap((o) => [o.forward, o.weightGrad, o.biasGrad, ...(o.inputGrad ? [o.inputGrad] : [])])];
+  return {
+    capacity, acts, douts, batchLabels, stats, statsReadback, layers: layerOps, trainLoss, evaluateLoss,
+    owned: [...acts, ...douts.slice(1), batchLabels, stats, statsReadback, ...ops.flatMap((op) => op.owned)],
+  };
+}
+
+/** Waits for the GPU and returns [loss sum, correct count] from the plan's stats. */
+export async function readStats(gpu: Gpu, plan: Plan): Promise<[number, number]> {
+  const encoder = gpu.device.createCommandEncoder({ label: `${plan.stats.label}.read` });
+  encoder.copyBufferToBuffer(plan.stats, 0, plan.statsReadback, 0, STATS_BYTES);
+  gpu.device.queue.submit([encoder.finish()]);
+  await plan.statsReadback.mapAsync(GPUMapMode.READ);
+  const [lossSum, correct] = new Float32Array(plan.statsReadback.getMappedRange());
+  plan.statsReadback.unmap();
+  gpu.check();
+  return [lossSum, correct];
+}

@@ -1,0 +1,60 @@
+// The dense-layer products of shaders/matmul.wgsl: forward (with bias and activation), and the two
+// backward products. Shapes: inp (rows, n_in), weight (n_out, n_in), bias (n_out), out (rows, n_out).
+
+import type { Gpu } from '../runtime/gpu';
+import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
+
+export type ActivationName = 'identity' | 'relu' | 'leaky_relu' | 'elu' | 'sigmoid' | 'tanh';
+/** An activation and its parameter: the slope of leaky_relu or the alpha of elu (0 for the others). */
+export interface Activation {
+  name: ActivationName;
+  alpha: number;
+}
+export type MatmulVariant = 'forward' | 'backwardInput' | 'backwardWeight';
+export interface LayerDims {
+  nIn: number;
+  nOut: number;
+}
+
+const TILE = 16;
+
+export function matmulPipeline(gpu: Gpu, variant: MatmulVariant, activation: Activation): Promise<GPUComputePipeline> {
+  const name = activation.name;
+  const flags = {
+    forward: variant === 'forward',
+    backwardInput: variant === 'backwardInput',
+    backwardWeight: variant === 'backwardWeight',
+    relu: name === 'relu',
+    leakyRelu: name === 'leaky_relu',
+    elu: name === 'elu',
+    sigmoid: name === 'sigmoid',
+    tanh: name === 'tanh',
+  };
+  const bindings = variant === 'backwardWeight'
+    ? (['uniform', 'read', 'read', 'write'] as const)
+    : (['uniform', 'read', 'read', 'read', 'write'] as const);
+  return kernel(gpu, 'matmul.wgsl', flags, { TILE, ALPHA: activation.alpha }, [...bindings]);
+}
+
+const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut]);
+
+/** out = act(inp · weightᵀ + bias) */
+export function matmulForward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, dims: LayerDims,
+  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor }): Op {
+  return makeOp(gpu, label, pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out],
+    (rows) => [ceilDiv(dims.nOut, TILE), ceilDiv(rows, TILE)]);
+}
+
+/** dinp = (dout · weight) ⊙ act'(inp), with inp the previous layer's activated output */
+export function matmulBackwardInput(gpu: Gpu, pipeline: GPUComputePipeline, label: string, dims: LayerDims,
+  t: { dout: Tensor; weight: Tensor; inp: Tensor; dinp: Tensor }): Op {
+  return makeOp(gpu, label, pipeline, dimsOf(dims), [t.dout, t.weight, t.inp, t.dinp],
+    (rows) => [ceilDiv(dims.nIn, TILE), ceilDiv(rows, TILE)]);
+}
+
+/** dweight = doutᵀ · inp */
+export function matmulBackwardWeight(gpu: Gpu, pipeline: GPUComputePipeline, label: string, dims: LayerDims,
+  t: { dout: Tensor; inp: Tensor; dweight: Tensor }): Op {
+  return makeOp(gpu, label, pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight],
+    () => [ceilDiv(dims.nIn, TILE), ceilDiv(dims.nOut, TILE)]);
+}

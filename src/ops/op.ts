@@ -1,0 +1,48 @@
+// An op is one dispatch ready to record: a pipeline, the bind group of its tensors (group 1) and its grid
+// as a function of the step's row count. Group 0 is always the step record (see src/model/schedule.ts).
+
+import type { Binding, Gpu } from '../runtime/gpu';
+import { type Flags, preprocess } from '../runtime/shader';
+import { type ShaderFile, shaders } from '../shaders';
+
+/** A slice of a GPU buffer: the whole of a small buffer, or one tensor of a flat parameter buffer. */
+export type Tensor = GPUBufferBinding;
+
+export interface Op {
+  readonly label: string;
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly grid: (rows: number) => [number, number];
+  /** Small uniform buffers that belong to this op alone, released with it. */
+  readonly owned: GPUBuffer[];
+}
+
+/** Compiles (once per engine) the variant `flags` of `file`, whose group 1 is laid out as `bindings`. */
+export function kernel(gpu: Gpu, file: ShaderFile, flags: Flags, constants: Record<string, number>, bindings: Binding[]): Promise<GPUComputePipeline> {
+  const on = Object.keys(flags).filter((name) => flags[name]);
+  return gpu.pipeline(`${file}(${on.join(',')})`, preprocess(file, shaders[file], flags), constants, [['step'], bindings]);
+}
+
+/** Makes an op: a labelled bind group for `tensors`, preceded by a uniform holding `dims` as u32s. */
+export function makeOp(
+  gpu: Gpu,
+  label: string,
+  pipeline: GPUComputePipeline,
+  dims: ArrayBufferView,
+  tensors: Tensor[],
+  grid: (rows: number) => [number, number],
+): Op {
+  const uniform = gpu.upload(`${label}.dims`, dims, GPUBufferUsage.UNIFORM);
+  const bindGroup = gpu.bindGroup(label, pipeline, 1, [{ buffer: uniform }, ...tensors]);
+  return { label, pipeline, bindGroup, grid, owned: [uniform] };
+}
+
+/** Records `op` for a step whose record sits at `stepOffset` in the schedule and covers `rows` samples. */
+export function record(pass: GPUComputePassEncoder, op: Op, step: GPUBindGroup, stepOffset: number, rows: number): void {
+  pass.setPipeline(op.pipeline);
+  pass.setBindGroup(0, step, [stepOffset]);
+  pass.setBindGroup(1, op.bindGroup);
+  pass.dispatchWorkgroups(...op.grid(rows));
+}
+
+export const ceilDiv = (a: number, b: number): number => Math.max(1, Math.ceil(a / b));

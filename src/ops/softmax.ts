@@ -1,0 +1,38 @@
+// The output layer of shaders/softmax.wgsl: softmax, loss, accuracy and dlogits. logits (rows, classes),
+// labels (rows) u32, stats [loss sum, correct count] accumulated, dlogits and probs (rows, classes).
+
+import type { Gpu } from '../runtime/gpu';
+import { kernel, makeOp, type Op, type Tensor } from './op';
+
+export type LossName = 'cross-entropy' | 'mse';
+export type SoftmaxMode = 'train' | 'evaluate' | 'predict';
+
+const WORKGROUP = 256;
+
+export function softmaxPipeline(gpu: Gpu, mode: SoftmaxMode, loss: LossName): Promise<GPUComputePipeline> {
+  const flags = {
+    train: mode === 'train',
+    predict: mode === 'predict',
+    hasLabels: mode !== 'predict',
+    crossEntropy: loss === 'cross-entropy',
+    mse: loss === 'mse',
+  };
+  const bindings = mode === 'predict'
+    ? (['uniform', 'read', 'write'] as const)
+    : mode === 'evaluate'
+      ? (['uniform', 'read', 'read', 'write'] as const)
+      : (['uniform', 'read', 'read', 'write', 'write'] as const);
+  return kernel(gpu, 'softmax.wgsl', flags, { WORKGROUP }, [...bindings]);
+}
+
+/** Loss and accuracy into stats and, with `dlogits`, the gradient of the mean loss (train mode). */
+export function softmaxLoss(gpu: Gpu, pipeline: GPUComputePipeline, label: string, classes: number,
+  t: { logits: Tensor; labels: Tensor; stats: Tensor; dlogits?: Tensor }): Op {
+  const tensors = [t.logits, t.labels, t.stats, ...(t.dlogits ? [t.dlogits] : [])];
+  return makeOp(gpu, label, pipeline, new Uint32Array([classes]), tensors, () => [1, 1]);
+}
+
+export function softmaxPredict(gpu: Gpu, pipeline: GPUComputePipeline, label: string, classes: number,
+  t: { logits: Tensor; probs: Tensor }): Op {
+  return makeOp(gpu, label, pipeline, new Uint32Array([classes]), [t.logits, t.probs], () => [1, 1]);
+}

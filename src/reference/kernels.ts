@@ -1,0 +1,187 @@
+// The CPU oracle: one plain-loop twin for every GPU kernel in shaders/, in float64. Slow on purpose and
+// written to be obviously right; the GPU tests compare against these with explicit tolerances.
+
+import type { Activation } from '../ops/matmul';
+import type { LossName } from '../ops/softmax';
+import type { OptimizerSettings } from '../ops/optimizer';
+
+type Numbers = ArrayLike<number>;
+
+/** y = act(x) */
+export function activate(x: number, act: Activation): number {
+  switch (act.name) {
+    case 'identity': return x;
+    case 'relu': return Math.max(x, 0);
+    case 'leaky_relu': return x > 0 ? x : act.alpha * x;
+    case 'elu': return x > 0 ? x : act.alpha * (Math.exp(x) - 1);
+    case 'sigmoid': return 1 / (1 + Math.exp(-x));
+    case 'tanh': return Math.tanh(x);
+  }
+}
+
+/** act'(x) from y = act(x) */
+export function activateGrad(y: number, act: Activation): number {
+  switch (act.name) {
+    case 'identity': return 1;
+    case 'relu': return y > 0 ? 1 : 0;
+    case 'leaky_relu': return y > 0 ? 1 : act.alpha;
+    case 'elu': return y > 0 ? 1 : y + act.alpha;
+    case 'sigmoid': return y * (1 - y);
+    case 'tanh': return 1 - y * y;
+  }
+}
+
+/** out (rows, nOut) = act(inp (rows, nIn) · weight (nOut, nIn)ᵀ + bias (nOut)) */
+export function matmulForward(inp: Numbers, weight: Numbers, bias: Numbers, rows: number, nIn: number, nOut: number, act: Activation): Float64Array {
+  const out = new Float64Array(rows * nOut);
+  for (let r = 0; r < rows; r++) {
+    for (let o = 0; o < nOut; o++) {
+      let sum = bias[o];
+      for (let i = 0; i < nIn; i++) sum += inp[r * nIn + i] * weight[o * nIn + i];
+      out[r * nOut + o] = activate(sum, act);
+    }
+  }
+  return out;
+}
+
+/** dinp (rows, nIn) = (dout (rows, nOut) · weight (nOut, nIn)) ⊙ act'(inp), inp being the previous layer's output */
+export function matmulBackwardInput(dout: Numbers, weight: Numbers, inp: Numbers, rows: number, nIn: number, nOut: number, act: Activation): Float64Array {
+  const dinp = new Float64Array(rows * nIn);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < nIn; i++) {
+      let sum = 0;
+      for (let o = 0; o < nOut; o++) sum += dout[r * nOut + o] * weight[o * nIn + i];
+      dinp[r * nIn + i] = sum * activateGrad(inp[r * nIn + i], act);
+    }
+  }
+  return dinp;
+}
+
+/** dweight (nOut, nIn) = dout (rows, nOut)ᵀ · inp (rows, nIn) */
+export function matmulBackwardWeight(dout: Numbers, inp: Numbers, rows: number, nIn: number, nOut: number): Float64Array {
+  const dweight = new Float64Array(nOut * nIn);
+  for (let o = 0; o < nOut; o++) {
+    for (let i = 0; i < nIn; i++) {
+      let sum = 0;
+      for (let r = 0; r < rows; r++) sum += dout[r * nOut + o] * inp[r * nIn + i];
+      dweight[o * nIn + i] = sum;
+    }
+  }
+  return dweight;
+}
+
+/** dbias (nOut) = column sums of dout (rows, nOut) */
+export function biasGrad(dout: Numbers, rows: number, nOut: number): Float64Array {
+  const dbias = new Float64Array(nOut);
+  for (let r = 0; r < rows; r++) for (let o = 0; o < nOut; o++) dbias[o] += dout[r * nOut + o];
+  return dbias;
+}
+
+/** probs (rows, classes) = softmax of each row of logits, computed stably (max subtracted) */
+export function softmax(logits: Numbers, rows: number, classes: number): Float64Array {
+  const probs = new Float64Array(rows * classes);
+  for (let r = 0; r < rows; r++) {
+    let max = -Infinity;
+    for (let j = 0; j < classes; j++) max = Math.max(max, logits[r * classes + j]);
+    let sum = 0;
+    for (let j = 0; j < classes; j++) sum += Math.exp(logits[r * classes + j] - max);
+    for (let j = 0; j < classes; j++) probs[r * classes + j] = Math.exp(logits[r * classes + j] - max) / sum;
+  }
+  return probs;
+}
+
+/** Index of the first largest value of row r. */
+export function argmax(values: Numbers, r: number, classes: number): number {
+  let best = 0;
+  for (let j = 1; j < classes; j++) if (values[r * classes + j] > values[r * classes + best]) best = j;
+  return best;
+}
+
+export interface LossResult {
+  /** Σ over rows of each row's loss (the mean is lossSum / rows). */
+  lossSum: number;
+  /** Rows whose argmax equals the label. */
+  correct: number;
+  /** ∂(lossSum / rows)/∂logits, (rows, classes). */
+  dlogits: Float64Array;
+}
+
+/** Softmax then cross-entropy (-log p[label]) or mse (mean over classes of (p - onehot)²). */
+export function softmaxLoss(logits: Numbers, labels: Numbers, rows: number, classes: number, loss: LossName): LossResult {
+  const probs = softmax(logits, rows, classes);
+  const logSoftmax = (r: number, j: number) => { // log p_j without forming p_j, so huge logits stay finite
+    let max = -Infinity;
+    for (let k = 0; k < classes; k++) max = Math.max(max, logits[r * classes + k]);
+    let sum = 0;
+    for (let k = 0; k < classes; k++) sum += Math.exp(logits[r * classes + k] - max);
+    return logits[r * classes + j] - max - Math.log(sum);
+  };
+  const dlogits = new Float64Array(rows * classes);
+  let lossSum = 0;
+  let correct = 0;
+  for (let r = 0; r < rows; r++) {
+    const label = labels[r];
+    if (argmax(logits, r, classes) === label) correct++;
+    const p = (j: number) => probs[r * classes + j];
+    const y = (j: number) => (j === label ? 1 : 0);
+    if (loss === 'cross-entropy') {
+      lossSum += -logSoftmax(r, label);
+      for (let j = 0; j < classes; j++) dlogits[r * classes + j] = (p(j) - y(j)) / rows;
+    } else {
+      let rowLoss = 0;
+      let gDotP = 0; // Σ_k g_k p_k with g_k = ∂(row loss · classes)/∂p_k
+      for (let j = 0; j < classes; j++) {
+        rowLoss += (p(j) - y(j)) ** 2;
+        gDotP += 2 * (p(j) - y(j)) * p(j);
+      }
+      lossSum += rowLoss / classes;
+      for (let j = 0; j < classes; j++) {
+        dlogits[r * classes + j] = (p(j) * (2 * (p(j) - y(j)) - gDotP)) / (classes * rows);
+      }
+    }
+  }
+  return { lossSum, correct, dlogits };
+}
+
+/** inp (rows, features) and labels (rows) from dataset rows order[start ..], bytes scaled by 1/255. */
+export function gather(images: Uint8Array | Float32Array, labels: Uint8Array, order: Numbers, start: number, rows: number, features: number) {
+  const inp = new Float64Array(rows * features);
+  const batchLabels = new Uint32Array(rows);
+  const scale = images instanceof Uint8Array ? 1 / 255 : 1;
+  for (let r = 0; r < rows; r++) {
+    const sample = order[start + r];
+    for (let f = 0; f < features; f++) inp[r * features + f] = images[sample * features + f] * scale;
+    batchLabels[r] = labels[sample];
+  }
+  return { inp, batchLabels };
+}
+
+/** Optimizer state: velocity for SGD with momentum, m and v for Adam. */
+export interface OptimizerState {
+  velocity?: Float64Array;
+  m?: Float64Array;
+  v?: Float64Array;
+}
+
+/** Update number t (1, 2, ...) of `param` in place; l2 applies to indices below weightCount (the weights). */
+export function optimizerUpdate(param: Float64Array, grad: Numbers, weightCount: number, state: OptimizerState,
+  t: number, learningRate: number, s: OptimizerSettings): void {
+  const c1 = 1 - s.beta1 ** t;
+  const c2 = 1 - s.beta2 ** t;
+  for (let i = 0; i < param.length; i++) {
+    const g = grad[i] + (i < weightCount ? s.l2 * param[i] : 0);
+    if (s.optimizer === 'adam') {
+      const m = (state.m ??= new Float64Array(param.length));
+      const v = (state.v ??= new Float64Array(param.length));
+      m[i] = s.beta1 * m[i] + (1 - s.beta1) * g;
+      v[i] = s.beta2 * v[i] + (1 - s.beta2) * g * g;
+      param[i] -= (learningRate * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + s.epsilon);
+    } else if (s.momentum > 0) {
+      const velocity = (state.velocity ??= new Float64Array(param.length));
+      velocity[i] = s.momentum * velocity[i] + g;
+      param[i] -= learningRate * velocity[i];
+    } else {
+      param[i] -= learningRate * g;
+    }
+  }
+}

@@ -1,0 +1,191 @@
+// The thin runtime: acquire a device, make labelled buffers, compile pipelines (compile errors with
+// line:col and source), bind, and read back. It knows nothing about neural networks.
+
+import { DeviceLimitError, GPUExecutionError, ShaderCompileError, WebGPUUnavailableError } from '../errors';
+
+/** How a shader sees one binding. `step` is a uniform bound with a dynamic offset. */
+export type Binding = 'uniform' | 'step' | 'read' | 'write';
+
+const HOW_TO_GET_WEBGPU =
+  'WebGPU needs Chrome/Edge 113+, or Safari 26+, or Firefox 141+ on Windows, served from https or localhost. ' +
+  'Headless Chromium needs --enable-unsafe-webgpu.';
+
+/** Gets a device with the adapter's largest buffer limits, or throws WebGPUUnavailableError saying why. */
+export async function requestDevice(): Promise<GPUDevice> {
+  if (typeof navigator === 'undefined' || !navigator.gpu) {
+    throw new WebGPUUnavailableError(`navigator.gpu is not defined. ${HOW_TO_GET_WEBGPU}`);
+  }
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    throw new WebGPUUnavailableError(`navigator.gpu.requestAdapter() found no adapter. ${HOW_TO_GET_WEBGPU}`);
+  }
+  try {
+    return await adapter.requestDevice({
+      label: 'webgpu-nn',
+      requiredLimits: {
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+      },
+    });
+  } catch (cause) {
+    throw new WebGPUUnavailableError(`adapter.requestDevice() failed: ${String(cause)}`);
+  }
+}
+
+/** One device plus everything made on it: buffers (with a byte count), cached pipelines, errors. */
+export class Gpu {
+  /** Bytes held in buffers made through this object and not yet released. */
+  bytesHeld = 0;
+  private readonly sizes = new Map<GPUBuffer, number>();
+  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  private firstError: string | undefined;
+
+  constructor(readonly device: GPUDevice) {
+    device.addEventListener('uncapturederror', (event) => {
+      this.firstError ??= (event as GPUUncapturedErrorEvent).error.message;
+    });
+    void device.lost.then((info) => {
+      this.firstError ??= `device lost (${info.reason}): ${info.message}`;
+    });
+  }
+
+  /** Throws GPUExecutionError if the device reported an error since it was made. */
+  check(): void {
+    if (this.firstError !== undefined) throw new GPUExecutionError(`WebGPU error: ${this.firstError}`);
+  }
+
+  /** Throws DeviceLimitError when a storage buffer of `bytes` cannot exist or be bound on this device. */
+  checkStorageSize(label: string, bytes: number): void {
+    const { maxStorageBufferBindingSize, maxBufferSize } = this.device.limits;
+    if (bytes > maxBufferSize) throw new DeviceLimitError(label, bytes, 'maxBufferSize', maxBufferSize);
+    if (bytes > maxStorageBufferBindingSize) {
+      throw new DeviceLimitError(label, bytes, 'maxStorageBufferBindingSize', maxStorageBufferBindingSize);
+    }
+  }
+
+  buffer(label: string, bytes: number, usage: GPUBufferUsageFlags): GPUBuffer {
+    // WebGPU requires sizes in multiples of 4 for copies and writes; never allocate zero bytes.
+    const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+    const buffer = this.device.createBuffer({ label, size, usage });
+    this.sizes.set(buffer, size);
+    this.bytesHeld += size;
+    return buffer;
+  }
+
+  /** A new buffer holding `data` (padded to 4 bytes). */
+  upload(label: string, data: ArrayBufferView, usage: GPUBufferUsageFlags): GPUBuffer {
+    const buffer = this.buffer(label, data.byteLength, usage | GPUBufferUsage.COPY_DST);
+    const padded = new Uint8Array(buffer.size);
+    padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.device.queue.writeBuffer(buffer, 0, padded);
+    return buffer;
+  }
+
+  release(buffer: GPUBuffer): void {
+    this.bytesHeld -= this.sizes.get(buffer) ?? 0;
+    this.sizes.delete(buffer);
+    buffer.destroy();
+  }
+
+  /** A compute pipeline for `code` (entry point `main`), compiled once per code, constants and layout. */
+  pipeline(label: string, code: string, constants: Record<string, number>, groups: Binding[][]): Promise<GPUComputePipeline> {
+    const key = JSON.stringify([code, constants, groups]);
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      pipeline = this.compile(label, code, constants, groups);
+      this.pipelines.set(key, pipeline);
+    }
+    return pipeline;
+  }
+
+  bindGroup(label: string, pipeline: GPUComputePipeline, group: number, resources: GPUBufferBinding[]): GPUBindGroup {
+    return this.device.createBindGroup({
+      label,
+      layout: pipeline.getBindGroupLayout(group),
+      entries: resources.map((resource, binding) => ({ binding, resource })),
+    });
+  }
+
+  /** Copies `byteLength` bytes from `buffer` (which needs COPY_SRC) and waits for them. */
+  async read(buffer: GPUBuffer, byteOffset = 0, byteLength = buffer.size - byteOffset): Promise<ArrayBuffer> {
+    const staging = this.device.createBuffer({
+      label: `${buffer.label}.readback`,
+      size: byteLength,
+      usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ,
+    });
+    const encoder = this.device.createCommandEncoder({ label: `${buffer.label}.readback` });
+    encoder.copyBufferToBuffer(buffer, byteOffset, staging, 0, byteLength);
+    this.device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (cause) {
+      this.check();
+      throw new GPUExecutionError(`reading ${buffer.label} back failed: ${String(cause)}`);
+    }
+    const bytes = staging.getMappedRange().slice(0);
+    staging.destroy();
+    this.check();
+    return bytes;
+  }
+
+  /** Workgroup counts for `threads` threads in 1-D groups of `workgroup`, folded into y past the x limit. */
+  grid1d(threads: number, workgroup: number): [number, number] {
+    const groups = Math.max(1, Math.ceil(threads / workgroup));
+    const maxX = this.device.limits.maxComputeWorkgroupsPerDimension;
+    return groups <= maxX ? [groups, 1] : [maxX, Math.ceil(groups / maxX)];
+  }
+
+  destroy(): void {
+    for (const buffer of this.sizes.keys()) buffer.destroy();
+    this.sizes.clear();
+    this.bytesHeld = 0;
+    this.device.destroy();
+  }
+
+  private async compile(label: string, code: string, constants: Record<string, number>, groups: Binding[][]): Promise<GPUComputePipeline> {
+    const module = this.device.createShaderModule({ label, code });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length > 0) {
+      throw new ShaderCompileError(`WGSL compile failed:\n${errors.map((m) => formatMessage(label, code, m)).join('\n')}`);
+    }
+    const layout = this.device.createPipelineLayout({
+      label,
+      bindGroupLayouts: groups.map((bindings) => this.bindGroupLayout(bindings)),
+    });
+    try {
+      return await this.device.createComputePipelineAsync({ label, layout, compute: { module, entryPoint: 'main', constants } });
+    } catch (cause) {
+      throw new ShaderCompileError(`pipeline ${label} failed: ${String(cause)}`);
+    }
+  }
+
+  /** One layout per distinct binding list, so bind groups made from it fit every pipeline using it. */
+  bindGroupLayout(bindings: Binding[]): GPUBindGroupLayout {
+    const key = bindings.join(',');
+    let layout = this.layouts.get(key);
+    if (!layout) {
+      layout = this.device.createBindGroupLayout({
+        label: `layout(${key})`,
+        entries: bindings.map((kind, binding) => ({
+          binding,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: {
+            type: kind === 'read' ? 'read-only-storage' : kind === 'write' ? 'storage' : 'uniform',
+            hasDynamicOffset: kind === 'step',
+          },
+        })),
+      });
+      this.layouts.set(key, layout);
+    }
+    return layout;
+  }
+}
+
+/** `shader:line:col: message`, then the source line and a caret under the column. */
+export function formatMessage(label: string, code: string, message: GPUCompilationMessage): string {
+  const source = code.split('\n')[message.lineNum - 1] ?? '';
+  const caret = ' '.repeat(Math.max(0, message.linePos - 1)) + '^';
+  return `${label}:${message.lineNum}:${message.linePos}: ${message.message}\n  ${source}\n  ${caret}`;
+}
