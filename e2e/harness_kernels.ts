@@ -217,3 +217,15 @@ export async function optimizerCase(settings: OptimizerSettings, size: number, w
   }
   return compare(await readF32(gpu, paramBuffer), expected, expected.map((x) => Math.max(1, Math.abs(x))));
 }
+
+/** Compiles a shader with a type error on line 3 and returns the error's name and message. */
+export async function shaderErrorCase(): Promise<string> {
+  const gpu = await getGpu();
+  const code = '@compute @workgroup_size(1)\nfn main() {\n  let x: f32 = 1u;\n}\n';
+  try {
+    await gpu.pipeline('broken.wgsl', code, {}, []);
+    return 'no error';
+  } catch (error) {
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+}

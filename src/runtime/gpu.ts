@@ -144,12 +144,16 @@ export class Gpu {
   }
 
   private async compile(label: string, code: string, constants: Record<string, number>, groups: Binding[][]): Promise<GPUComputePipeline> {
+    // The error scope keeps a bad shader from poisoning the device's error state (see check()).
+    this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ label, code });
     const info = await module.getCompilationInfo();
+    const scopeError = await this.device.popErrorScope();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length > 0) {
       throw new ShaderCompileError(`WGSL compile failed:\n${errors.map((m) => formatMessage(label, code, m)).join('\n')}`);
     }
+    if (scopeError) throw new ShaderCompileError(`${label}: ${scopeError.message}`);
     const layout = this.device.createPipelineLayout({
       label,
       bindGroupLayouts: groups.map((bindings) => this.bindGroupLayout(bindings)),

@@ -1,0 +1,41 @@
+// Each typed error a user can meet through the public API, with what it names.
+import { expect, test } from './fixtures';
+
+const CASES: [scenario: string, name: string, mentions: RegExp][] = [
+  ['oneLayer', 'ArgumentError', /layers .*at least two/],
+  ['fractionalSize', 'ArgumentError', /layers\[1\] is 12\.5; expected a positive integer/],
+  ['zeroSize', 'ArgumentError', /layers\[1\] is 0/],
+  ['unknownActivation', 'ArgumentError', /activation is "swish"; expected one of 'identity', 'relu'/],
+  ['unknownLoss', 'ArgumentError', /loss is "hinge"; expected one of 'cross-entropy', 'mse'/],
+  ['unknownOptimizer', 'ArgumentError', /optimizer is "rmsprop"; expected one of 'sgd', 'adam'/],
+  ['nanLearningRate', 'ArgumentError', /learningRate is NaN; expected a finite number >= 0/],
+  ['negativeLearningRate', 'ArgumentError', /learningRate is -0\.1/],
+  ['imagesLengthMismatch', 'DatasetError', /train\.images: has 31 values; count × features is 8 × 4 = 32/],
+  ['labelsLengthMismatch', 'DatasetError', /train\.labels: has 7 entries; count is 8/],
+  ['labelOutOfRange', 'DatasetError', /train\.labels\[4\]: is 2; expected a class in \[0, 2\)/],
+  ['featuresMismatch', 'DatasetError', /data\.features: is 5; the model's first layer takes 4/],
+  ['tooLargeForDevice', 'DeviceLimitError', /params needs \d+ bytes but this device's max\w+ is \d+/],
+  ['batchTooLargeForDevice', 'ArgumentError', /batchSize is 10000000; expected at most \d+ on this device/],
+  ['disposedModel', 'DisposedError', /was disposed/],
+  ['noWebGPU', 'WebGPUUnavailableError', /navigator\.gpu is not defined\. WebGPU needs Chrome/],
+];
+
+for (const [scenario, name, mentions] of CASES) {
+  test(`${scenario} throws ${name}`, async ({ harness }) => {
+    const error = await harness.evaluate((s) => window.harness.errorCase(s), scenario);
+    console.log(`${scenario}: ${error.name}: ${error.message}`);
+    expect(error.name).toBe(name);
+    expect(error.message).toMatch(mentions);
+  });
+}
+
+test('every error scenario in the harness is tested', async ({ harness }) => {
+  const names = await harness.evaluate(() => window.harness.scenarioNames);
+  expect(names.sort()).toEqual(CASES.map(([s]) => s).sort());
+});
+
+test('a WGSL compile error names the file, line and column, and shows the source line', async ({ harness }) => {
+  const message = await harness.evaluate(() => window.harness.shaderErrorCase());
+  console.log(message);
+  expect(message).toMatch(/^ShaderCompileError: WGSL compile failed:\nbroken\.wgsl:3:\d+: .+\n {4}let x: f32 = 1u;\n {8}\^$/);
+});

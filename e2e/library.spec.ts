@@ -1,0 +1,21 @@
+// The built library (npm run build: dist/) works when imported by a plain page, with its type declarations.
+import { existsSync, readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+
+test('dist/webgpu-nn.js trains in a page and ships type declarations', async ({ page }) => {
+  expect(existsSync('dist/webgpu-nn.js'), 'run `npm run build` first (npm test does)').toBe(true);
+  const types = readFileSync('dist/types/index.d.ts', 'utf8');
+  expect(types).toContain('createEngine');
+  expect(readFileSync('dist/webgpu-nn.js', 'utf8')).not.toMatch(/fetch\(/); // shaders are inlined
+
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/e2e/library.html');
+  await page.waitForFunction(() => 'libraryCheck' in window);
+  const r = await page.evaluate(() => (window as unknown as { libraryCheck: () => Promise<Record<string, number | boolean>> }).libraryCheck());
+  console.log(`bundle: loss ${r.first} -> ${r.last}, accuracy ${r.accuracy}`);
+  expect(r.last as number).toBeLessThan(r.first as number);
+  expect(r.accuracy as number).toBeGreaterThan(0.9);
+  expect(r.typed).toBe(true);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,60 @@
+// Whole training steps on the GPU against the CPU reference step, seeded runs, determinism, inference.
+import { expect, test } from './fixtures';
+
+// Weights after a few steps: the GPU works in float32, the reference in float64. Differences stay
+// around 1e-7; a wrong gradient moves weights by about lr · |grad| ≈ 1e-3 or more.
+const STEP_TOLERANCE = 2e-6;
+
+const STEP_CASES = [
+  { name: 'sgd relu, one full-batch step', model: { layers: [13, 7, 5], activation: 'relu', seed: 1 }, fit: { epochs: 1, batchSize: 37, learningRate: 0.5 }, count: 37 },
+  { name: 'sgd tanh, short last batch (16+16+5), l2', model: { layers: [13, 9, 4], activation: 'tanh', seed: 2 }, fit: { epochs: 2, batchSize: 16, learningRate: 0.3, l2: 0.01 }, count: 37 },
+  { name: 'momentum sigmoid, 3 layers', model: { layers: [20, 11, 8, 3], activation: 'sigmoid', seed: 3 }, fit: { epochs: 3, batchSize: 25, learningRate: 0.5, momentum: 0.9 }, count: 25 },
+  { name: 'adam leaky_relu he-init, l2', model: { layers: [17, 12, 6], activation: { name: 'leaky_relu', slope: 0.1 }, init: 'he', seed: 4 }, fit: { epochs: 3, batchSize: 10, learningRate: 0.01, optimizer: 'adam', l2: 0.001 }, count: 30 },
+  { name: 'sgd elu, mse loss', model: { layers: [10, 8, 4], activation: 'elu', loss: 'mse', seed: 5 }, fit: { epochs: 2, batchSize: 9, learningRate: 1 }, count: 20 },
+  { name: 'sgd relu, float32 images, batch of 1', model: { layers: [6, 5, 3], seed: 6 }, fit: { epochs: 1, batchSize: 1, learningRate: 0.1 }, count: 7, floats: true },
+] as const;
+
+for (const c of STEP_CASES) {
+  test(`GPU training equals the reference: ${c.name}`, async ({ harness }) => {
+    const r = await harness.evaluate(async (c) => {
+      const h = window.harness;
+      const data = h.randomDataset(c.count, c.model.layers[0], c.model.layers[c.model.layers.length - 1], 9, 'floats' in c);
+      return h.trainStepCase(c.model as never, c.fit as never, data);
+    }, c);
+    console.log(`${c.name}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}); ` +
+      `losses gpu=${r.gpuLosses.map((x) => x.toFixed(6))} ref=${r.referenceLosses.map((x) => x.toFixed(6))}`);
+    expect(r.maxChange).toBeGreaterThan(1e-3); // the step really moved the weights
+    expect(r.maxDiff).toBeLessThanOrEqual(STEP_TOLERANCE);
+    r.gpuLosses.forEach((loss, i) => expect(Math.abs(loss - r.referenceLosses[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, r.referenceLosses[i])));
+  });
+}
+
+test('a seeded run of a few epochs lowers the loss and learns', async ({ harness }) => {
+  const r = await harness.evaluate(() => window.harness.trainRun(
+    { layers: [64, 32, 10], activation: 'relu', seed: 7 },
+    { epochs: 4, batchSize: 32, learningRate: 0.1 }, 800, 11));
+  const losses = r.history.map((h) => h.loss);
+  console.log(`losses ${losses.map((x) => x.toFixed(4))}; accuracy ${r.history.map((h) => h.accuracy.toFixed(3))}; test ${JSON.stringify(r.test)}`);
+  for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThan(losses[i - 1]);
+  expect(losses[losses.length - 1]).toBeLessThan(0.5 * losses[0]);
+  expect(r.test.accuracy).toBeGreaterThan(0.9);
+  expect(r.history.every((h) => h.validation !== undefined)).toBe(true);
+  expect(r.batches.length).toBeGreaterThan(0);
+  // predict gives probabilities: rows of 10 that sum to 1
+  for (let row = 0; row < 5; row++) {
+    const sum = r.probs.slice(row * 10, row * 10 + 10).reduce((a, b) => a + b, 0);
+    expect(Math.abs(sum - 1)).toBeLessThan(1e-5);
+  }
+});
+
+test('the same seeds give the same run, bit for bit; another seed does not', async ({ harness }) => {
+  const [a, b, c] = await harness.evaluate(async () => {
+    const h = window.harness;
+    const fit = { epochs: 2, batchSize: 16, learningRate: 0.1, optimizer: 'adam' as const };
+    const run = (seed: number) => h.trainRun({ layers: [20, 12, 4], seed }, { ...fit, seed }, 100, 3);
+    return [await run(1), await run(1), await run(2)];
+  });
+  expect(a.checksum).toEqual(b.checksum);
+  expect(a.history.map((h) => h.loss)).toEqual(b.history.map((h) => h.loss));
+  expect(a.checksum).not.toEqual(c.checksum);
+});

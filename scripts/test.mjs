@@ -1,0 +1,44 @@
+// `npm test`: builds the library, runs the unit tests (Vitest) and the GPU tests (Playwright in headless
+// Chromium), then prints one line over all of them: "N passed, N failed" (also saved to test-results/).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' }).status;
+const readJson = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined);
+
+rmSync('test-results', { recursive: true, force: true });
+mkdirSync('test-results', { recursive: true });
+let passed = 0;
+let failed = 0;
+
+if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0 || run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) {
+  console.error('build failed');
+  failed += 1;
+}
+
+run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json']);
+const unit = readJson('test-results/unit.json');
+if (unit) {
+  passed += unit.numPassedTests;
+  failed += unit.numFailedTests;
+} else {
+  console.error('unit tests produced no report');
+  failed += 1;
+}
+
+run('npx', ['playwright', 'test']);
+const e2e = readJson('test-results/e2e.json');
+if (e2e) {
+  passed += e2e.stats.expected + e2e.stats.flaky;
+  failed += e2e.stats.unexpected;
+  for (const error of e2e.errors ?? []) console.error(`GPU tests: ${error.message}`);
+  failed += (e2e.errors ?? []).length;
+} else {
+  console.error('GPU tests produced no report (is Chromium installed? see README)');
+  failed += 1;
+}
+
+const summary = `${passed} passed, ${failed} failed`;
+writeFileSync('test-results/summary.txt', `${summary}\n`);
+console.log(summary);
+process.exit(failed === 0 ? 0 : 1);

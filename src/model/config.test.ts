@@ -1,0 +1,77 @@
+// Validation of every option: each bad value names the argument and what is accepted.
+import { expect, test } from 'vitest';
+import { ArgumentError, DatasetError } from '../errors';
+import { checkDataset, resolveFitOptions, resolveMLPOptions } from './config';
+
+test('defaults', () => {
+  expect(resolveMLPOptions({ layers: [784, 32, 10] })).toEqual({
+    layers: [784, 32, 10], activation: { name: 'relu', alpha: 0 }, loss: 'cross-entropy', init: 'xavier', seed: 0,
+  });
+  const fit = resolveFitOptions({}, 9);
+  expect(fit).toMatchObject({ epochs: 1, batchSize: 64, learningRate: 0.1, optimizer: 'sgd', momentum: 0, l2: 0, shuffle: true, seed: 9 });
+});
+
+test('activation parameters', () => {
+  expect(resolveMLPOptions({ layers: [2, 2], activation: 'leaky_relu' }).activation).toEqual({ name: 'leaky_relu', alpha: 0.01 });
+  expect(resolveMLPOptions({ layers: [2, 2], activation: { name: 'elu', alpha: 0.5 } }).activation).toEqual({ name: 'elu', alpha: 0.5 });
+  expect(() => resolveMLPOptions({ layers: [2, 2], activation: { name: 'elu', alpha: -1 } })).toThrow(/activation\.alpha is -1; expected a finite number > 0/);
+  expect(() => resolveMLPOptions({ layers: [2, 2], activation: { name: 'leaky_relu', slope: NaN } })).toThrow(/activation\.slope is NaN/);
+});
+
+test.each([
+  [{ layers: [784] }, 'layers'],
+  [{ layers: 'abc' }, 'layers'],
+  [{ layers: [784, -3, 10] }, 'layers[1]'],
+  [{ layers: [784, 32, 1.5] }, 'layers[2]'],
+  [{ layers: [784, 300] }, 'layers[1]'],
+  [{ layers: [4, 2], activation: 'gelu' }, 'activation'],
+  [{ layers: [4, 2], loss: 'l1' }, 'loss'],
+  [{ layers: [4, 2], init: 'zeros' }, 'init'],
+  [{ layers: [4, 2], seed: -1 }, 'seed'],
+])('createMLP(%j) names %s', (options, argument) => {
+  try {
+    resolveMLPOptions(options as never);
+    expect.unreachable('should throw');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect((error as ArgumentError).argument).toBe(argument);
+  }
+});
+
+test.each([
+  [{ epochs: 0 }, 'epochs'],
+  [{ batchSize: 2.5 }, 'batchSize'],
+  [{ learningRate: Infinity }, 'learningRate'],
+  [{ learningRate: -1 }, 'learningRate'],
+  [{ optimizer: 'lbfgs' }, 'optimizer'],
+  [{ momentum: 1 }, 'momentum'],
+  [{ l2: -0.1 }, 'l2'],
+  [{ shuffle: 'yes' }, 'shuffle'],
+  [{ onEpoch: 5 }, 'onEpoch'],
+  [{ beta2: 1 }, 'beta2'],
+])('fit(%j) names %s', (options, argument) => {
+  expect(() => resolveFitOptions(options as never, 0)).toThrow(ArgumentError);
+  try {
+    resolveFitOptions(options as never, 0);
+  } catch (error) {
+    expect((error as ArgumentError).argument).toBe(argument);
+  }
+});
+
+test('datasets: lengths, labels, features and non-finite pixels', () => {
+  const ok = { images: new Uint8Array(6), labels: Uint8Array.from([0, 1, 2]), count: 3, features: 2 };
+  expect(() => checkDataset('train', ok, 2, 3)).not.toThrow();
+  const cases: [object, RegExp][] = [
+    [{ ...ok, count: 0 }, /train\.count: is 0/],
+    [{ ...ok, features: 3 }, /train\.features: is 3; the model's first layer takes 2/],
+    [{ ...ok, images: new Uint8Array(5) }, /train\.images: has 5 values; count × features is 3 × 2 = 6/],
+    [{ ...ok, images: [0, 0, 0, 0, 0, 0] }, /train\.images: expected a Uint8Array or Float32Array/],
+    [{ ...ok, labels: Uint8Array.from([0, 1]) }, /train\.labels: has 2 entries; count is 3/],
+    [{ ...ok, labels: Uint8Array.from([0, 3, 1]) }, /train\.labels\[1\]: is 3; expected a class in \[0, 3\)/],
+    [{ ...ok, images: Float32Array.from([0, 0, NaN, 0, 0, 0]) }, /train\.images\[2\]: is NaN; pixel values must be finite/],
+  ];
+  for (const [dataset, message] of cases) {
+    expect(() => checkDataset('train', dataset as never, 2, 3)).toThrow(DatasetError);
+    expect(() => checkDataset('train', dataset as never, 2, 3)).toThrow(message);
+  }
+});
