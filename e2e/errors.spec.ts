@@ -16,6 +16,7 @@ const CASES: [scenario: string, name: string, mentions: RegExp][] = [
   ['featuresMismatch', 'DatasetError', /data\.features: is 5; the model's first layer takes 4/],
   ['tooLargeForDevice', 'DeviceLimitError', /params needs \d+ bytes but this device's max\w+ is \d+/],
   ['batchTooLargeForDevice', 'ArgumentError', /batchSize is 10000000; expected at most \d+ on this device/],
+  ['setWeightsWrongShape', 'ArgumentError', /weights\[1\] is 5; expected a Float32Array of 6 values \(2, 3\)/],
   ['disposedModel', 'DisposedError', /was disposed/],
   ['noWebGPU', 'WebGPUUnavailableError', /navigator\.gpu is not defined\. WebGPU needs Chrome/],
 ];

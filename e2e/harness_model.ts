@@ -98,6 +98,29 @@ export async function trainRun(model: MLPOptions, fit: FitOptions, count: number
   return { history, test, batches, probs: Array.from(probs), checksum: weights.weights.map((w) => Array.from(w.slice(0, 8))) };
 }
 
+/** Copies one model's weights into another: same weights back, same predictions, bit for bit. */
+export async function weightsRoundTrip() {
+  const engine = await getEngine();
+  const a = engine.createMLP({ layers: [30, 17, 5], seed: 1 });
+  const b = engine.createMLP({ layers: [30, 17, 5], seed: 2 });
+  const images = randomDataset(9, 30, 5, 4).images;
+  await a.fit(randomDataset(40, 30, 5, 3), { epochs: 1, batchSize: 8 });
+  const weights = await a.getWeights();
+  const before = await b.predict(images);
+  await b.setWeights(weights);
+  const copied = await b.getWeights();
+  const [pa, pb] = [await a.predict(images), await b.predict(images)];
+  a.dispose();
+  b.dispose();
+  const same = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.from(x).every((v, i) => v === y[i]);
+  return {
+    weightsEqual: weights.weights.every((w, l) => same(w, copied.weights[l])) && weights.biases.every((v, l) => same(v, copied.biases[l])),
+    predictionsEqual: same(pa, pb),
+    changedPredictions: !same(before, pb),
+    shapes: weights.weights.map((w) => w.length).concat(weights.biases.map((v) => v.length)),
+  };
+}
+
 /** Runs `scenario` and reports the error it threw (or that it threw none). */
 export async function errorCase(scenario: string): Promise<{ name: string; message: string; argument?: string }> {
   try {
@@ -135,6 +158,10 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   featuresMismatch: () => withModel((m) => m.evaluate(randomDataset(8, 5, 2, 1))),
   tooLargeForDevice: async () => (await getEngine()).createMLP({ layers: [200_000, 200_000, 10] }),
   batchTooLargeForDevice: () => withModel((m) => m.fit(tiny(), { batchSize: 10_000_000 })),
+  setWeightsWrongShape: () => withModel(async (m) => {
+    const { weights, biases } = await m.getWeights();
+    await m.setWeights({ weights: [weights[0], new Float32Array(5)], biases });
+  }),
   disposedModel: async () => {
     const mlp = (await getEngine()).createMLP(small);
     mlp.dispose();

@@ -58,3 +58,11 @@ test('the same seeds give the same run, bit for bit; another seed does not', asy
   expect(a.history.map((h) => h.loss)).toEqual(b.history.map((h) => h.loss));
   expect(a.checksum).not.toEqual(c.checksum);
 });
+
+test('getWeights/setWeights round-trip: same weights, same predictions', async ({ harness }) => {
+  const r = await harness.evaluate(() => window.harness.weightsRoundTrip());
+  expect(r.shapes).toEqual([17 * 30, 5 * 17, 17, 5]);
+  expect(r.weightsEqual).toBe(true);
+  expect(r.changedPredictions).toBe(true);
+  expect(r.predictionsEqual).toBe(true);
+});

@@ -121,27 +121,25 @@ export class MLP {
     });
   }
 
-  /** Replaces every weight and bias (shapes as in getWeights); optimizer state is kept. */
+  /** Replaces every weight and bias (shapes as in getWeights); optimizer state is kept. Checks synchronously. */
   setWeights(values: Weights): Promise<void> {
-    return this.exclusive(async () => {
-      const L = this.spec.layers.length - 1;
-      const flat = new Float32Array(this.layout.totalFloats);
-      for (const kind of ['weights', 'biases'] as const) {
-        const tensors = values?.[kind];
-        if (!Array.isArray(tensors) || tensors.length !== L) throw new ArgumentError(kind, tensors, `an array of ${L} Float32Arrays`);
-        tensors.forEach((tensor, l) => {
-          const slot = this.layout[kind][l];
-          const shape = kind === 'weights' ? `(${this.spec.layers[l + 1]}, ${this.spec.layers[l]})` : `(${this.spec.layers[l + 1]})`;
-          if (!(tensor instanceof Float32Array) || tensor.length !== slot.length) {
-            throw new ArgumentError(`${kind}[${l}]`, tensor?.length ?? tensor, `a Float32Array of ${slot.length} values ${shape}`);
-          }
-          const bad = tensor.findIndex((x) => !Number.isFinite(x));
-          if (bad >= 0) throw new ArgumentError(`${kind}[${l}][${bad}]`, tensor[bad], 'a finite number');
-          flat.set(tensor, slot.offset);
-        });
-      }
-      this.gpu.device.queue.writeBuffer(this.params, 0, flat);
-    });
+    const L = this.spec.layers.length - 1;
+    const flat = new Float32Array(this.layout.totalFloats);
+    for (const kind of ['weights', 'biases'] as const) {
+      const tensors = values?.[kind];
+      if (!Array.isArray(tensors) || tensors.length !== L) throw new ArgumentError(kind, tensors, `an array of ${L} Float32Arrays`);
+      tensors.forEach((tensor, l) => {
+        const slot = this.layout[kind][l];
+        const shape = kind === 'weights' ? `(${this.spec.layers[l + 1]}, ${this.spec.layers[l]})` : `(${this.spec.layers[l + 1]})`;
+        if (!(tensor instanceof Float32Array) || tensor.length !== slot.length) {
+          throw new ArgumentError(`${kind}[${l}]`, tensor?.length ?? tensor, `a Float32Array of ${slot.length} values ${shape}`);
+        }
+        const bad = tensor.findIndex((x) => !Number.isFinite(x));
+        if (bad >= 0) throw new ArgumentError(`${kind}[${l}][${bad}]`, tensor[bad], 'a finite number');
+        flat.set(tensor, slot.offset);
+      });
+    }
+    return this.exclusive(async () => this.gpu.device.queue.writeBuffer(this.params, 0, flat));
   }
 
   /** Frees every GPU buffer this model made. Later calls throw DisposedError. */
