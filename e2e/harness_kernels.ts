@@ -9,7 +9,7 @@ import { Schedule, type StepRecord } from '../src/model/schedule';
 import { adamCorrection } from '../src/model/fit';
 import { paramLayout, slotBinding } from '../src/model/layout';
 import { type Op, record } from '../src/ops/op';
-import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulPipeline, type MatmulVariant } from '../src/ops/matmul';
+import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
 import { biasGrad, biasGradPipeline } from '../src/ops/bias_grad';
 import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
 import { gather, gatherPipeline } from '../src/ops/gather';
@@ -63,7 +63,7 @@ async function readF32(gpu: Gpu, buffer: GPUBuffer, offset = 0, floats?: number)
   return new Float32Array(await gpu.read(buffer, offset * 4, floats === undefined ? undefined : floats * 4));
 }
 
-export async function matmulCase(variant: MatmulVariant, activation: Activation, rows: number, nIn: number, nOut: number, seed: number): Promise<Comparison> {
+export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVariant, activation: Activation, rows: number, nIn: number, nOut: number, seed: number): Promise<Comparison> {
   const gpu = await getGpu();
   const random = new Random(seed);
   const schedule = new Schedule(gpu, 'case');
@@ -76,7 +76,7 @@ export async function matmulCase(variant: MatmulVariant, activation: Activation,
   flat.set(bias, layout.biases[0].offset);
   const params = gpu.upload('case.params', flat, STORAGE);
   const abs = (a: Float32Array) => a.map(Math.abs);
-  const pipeline = await matmulPipeline(gpu, variant, activation);
+  const pipeline = await matmulKernel(gpu, variant, activation, strategy);
   const dims = { nIn, nOut };
 
   if (variant === 'forward') {

@@ -14,14 +14,18 @@ const SHAPES: [number, number, number][] = [ // rows, n_in, n_out
   [100, 7, 33],
 ];
 
-for (const [rows, nIn, nOut] of SHAPES) {
-  for (const variant of ['forward', 'backwardInput', 'backwardWeight'] as const) {
-    test(`matmul ${variant} ${rows}x${nIn}x${nOut}`, async ({ harness }) => {
-      const result = await harness.evaluate(([v, r, i, o]) =>
-        window.harness.matmulCase(v, { name: 'relu', alpha: 0 }, r, i, o, 1), [variant, rows, nIn, nOut] as const);
-      report(`matmul.${variant} relu ${rows}x${nIn}x${nOut}`, result, SUM_TOLERANCE);
-      expect(result.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
-    });
+const STRATEGIES = { tiled: { tiled: true, tile: 16 }, blocked: { tiled: false, tile: 8 } };
+
+for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
+  for (const [rows, nIn, nOut] of SHAPES) {
+    for (const variant of ['forward', 'backwardInput', 'backwardWeight'] as const) {
+      test(`matmul ${strategyName} ${variant} ${rows}x${nIn}x${nOut}`, async ({ harness }) => {
+        const result = await harness.evaluate(([s, v, r, i, o]) =>
+          window.harness.matmulCase(s, v, { name: 'relu', alpha: 0 }, r, i, o, 1), [strategy, variant, rows, nIn, nOut] as const);
+        report(`matmul.${strategyName}.${variant} relu ${rows}x${nIn}x${nOut}`, result, SUM_TOLERANCE);
+        expect(result.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+      });
+    }
   }
 }
 
@@ -36,7 +40,7 @@ const ACTIVATIONS = [
 for (const activation of ACTIVATIONS) {
   for (const variant of ['forward', 'backwardInput'] as const) {
     test(`matmul ${variant} ${activation.name} 33x45x17`, async ({ harness }) => {
-      const result = await harness.evaluate(([v, a]) => window.harness.matmulCase(v, a, 33, 45, 17, 2), [variant, activation] as const);
+      const result = await harness.evaluate(([v, a, s]) => window.harness.matmulCase(s, v, a, 33, 45, 17, 2), [variant, activation, STRATEGIES.blocked] as const);
       report(`matmul.${variant} ${activation.name} 33x45x17`, result, SUM_TOLERANCE);
       expect(result.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
     });

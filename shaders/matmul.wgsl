@@ -1,10 +1,11 @@
-// Dense-layer matrix products, tiled through workgroup memory. One file, three variants:
+// Dense-layer matrix products. One file, three variants of what is multiplied:
 //   forward         out     = act(inp · weightᵀ + bias)     (rows, n_out)
 //   backwardInput   dinp    = (dout · weight) ⊙ act'(inp)   (rows, n_in)
 //   backwardWeight  dweight = doutᵀ · inp                   (n_out, n_in)
 // Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory.
 // act' is taken from the activation's output (inp is the previous layer's output), which is exact
-// for every activation here. Sizes need not be multiples of TILE.
+// for every activation here. And two ways to compute it (see main below): tiled through workgroup
+// memory, or register-blocked. Sizes need not be multiples of anything.
 
 struct Step {             // this step's slice of the schedule, see src/model/schedule.ts
   batch_start: u32,
@@ -15,7 +16,7 @@ struct Step {             // this step's slice of the schedule, see src/model/sc
 }
 struct Dims { n_in: u32, n_out: u32 }
 
-override TILE: u32 = 16u;  // the workgroup is TILE × TILE threads, one element of C each
+override TILE: u32 = 16u;  // the workgroup is TILE × TILE threads
 override ALPHA: f32 = 0.0; // leaky_relu slope or elu alpha
 
 @group(0) @binding(0) var<uniform> step: Step;
@@ -93,6 +94,9 @@ fn activate_grad(y: f32) -> f32 {
 #endif
 }
 
+#if ${tiled}
+// Tiled: each thread computes one element of C from TILE × TILE tiles of A and B staged in workgroup
+// memory. Good where barriers are cheap (most discrete GPUs).
 var<workgroup> tile_a: array<f32, TILE * TILE>; // (TILE rows of A, TILE columns of K)
 var<workgroup> tile_b: array<f32, TILE * TILE>; // (TILE rows of K, TILE columns of B)
 
@@ -120,3 +124,31 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   }
   if (m < size.x && n < size.y) { store_c(m, n, acc); }
 }
+#else
+// Register-blocked: each thread computes a 4 × 4 block of C straight from memory, with no workgroup
+// memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters).
+@compute @workgroup_size(TILE, TILE)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let size = size_mnk();
+  let m0 = gid.y * 4u;
+  let n0 = gid.x * 4u;
+  if (m0 >= size.x || n0 >= size.y) { return; }
+  // Edge blocks read clamped rows and columns again; those results are never stored.
+  let ms = min(vec4u(m0) + vec4u(0u, 1u, 2u, 3u), vec4u(size.x - 1u));
+  let ns = min(vec4u(n0) + vec4u(0u, 1u, 2u, 3u), vec4u(size.y - 1u));
+  var acc: array<vec4f, 4>; // acc[i][j] = C[m0 + i, n0 + j]
+  for (var k = 0u; k < size.z; k++) {
+    let a = vec4f(load_a(ms.x, k), load_a(ms.y, k), load_a(ms.z, k), load_a(ms.w, k));
+    let b = vec4f(load_b(k, ns.x), load_b(k, ns.y), load_b(k, ns.z), load_b(k, ns.w));
+    acc[0] += a.x * b;
+    acc[1] += a.y * b;
+    acc[2] += a.z * b;
+    acc[3] += a.w * b;
+  }
+  for (var i = 0u; i < 4u; i++) {
+    for (var j = 0u; j < 4u; j++) {
+      if (m0 + i < size.x && n0 + j < size.y) { store_c(m0 + i, n0 + j, acc[i][j]); }
+    }
+  }
+}
+#endif

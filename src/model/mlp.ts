@@ -6,6 +6,7 @@ import { ArgumentError, DatasetError, DisposedError } from '../errors';
 import type { Gpu } from '../runtime/gpu';
 import { optimizerKind, optimizerPipeline, type OptimizerKind, type OptimizerSettings, optimizerUpdate } from '../ops/optimizer';
 import { gather, gatherPipeline } from '../ops/gather';
+import { BLOCKED } from '../ops/matmul';
 import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { Op } from '../ops/op';
 import { checkDataset, type Dataset, type EpochStats, type FitOptions, type MLPSpec, resolveFitOptions } from './config';
@@ -157,7 +158,7 @@ export class MLP {
   plan(capacity: number): Promise<Plan> {
     let plan = this.plans.get(capacity);
     if (!plan) {
-      plan = buildPlan(this.gpu, `${this.label}.plan${capacity}`, this.spec, this.layout, this.params, this.grads, capacity);
+      plan = buildPlan(this.gpu, `${this.label}.plan${capacity}`, this.spec, this.layout, this.params, this.grads, capacity, BLOCKED);
       this.plans.set(capacity, plan);
       plan.catch(() => this.plans.delete(capacity));
     }

@@ -4,7 +4,7 @@
 
 import type { Gpu } from '../runtime/gpu';
 import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
-import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulPipeline } from '../ops/matmul';
+import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy } from '../ops/matmul';
 import type { Op } from '../ops/op';
 import { softmaxLoss, softmaxPipeline } from '../ops/softmax';
 import type { MLPSpec } from './config';
@@ -49,15 +49,15 @@ export function checkPlanFits(gpu: Gpu, spec: MLPSpec, capacity: number): void {
 }
 
 export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: ParamLayout,
-  params: GPUBuffer, grads: GPUBuffer, capacity: number): Promise<Plan> {
+  params: GPUBuffer, grads: GPUBuffer, capacity: number, matmul: MatmulStrategy): Promise<Plan> {
   checkPlanFits(gpu, spec, capacity);
   const L = spec.layers.length - 1;
   const hiddenActivation = spec.activation;
   const [forwardHidden, forwardOut, backwardInput, backwardWeight, biasGradKernel, trainKernel, evaluateKernel] = await Promise.all([
-    matmulPipeline(gpu, 'forward', hiddenActivation),
-    matmulPipeline(gpu, 'forward', IDENTITY),
-    matmulPipeline(gpu, 'backwardInput', hiddenActivation),
-    matmulPipeline(gpu, 'backwardWeight', IDENTITY),
+    matmulKernel(gpu, 'forward', hiddenActivation, matmul),
+    matmulKernel(gpu, 'forward', IDENTITY, matmul),
+    matmulKernel(gpu, 'backwardInput', hiddenActivation, matmul),
+    matmulKernel(gpu, 'backwardWeight', IDENTITY, matmul),
     biasGradPipeline(gpu),
     softmaxPipeline(gpu, 'train', spec.loss),
     softmaxPipeline(gpu, 'evaluate', spec.loss),

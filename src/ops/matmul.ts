@@ -16,9 +16,22 @@ export interface LayerDims {
   nOut: number;
 }
 
-const TILE = 16;
+/** How the product is computed: workgroup-memory tiles of tile × tile, or 4 × 4 register blocks per thread. */
+export interface MatmulStrategy {
+  tiled: boolean;
+  /** The workgroup is tile × tile threads. */
+  tile: number;
+}
+export const TILED: MatmulStrategy = { tiled: true, tile: 16 };
+export const BLOCKED: MatmulStrategy = { tiled: false, tile: 8 };
 
-export function matmulPipeline(gpu: Gpu, variant: MatmulVariant, activation: Activation): Promise<GPUComputePipeline> {
+/** A compiled variant and how many rows and columns of C one workgroup covers. */
+export interface MatmulKernel {
+  pipeline: GPUComputePipeline;
+  cover: number;
+}
+
+export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy): Promise<MatmulKernel> {
   const name = activation.name;
   const flags = {
     forward: variant === 'forward',
@@ -29,32 +42,34 @@ export function matmulPipeline(gpu: Gpu, variant: MatmulVariant, activation: Act
     elu: name === 'elu',
     sigmoid: name === 'sigmoid',
     tanh: name === 'tanh',
+    tiled: strategy.tiled,
   };
   const bindings = variant === 'backwardWeight'
     ? (['uniform', 'read', 'read', 'write'] as const)
     : (['uniform', 'read', 'read', 'read', 'write'] as const);
-  return kernel(gpu, 'matmul.wgsl', flags, { TILE, ALPHA: activation.alpha }, [...bindings]);
+  const pipeline = await kernel(gpu, 'matmul.wgsl', flags, { TILE: strategy.tile, ALPHA: activation.alpha }, [...bindings]);
+  return { pipeline, cover: strategy.tile * (strategy.tiled ? 1 : 4) };
 }
 
 const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut]);
 
 /** out = act(inp · weightᵀ + bias) */
-export function matmulForward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, dims: LayerDims,
+export function matmulForward(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
   t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out],
-    (rows) => [ceilDiv(dims.nOut, TILE), ceilDiv(rows, TILE)]);
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out],
+    (rows) => [ceilDiv(dims.nOut, k.cover), ceilDiv(rows, k.cover)]);
 }
 
 /** dinp = (dout · weight) ⊙ act'(inp), with inp the previous layer's activated output */
-export function matmulBackwardInput(gpu: Gpu, pipeline: GPUComputePipeline, label: string, dims: LayerDims,
+export function matmulBackwardInput(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
   t: { dout: Tensor; weight: Tensor; inp: Tensor; dinp: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, dimsOf(dims), [t.dout, t.weight, t.inp, t.dinp],
-    (rows) => [ceilDiv(dims.nIn, TILE), ceilDiv(rows, TILE)]);
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.weight, t.inp, t.dinp],
+    (rows) => [ceilDiv(dims.nIn, k.cover), ceilDiv(rows, k.cover)]);
 }
 
 /** dweight = doutᵀ · inp */
-export function matmulBackwardWeight(gpu: Gpu, pipeline: GPUComputePipeline, label: string, dims: LayerDims,
+export function matmulBackwardWeight(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
   t: { dout: Tensor; inp: Tensor; dweight: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight],
-    () => [ceilDiv(dims.nIn, TILE), ceilDiv(dims.nOut, TILE)]);
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight],
+    () => [ceilDiv(dims.nIn, k.cover), ceilDiv(dims.nOut, k.cover)]);
 }
