@@ -12,7 +12,7 @@ import { type Op, record } from '../src/ops/op';
 import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
 import { biasGrad, biasGradPipeline } from '../src/ops/bias_grad';
 import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
-import { gather, gatherPipeline } from '../src/ops/gather';
+import { type Augmentation, gather, gatherPipeline } from '../src/ops/gather';
 import { optimizerKind, optimizerPipeline, optimizerUpdate, type OptimizerSettings } from '../src/ops/optimizer';
 
 export interface Comparison {
@@ -57,7 +57,7 @@ function run(gpu: Gpu, schedule: Schedule, records: StepRecord[], ops: Op[]): vo
 }
 
 const step = (rows: number, extra: Partial<StepRecord> = {}): StepRecord =>
-  ({ batchStart: 0, rows, learningRate: 0, adamC1: 1, adamC2: 1, ...extra });
+  ({ batchStart: 0, rows, learningRate: 0, adamC1: 1, adamC2: 1, seed: 0, ...extra });
 
 async function readF32(gpu: Gpu, buffer: GPUBuffer, offset = 0, floats?: number): Promise<Float32Array> {
   return new Float32Array(await gpu.read(buffer, offset * 4, floats === undefined ? undefined : floats * 4));
@@ -164,7 +164,8 @@ export async function softmaxCase(mode: SoftmaxMode, loss: LossName, rows: numbe
   return { values, lossSum: { gpu: lossSum, reference: reference.lossSum }, correct: { gpu: correct, reference: reference.correct } };
 }
 
-export async function gatherCase(bytes: boolean, count: number, features: number, rows: number, batchStart: number, seed: number) {
+export async function gatherCase(bytes: boolean, count: number, features: number, rows: number, batchStart: number, seed: number,
+  augment?: Augmentation) {
   const gpu = await getGpu();
   const random = new Random(seed);
   const images = bytes
@@ -174,16 +175,21 @@ export async function gatherCase(bytes: boolean, count: number, features: number
   const order = random.shuffle(Uint32Array.from({ length: count }, (_, i) => i));
   const inp = gpu.buffer('case.inp', rows * features * 4, STORAGE);
   const batchLabels = gpu.buffer('case.batchLabels', rows * 4, STORAGE);
-  const op = gather(gpu, await gatherPipeline(gpu, bytes), 'case.gather', features, {
+  const stepSeed = random.nextU32();
+  const op = gather(gpu, await gatherPipeline(gpu, bytes, augment !== undefined), 'case.gather', features, augment, {
     images: { buffer: gpu.upload('case.images', images, STORAGE) }, labels: { buffer: gpu.upload('case.labels', labels, STORAGE) },
     order: { buffer: gpu.upload('case.order', order, STORAGE) }, inp: { buffer: inp }, batchLabels: { buffer: batchLabels },
   });
-  run(gpu, new Schedule(gpu, 'case'), [step(rows, { batchStart })], [op]);
-  const expected = ref.gather(images, labels, order, batchStart, rows, features);
+  run(gpu, new Schedule(gpu, 'case'), [step(rows, { batchStart, seed: stepSeed })], [op]);
+  const expected = ref.gather(images, labels, order, batchStart, rows, features, augment && { ...augment, seed: stepSeed });
   const gotLabels = new Uint32Array(await gpu.read(batchLabels));
+  const plain = ref.gather(images, labels, order, batchStart, rows, features);
+  const got = await readF32(gpu, inp);
   return {
-    values: compare(await readF32(gpu, inp), expected.inp, expected.inp.map(() => 1)),
+    values: compare(got, expected.inp, expected.inp.map(() => 1)),
     labelsEqual: expected.batchLabels.every((label, i) => label === gotLabels[i]),
+    /** Differs from the unaugmented batch (always true when augment moves pixels). */
+    changed: plain.inp.some((x, i) => Math.abs(x - got[i]) > 1e-3),
   };
 }
 

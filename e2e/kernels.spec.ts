@@ -87,6 +87,24 @@ for (const bytes of [true, false]) {
   }
 }
 
+// Augmented gathers: whole-pixel shifts copy pixels exactly; rotations interpolate (float32 cos/sin/mix).
+for (const [name, augment, tolerance] of [
+  ['shift ±2', { width: 28, height: 28, maxShift: 2, maxAngle: 0 }, 1e-7],
+  ['shift ±3, rotate ±15°', { width: 28, height: 28, maxShift: 3, maxAngle: (15 * Math.PI) / 180 }, 1e-5],
+  ['7x5 image, rotate ±45°', { width: 7, height: 5, maxShift: 1, maxAngle: Math.PI / 4 }, 1e-5],
+] as const) {
+  for (const bytes of [true, false]) {
+    test(`gather augmented ${name} ${bytes ? 'bytes' : 'floats'}`, async ({ harness }) => {
+      const features = augment.width * augment.height;
+      const r = await harness.evaluate(([b, f, a]) => window.harness.gatherCase(b, 60, f, 40, 7, 12, a), [bytes, features, augment] as const);
+      report(`gather augmented ${name} ${bytes ? 'bytes' : 'floats'}`, r.values, tolerance);
+      expect(r.values.maxError).toBeLessThanOrEqual(tolerance);
+      expect(r.labelsEqual).toBe(true);
+      expect(r.changed).toBe(true); // augmentation really moved pixels
+    });
+  }
+}
+
 const OPTIMIZERS = [
   { optimizer: 'sgd', momentum: 0, l2: 0 },
   { optimizer: 'sgd', momentum: 0, l2: 0.01 },

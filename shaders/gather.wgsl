@@ -1,6 +1,9 @@
 // Builds one batch on the GPU: row r of the batch is sample order[batch_start + r] of the dataset.
 // Uint8 datasets (bytes packed four to a u32, as uploaded) are scaled to f32 / 255 here;
 // Float32 datasets are copied as they are. Labels are always bytes.
+// With augment, each row is also moved by a random whole-pixel shift in [-max_shift, max_shift] and
+// rotated by a random angle in [-max_angle, max_angle] about the image centre (bilinear, zero outside),
+// drawn from a hash of (step.seed, r); src/reference/kernels.ts draws the same numbers.
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -8,8 +11,15 @@ struct Step {             // see src/model/schedule.ts
   learning_rate: f32,
   adam_c1: f32,
   adam_c2: f32,
+  seed: u32,              // for data augmentation
 }
-struct Dims { features: u32 }
+struct Dims {
+  features: u32,
+  width: u32,             // image width and height (width · height = features), for augment
+  height: u32,
+  max_shift: u32,         // pixels
+  max_angle: f32,         // radians
+}
 
 override WORKGROUP: u32 = 64u;
 
@@ -28,6 +38,61 @@ override WORKGROUP: u32 = 64u;
 // Byte i of four-to-a-word packed bytes.
 fn unpack_byte(word: u32, i: u32) -> u32 { return (word >> (8u * (i % 4u))) & 0xffu; }
 
+// Value i of the dataset's images, as a float.
+fn image_value(i: u32) -> f32 {
+#if ${bytes}
+  return f32(unpack_byte(images[i / 4u], i)) / 255.0;
+#else
+  return images[i];
+#endif
+}
+
+#if ${augment}
+// PCG's output permutation: a well-mixed u32 from a u32.
+fn hash(x: u32) -> u32 {
+  let state = x * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+// (cos x, sin x) for |x| <= π/4 by Taylor series, accurate to 3e-8. Vulkan lets the built-in sin and cos
+// be off by 2^-11 (SwiftShader is), which would move a rotated pixel by up to 0.01.
+fn cos_sin(x: f32) -> vec2f {
+  let x2 = x * x;
+  let c = 1.0 - x2 / 2.0 * (1.0 - x2 / 12.0 * (1.0 - x2 / 30.0 * (1.0 - x2 / 56.0)));
+  let s = x * (1.0 - x2 / 6.0 * (1.0 - x2 / 20.0 * (1.0 - x2 / 42.0 * (1.0 - x2 / 72.0))));
+  return vec2f(c, s);
+}
+
+// Pixel (x, y) of a sample, 0 outside the image.
+fn pixel(base: u32, x: i32, y: i32) -> f32 {
+  if (x < 0 || y < 0 || x >= i32(dims.width) || y >= i32(dims.height)) { return 0.0; }
+  return image_value(base + u32(y) * dims.width + u32(x));
+}
+
+// Output pixel f of a sample moved by (dx, dy) and rotated by angle: sample the source bilinearly
+// at the inverse-transformed position.
+fn augmented(base: u32, f: u32, r: u32) -> f32 {
+  let h0 = hash(step.seed ^ hash(r));
+  let h1 = hash(h0);
+  let h2 = hash(h1);
+  let span = 2u * dims.max_shift + 1u;
+  let shift = vec2f(f32(h0 % span), f32(h1 % span)) - f32(dims.max_shift);
+  let angle = (f32(h2 >> 8u) / 16777216.0 * 2.0 - 1.0) * dims.max_angle;
+  let centre = vec2f(f32(dims.width - 1u), f32(dims.height - 1u)) * 0.5;
+  let p = vec2f(f32(f % dims.width), f32(f / dims.width)) - centre - shift;
+  let cs = cos_sin(angle);
+  let src = vec2f(cs.x * p.x + cs.y * p.y, -cs.y * p.x + cs.x * p.y) + centre;
+  let corner = floor(src);
+  let t = src - corner;
+  let x = i32(corner.x);
+  let y = i32(corner.y);
+  let top = mix(pixel(base, x, y), pixel(base, x + 1, y), t.x);
+  let bottom = mix(pixel(base, x, y + 1), pixel(base, x + 1, y + 1), t.x);
+  return mix(top, bottom, t.y);
+}
+#endif
+
 // x: feature, y: batch row
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -35,11 +100,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.y;
   if (f >= dims.features || r >= step.rows) { return; }
   let sample = order[step.batch_start + r];
-  let src = sample * dims.features + f;
-#if ${bytes}
-  inp[r * dims.features + f] = f32(unpack_byte(images[src / 4u], src)) / 255.0;
+  let base = sample * dims.features;
+#if ${augment}
+  inp[r * dims.features + f] = augmented(base, f, r);
 #else
-  inp[r * dims.features + f] = images[src];
+  inp[r * dims.features + f] = image_value(base + f);
 #endif
   if (f == 0u) { batch_labels[r] = unpack_byte(labels[sample / 4u], sample); }
 }

@@ -13,6 +13,7 @@ struct Step {             // this step's slice of the schedule, see src/model/sc
   learning_rate: f32,
   adam_c1: f32,
   adam_c2: f32,
+  seed: u32,              // for data augmentation
 }
 struct Dims { n_in: u32, n_out: u32 }
 

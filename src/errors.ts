@@ -38,6 +38,27 @@ export class DatasetError extends WebGPUNNError {
   }
 }
 
+/** A data file (IDX) is malformed: the message names the file and the field. Nothing was loaded. */
+export class DataFormatError extends WebGPUNNError {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${file}: ${field} ${detail}`);
+  }
+}
+
+/** A model file (safetensors) is malformed or does not describe a model this engine can run. */
+export class ModelFormatError extends WebGPUNNError {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+  }
+}
+
 /** A buffer the model needs would exceed one of this device's limits; nothing was allocated. */
 export class DeviceLimitError extends WebGPUNNError {
   constructor(

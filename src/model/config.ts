@@ -14,6 +14,8 @@ export interface Dataset {
   labels: Uint8Array;
   count: number;
   features: number;
+  /** [rows, cols] of each image (rows · cols = features); needed for augmentation. IDX loading sets it. */
+  imageShape?: [number, number];
 }
 
 export type ActivationOption =
@@ -143,6 +145,12 @@ export interface FitOptions {
   /** Shuffling seed; default the model's seed. */
   seed?: number;
   validation?: Dataset;
+  /** Instead of `validation`: hold out this fraction of `train`, taken from its end. */
+  validationSplit?: number;
+  /** Random per-sample shifts (whole pixels) and rotations (degrees); needs dataset.imageShape. Off by default. */
+  augment?: { shift?: number; rotate?: number };
+  /** 'constant' (default) or 'cosine': lr · ½(1 + cos(π · step / steps)) over this fit's steps. */
+  lrSchedule?: 'constant' | 'cosine';
   onEpoch?: (stats: EpochStats) => void;
   onBatch?: (progress: BatchProgress) => void;
   signal?: AbortSignal;
@@ -152,8 +160,12 @@ export interface FitSettings extends OptimizerSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  lrSchedule: 'constant' | 'cosine';
   shuffle: boolean;
   seed: number;
+  validationSplit: number;
+  /** Whole pixels and radians; undefined when off. */
+  augment?: { maxShift: number; maxAngle: number };
 }
 
 export function resolveFitOptions(options: FitOptions, modelSeed: number): FitSettings {
@@ -167,10 +179,16 @@ export function resolveFitOptions(options: FitOptions, modelSeed: number): FitSe
   for (const name of ['onEpoch', 'onBatch'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') throw new ArgumentError(name, o[name], 'a function');
   }
+  if (o.validation !== undefined && o.validationSplit !== undefined) {
+    throw new ArgumentError('validationSplit', o.validationSplit, 'to be left out when validation is given');
+  }
   return {
     epochs,
     batchSize,
     learningRate: finite('learningRate', o.learningRate, 0.1, 'a finite number >= 0', (x) => x >= 0),
+    lrSchedule: oneOf('lrSchedule', o.lrSchedule, ['constant', 'cosine'], 'constant'),
+    validationSplit: finite('validationSplit', o.validationSplit, 0, 'a number in [0, 1)', (x) => x >= 0 && x < 1),
+    augment: augmentOf(o.augment),
     optimizer: oneOf('optimizer', o.optimizer, OPTIMIZERS, 'sgd'),
     momentum: finite('momentum', o.momentum, 0, 'a finite number in [0, 1)', (x) => x >= 0 && x < 1),
     l2: finite('l2', o.l2, 0, 'a finite number >= 0', (x) => x >= 0),
@@ -180,6 +198,15 @@ export function resolveFitOptions(options: FitOptions, modelSeed: number): FitSe
     shuffle: o.shuffle ?? true,
     seed: seedOf('seed', o.seed, modelSeed),
   };
+}
+
+function augmentOf(value: FitOptions['augment']): FitSettings['augment'] {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new ArgumentError('augment', value, '{ shift, rotate }');
+  const shift = value.shift ?? 2;
+  if (!Number.isInteger(shift) || shift < 0 || shift > 8) throw new ArgumentError('augment.shift', shift, 'a whole number of pixels from 0 to 8');
+  const rotate = finite('augment.rotate', value.rotate, 0, 'degrees from 0 to 45', (x) => x >= 0 && x <= 45);
+  return { maxShift: shift, maxAngle: (rotate * Math.PI) / 180 };
 }
 
 /** Checks a dataset against the model's input width and class count; `name` says which one in errors. */
@@ -198,6 +225,12 @@ export function checkDataset(name: string, d: Dataset, features: number, classes
   if (d.images instanceof Float32Array) {
     const bad = d.images.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) throw new DatasetError(name, `images[${bad}]`, `is ${d.images[bad]}; pixel values must be finite`);
+  }
+  if (d.imageShape !== undefined) {
+    const [rows, cols] = d.imageShape;
+    if (!isCount(rows) || !isCount(cols) || rows * cols !== features) {
+      throw new DatasetError(name, 'imageShape', `is [${String(rows)}, ${String(cols)}]; rows × cols must equal features (${features})`);
+    }
   }
   if (classes === undefined) return;
   if (!(d.labels instanceof Uint8Array)) throw new DatasetError(name, 'labels', 'expected a Uint8Array');

@@ -30,6 +30,7 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
   const { gpu, schedule } = model;
   const queue = gpu.device.queue;
   const random = new Random(settings.seed);
+  const augmentRandom = new Random(settings.seed ^ 0x5bd1e995); // its own stream: augmenting leaves shuffles alone
   const order = Uint32Array.from({ length: data.count }, (_, i) => i);
   const steps = Math.ceil(data.count / settings.batchSize);
   const history: EpochStats[] = [];
@@ -41,7 +42,7 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
     queue.writeBuffer(plan.stats, 0, new Float32Array(2));
 
     for (let first = 0; first < steps; first += Schedule.CAPACITY) {
-      const records = stepRecords(first, Math.min(steps, first + Schedule.CAPACITY), data.count, settings, loop.nextStep);
+      const records = stepRecords(epoch, first, Math.min(steps, first + Schedule.CAPACITY), data.count, settings, loop.nextStep, augmentRandom);
       schedule.write(records);
       const encoder = gpu.device.createCommandEncoder({ label: `${model.label}.train` });
       const pass = encoder.beginComputePass({ label: `${model.label}.train` });
@@ -73,17 +74,20 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
 }
 
 /** Step records for steps [from, to) of an epoch of `count` samples; the last batch may be short. */
-function stepRecords(from: number, to: number, count: number, s: FitSettings, nextStep: () => number): StepRecord[] {
+function stepRecords(epoch: number, from: number, to: number, count: number, s: FitSettings, nextStep: () => number, random: Random): StepRecord[] {
+  const steps = Math.ceil(count / s.batchSize);
   const records: StepRecord[] = [];
   for (let step = from; step < to; step++) {
     const batchStart = step * s.batchSize;
     const t = nextStep();
+    const progress = ((epoch - 1) * steps + step) / (s.epochs * steps); // through this fit, in [0, 1)
     records.push({
       batchStart,
       rows: Math.min(s.batchSize, count - batchStart),
-      learningRate: s.learningRate,
+      learningRate: s.lrSchedule === 'cosine' ? s.learningRate * 0.5 * (1 + Math.cos(Math.PI * progress)) : s.learningRate,
       adamC1: s.optimizer === 'adam' ? adamCorrection(s.beta1, t) : 1,
       adamC2: s.optimizer === 'adam' ? adamCorrection(s.beta2, t) : 1,
+      seed: random.nextU32(),
     });
   }
   return records;

@@ -5,7 +5,8 @@
 import { ArgumentError, DatasetError, DisposedError } from '../errors';
 import type { Gpu } from '../runtime/gpu';
 import { optimizerKind, optimizerPipeline, type OptimizerKind, type OptimizerSettings, optimizerUpdate } from '../ops/optimizer';
-import { gather, gatherPipeline } from '../ops/gather';
+import { type Augmentation, gather, gatherPipeline } from '../ops/gather';
+import { sliceDataset } from '../data/load';
 import { BLOCKED } from '../ops/matmul';
 import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { Op } from '../ops/op';
@@ -51,22 +52,27 @@ export class MLP {
   }
 
   /** Trains on `train`; resolves with one EpochStats per epoch. See FitOptions for every setting. */
-  fit(train: Dataset, options: FitOptions = {}): Promise<EpochStats[]> {
+  fit(dataset: Dataset, options: FitOptions = {}): Promise<EpochStats[]> {
     return this.exclusive(async () => {
       const settings = resolveFitOptions(options, this.spec.seed);
       const maxRows = this.gpu.device.limits.maxComputeWorkgroupsPerDimension;
       if (settings.batchSize > maxRows) throw new ArgumentError('batchSize', settings.batchSize, `at most ${maxRows} on this device`);
-      this.check('train', train, true);
-      if (options.validation !== undefined) this.check('validation', options.validation, true);
+      this.check('train', dataset, true);
+      const held = Math.floor(dataset.count * settings.validationSplit);
+      if (held > 0 && held === dataset.count) throw new ArgumentError('validationSplit', settings.validationSplit, 'a fraction that leaves training samples');
+      const train = held > 0 ? sliceDataset(dataset, 0, dataset.count - held) : dataset;
+      const validation = held > 0 ? sliceDataset(dataset, dataset.count - held, dataset.count) : options.validation;
+      if (validation !== undefined) this.check('validation', validation, true);
+      const augment = settings.augment && augmentationFor(train, settings.augment);
       const capacity = Math.min(settings.batchSize, train.count);
       const plan = await this.plan(capacity);
       const update = await this.optimizerOp(settings);
       const data = uploadDataset(this.gpu, `${this.label}.train`, train);
-      const trainGather = await this.gatherOp(plan, data, 'train');
+      const trainGather = await this.gatherOp(plan, data, 'train', augment);
       try {
         return await runEpochs({
           model: this, plan, data, gather: trainGather, update, settings,
-          validate: options.validation && (() => this.evaluateNow(options.validation as Dataset, 'validation')),
+          validate: validation && (() => this.evaluateNow(validation, 'validation')),
           onEpoch: options.onEpoch, onBatch: options.onBatch, signal: options.signal,
           nextStep: () => ++this.optimizer!.steps,
         });
@@ -184,7 +190,7 @@ export class MLP {
   private runInference(plan: Plan, gatherOp: Op, output: Op, count: number): void {
     const records: StepRecord[] = [];
     for (let start = 0; start < count; start += plan.capacity) {
-      records.push({ batchStart: start, rows: Math.min(plan.capacity, count - start), learningRate: 0, adamC1: 1, adamC2: 1 });
+      records.push({ batchStart: start, rows: Math.min(plan.capacity, count - start), learningRate: 0, adamC1: 1, adamC2: 1, seed: 0 });
     }
     for (let first = 0; first < records.length; first += Schedule.CAPACITY) {
       const chunk = records.slice(first, first + Schedule.CAPACITY);
@@ -200,9 +206,9 @@ export class MLP {
     }
   }
 
-  private async gatherOp(plan: Plan, data: GpuDataset, name: string): Promise<Op> {
-    const pipeline = await gatherPipeline(this.gpu, data.bytes);
-    return gather(this.gpu, pipeline, `${this.label}.${name}.gather`, this.spec.layers[0], {
+  private async gatherOp(plan: Plan, data: GpuDataset, name: string, augment?: Augmentation): Promise<Op> {
+    const pipeline = await gatherPipeline(this.gpu, data.bytes, augment !== undefined);
+    return gather(this.gpu, pipeline, `${this.label}.${name}.gather`, this.spec.layers[0], augment, {
       images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
       inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
     });
@@ -238,3 +244,12 @@ export class MLP {
   }
 }
 
+
+/** The gather kernel's augmentation for `data`, which must know its image shape. */
+function augmentationFor(data: Dataset, augment: { maxShift: number; maxAngle: number }): Augmentation {
+  if (!data.imageShape) {
+    throw new ArgumentError('augment', augment, 'a dataset with imageShape: [rows, cols] (loadIdx sets it)');
+  }
+  const [height, width] = data.imageShape;
+  return { width, height, ...augment };
+}

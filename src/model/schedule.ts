@@ -13,9 +13,11 @@ export interface StepRecord {
   /** 1 - β1^t and 1 - β2^t for Adam step t (1 for other optimizers). */
   adamC1: number;
   adamC2: number;
+  /** Seeds this step's data augmentation. */
+  seed: number;
 }
 
-const RECORD_BYTES = 32; // five 4-byte fields, rounded up to WGSL's 16-byte struct alignment
+const RECORD_BYTES = 32; // six 4-byte fields, rounded up to WGSL's 16-byte struct alignment
 
 export class Schedule {
   /** Steps per submitted chunk. */
@@ -52,6 +54,7 @@ export class Schedule {
       f32[at + 2] = r.learningRate;
       f32[at + 3] = r.adamC1;
       f32[at + 4] = r.adamC2;
+      u32[at + 5] = r.seed;
     });
     this.gpu.device.queue.writeBuffer(this.buffer, 0, this.staging, 0, records.length * this.stride);
   }

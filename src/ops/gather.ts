@@ -1,17 +1,30 @@
 // Batch gather of shaders/gather.wgsl: inp (rows, features) and batch labels (rows) from a dataset held on
-// the GPU as bytes (or f32), in the order given by an index buffer.
+// the GPU as bytes (or f32), in the order given by an index buffer, optionally augmented.
 
 import type { Gpu } from '../runtime/gpu';
 import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
 
-const WORKGROUP = 64;
-
-export function gatherPipeline(gpu: Gpu, bytes: boolean): Promise<GPUComputePipeline> {
-  return kernel(gpu, 'gather.wgsl', { bytes }, { WORKGROUP }, ['uniform', 'read', 'read', 'read', 'write', 'write']);
+/** Random shifts and rotations applied per sample; the seed comes from each step record. */
+export interface Augmentation {
+  width: number;
+  height: number;
+  /** Whole pixels, each direction. */
+  maxShift: number;
+  /** Radians, either way. */
+  maxAngle: number;
 }
 
-export function gather(gpu: Gpu, pipeline: GPUComputePipeline, label: string, features: number,
+const WORKGROUP = 64;
+
+export function gatherPipeline(gpu: Gpu, bytes: boolean, augment: boolean): Promise<GPUComputePipeline> {
+  return kernel(gpu, 'gather.wgsl', { bytes, augment }, { WORKGROUP }, ['uniform', 'read', 'read', 'read', 'write', 'write']);
+}
+
+export function gather(gpu: Gpu, pipeline: GPUComputePipeline, label: string, features: number, augment: Augmentation | undefined,
   t: { images: Tensor; labels: Tensor; order: Tensor; inp: Tensor; batchLabels: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, new Uint32Array([features]), [t.images, t.labels, t.order, t.inp, t.batchLabels],
+  const dims = new ArrayBuffer(32);
+  new Uint32Array(dims, 0, 4).set([features, augment?.width ?? 0, augment?.height ?? 0, augment?.maxShift ?? 0]);
+  new Float32Array(dims, 16, 1).set([augment?.maxAngle ?? 0]);
+  return makeOp(gpu, label, pipeline, new Uint8Array(dims), [t.images, t.labels, t.order, t.inp, t.batchLabels],
     (rows) => [ceilDiv(features, WORKGROUP), rows]);
 }

@@ -4,6 +4,7 @@
 import type { Activation } from '../ops/matmul';
 import type { LossName } from '../ops/softmax';
 import type { OptimizerSettings } from '../ops/optimizer';
+import type { Augmentation } from '../ops/gather';
 
 type Numbers = ArrayLike<number>;
 
@@ -143,14 +144,53 @@ export function softmaxLoss(logits: Numbers, labels: Numbers, rows: number, clas
   return { lossSum, correct, dlogits };
 }
 
+/** Augmentation for one step: the kernel's settings plus the step's seed. */
+export interface ReferenceAugmentation extends Augmentation {
+  seed: number;
+}
+
+/** PCG's output permutation, as in shaders/gather.wgsl. */
+export function hash(x: number): number {
+  const state = (Math.imul(x >>> 0, 747796405) + 2891336453) >>> 0;
+  const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
+  return ((word >>> 22) ^ word) >>> 0;
+}
+
+/** Sample `sample` of `images` shifted and rotated as the kernel does for batch row r. */
+function augmentedImage(images: Uint8Array | Float32Array, sample: number, r: number, a: ReferenceAugmentation, scale: number): Float64Array {
+  const h0 = hash((a.seed ^ hash(r)) >>> 0);
+  const h1 = hash(h0);
+  const h2 = hash(h1);
+  const span = 2 * a.maxShift + 1;
+  const [dx, dy] = [(h0 % span) - a.maxShift, (h1 % span) - a.maxShift];
+  const angle = ((h2 >>> 8) / 16777216 * 2 - 1) * a.maxAngle;
+  const [cx, cy] = [(a.width - 1) / 2, (a.height - 1) / 2];
+  const pixel = (x: number, y: number) =>
+    x < 0 || y < 0 || x >= a.width || y >= a.height ? 0 : images[sample * a.width * a.height + y * a.width + x] * scale;
+  const mix = (p: number, q: number, t: number) => p * (1 - t) + q * t;
+  const out = new Float64Array(a.width * a.height);
+  for (let f = 0; f < out.length; f++) {
+    const px = (f % a.width) - cx - dx;
+    const py = Math.floor(f / a.width) - cy - dy;
+    const sx = Math.cos(angle) * px + Math.sin(angle) * py + cx;
+    const sy = -Math.sin(angle) * px + Math.cos(angle) * py + cy;
+    const [x, y] = [Math.floor(sx), Math.floor(sy)];
+    const [tx, ty] = [sx - x, sy - y];
+    out[f] = mix(mix(pixel(x, y), pixel(x + 1, y), tx), mix(pixel(x, y + 1), pixel(x + 1, y + 1), tx), ty);
+  }
+  return out;
+}
+
 /** inp (rows, features) and labels (rows) from dataset rows order[start ..], bytes scaled by 1/255. */
-export function gather(images: Uint8Array | Float32Array, labels: Uint8Array, order: Numbers, start: number, rows: number, features: number) {
+export function gather(images: Uint8Array | Float32Array, labels: Uint8Array, order: Numbers, start: number, rows: number,
+  features: number, augment?: ReferenceAugmentation) {
   const inp = new Float64Array(rows * features);
   const batchLabels = new Uint32Array(rows);
   const scale = images instanceof Uint8Array ? 1 / 255 : 1;
   for (let r = 0; r < rows; r++) {
     const sample = order[start + r];
-    for (let f = 0; f < features; f++) inp[r * features + f] = images[sample * features + f] * scale;
+    if (augment) inp.set(augmentedImage(images, sample, r, augment, scale), r * features);
+    else for (let f = 0; f < features; f++) inp[r * features + f] = images[sample * features + f] * scale;
     batchLabels[r] = labels[sample];
   }
   return { inp, batchLabels };
