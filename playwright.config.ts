@@ -1,6 +1,6 @@
 // GPU tests: headless system Chromium with WebGPU (SwiftShader when there is no GPU), pages served by Vite.
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, findChromium } from './e2e/chromium';
+import { CHROMIUM_ARGS, findChromium } from './src/cli/chromium';
 
 const PORT = 5174;
 

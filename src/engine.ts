@@ -2,7 +2,9 @@
 
 import { DisposedError } from './errors';
 import { Gpu, requestDevice } from './runtime/gpu';
-import { type MLPOptions, resolveMLPOptions } from './model/config';
+import { type MLPOptions, type MLPSpec, resolveMLPOptions } from './model/config';
+import { type DataSource, nameOf, readBytes } from './data/load';
+import { decodeModel } from './model/model_file';
 import { MLP } from './model/mlp';
 
 export interface EngineOptions {
@@ -29,8 +31,20 @@ export class Engine {
 
   /** A new MLP with seeded initial weights. Throws ArgumentError or DeviceLimitError for bad options. */
   createMLP(options: MLPOptions): MLP {
+    return this.make(resolveMLPOptions(options));
+  }
+
+  /** A model saved by `model.save()` (or any safetensors MLP), from a URL, bytes or a File. Throws ModelFormatError. */
+  async loadModel(source: DataSource): Promise<MLP> {
+    const file = nameOf(source, 'model');
+    const { spec, values } = decodeModel(file, await readBytes(source, file));
+    const model = this.make(spec);
+    await model.setWeights(values);
+    return model;
+  }
+
+  private make(spec: MLPSpec): MLP {
     if (this.destroyed) throw new DisposedError('the engine was destroyed');
-    const spec = resolveMLPOptions(options);
     const model: MLP = new MLP(this.gpu, `mlp${this.count++}`, spec, () => this.models.delete(model));
     this.models.add(model);
     return model;

@@ -3,15 +3,18 @@
 export { createEngine, Engine, type EngineOptions } from './engine';
 export { MLP, type Weights } from './model/mlp';
 export type { ActivationOption, BatchProgress, Dataset, EpochStats, FitOptions, MLPOptions } from './model/config';
+export { loadIdx, sliceDataset, type DataSource } from './data/load';
 export type { ActivationName } from './ops/matmul';
 export type { LossName } from './ops/softmax';
 export type { OptimizerName } from './ops/optimizer';
 export {
   ArgumentError,
+  DataFormatError,
   DatasetError,
   DeviceLimitError,
   DisposedError,
   GPUExecutionError,
+  ModelFormatError,
   ShaderCompileError,
   WebGPUNNError,
   WebGPUUnavailableError,

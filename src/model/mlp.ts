@@ -10,7 +10,8 @@ import { sliceDataset } from '../data/load';
 import { BLOCKED } from '../ops/matmul';
 import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { Op } from '../ops/op';
-import { checkDataset, type Dataset, type EpochStats, type FitOptions, type MLPSpec, resolveFitOptions } from './config';
+import { checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, type MLPSpec, resolveFitOptions } from './config';
+import { encodeModel } from './model_file';
 import { type GpuDataset, releaseDataset, uploadDataset } from './dataset';
 import { initialParams } from './init';
 import { type ParamLayout, paramLayout } from './layout';
@@ -37,6 +38,8 @@ export class MLP {
   private optimizer: { kind: OptimizerKind; state: GPUBuffer[]; steps: number } | undefined;
   private readonly plans = new Map<number, Promise<Plan>>();
   readonly schedule: Schedule;
+  /** The settings of the last fit, saved with the model. */
+  private lastFit: FitSettings | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -55,6 +58,7 @@ export class MLP {
   fit(dataset: Dataset, options: FitOptions = {}): Promise<EpochStats[]> {
     return this.exclusive(async () => {
       const settings = resolveFitOptions(options, this.spec.seed);
+      this.lastFit = settings;
       const maxRows = this.gpu.device.limits.maxComputeWorkgroupsPerDimension;
       if (settings.batchSize > maxRows) throw new ArgumentError('batchSize', settings.batchSize, `at most ${maxRows} on this device`);
       this.check('train', dataset, true);
@@ -121,11 +125,12 @@ export class MLP {
 
   /** Copies of every weight and bias, read back from the GPU. */
   getWeights(): Promise<Weights> {
-    return this.exclusive(async () => {
-      const flat = new Float32Array(await this.gpu.read(this.params));
-      const copy = (slot: { offset: number; length: number }) => flat.slice(slot.offset, slot.offset + slot.length);
-      return { weights: this.layout.weights.map(copy), biases: this.layout.biases.map(copy) };
-    });
+    return this.exclusive(() => this.readWeights());
+  }
+
+  /** The model as a safetensors file (architecture and last training settings in its metadata). */
+  save(): Promise<Uint8Array> {
+    return this.exclusive(async () => encodeModel(this.spec, await this.readWeights(), this.lastFit));
   }
 
   /** Replaces every weight and bias (shapes as in getWeights); optimizer state is kept. Checks synchronously. */
@@ -169,6 +174,12 @@ export class MLP {
       plan.catch(() => this.plans.delete(capacity));
     }
     return plan;
+  }
+
+  private async readWeights(): Promise<Weights> {
+    const flat = new Float32Array(await this.gpu.read(this.params));
+    const copy = (slot: { offset: number; length: number }) => flat.slice(slot.offset, slot.offset + slot.length);
+    return { weights: this.layout.weights.map(copy), biases: this.layout.biases.map(copy) };
   }
 
   private async evaluateNow(dataset: Dataset, name: string): Promise<{ loss: number; accuracy: number }> {

@@ -1,4 +1,4 @@
-// Finds the Chromium (or Chrome) that the GPU tests drive: $CHROMIUM_PATH first, then the usual places.
+// Finds the Chromium (or Chrome) that npm run train and the GPU tests drive: $CHROMIUM_PATH first, then the usual places.
 // Playwright's own browser downloads are not used: they are unreachable here and lack WebGPU headless.
 import { existsSync } from 'node:fs';
 

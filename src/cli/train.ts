@@ -1,0 +1,119 @@
+// `npm run train`: trains MNIST with the engine inside headless Chromium (so it works with no display)
+// and prints progress, test accuracy and a per-class table. Ctrl-C stops after the current chunk of
+// batches and still writes --out. Run through scripts/run.mjs.
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { createServer } from 'vite';
+import { CliError, parseArgs, type TrainConfig, USAGE } from './args';
+import { CHROMIUM_ARGS, findChromium } from './chromium';
+import type { TrainEvent, TrainResult } from './page';
+import { prepareBundledMnist } from './prepare_mnist';
+import { duration, epochLine, perClassTable, progressBar } from './report';
+
+const IDX_NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+
+/** name -> path of each IDX file, gzipped or not, in `dir`. */
+function dataFiles(dir: string, needTest: boolean): Map<string, string> {
+  const files = new Map<string, string>();
+  const missing: string[] = [];
+  for (const name of needTest ? IDX_NAMES : IDX_NAMES.slice(0, 2)) {
+    const path = [join(dir, `${name}.gz`), join(dir, name)].find((p) => existsSync(p));
+    if (path) files.set(name, path);
+    else missing.push(`${name}[.gz]`);
+  }
+  if (missing.length > 0) throw new CliError(`--data ${dir}: missing ${missing.join(', ')}`);
+  return files;
+}
+
+class Printer {
+  private readonly started = performance.now();
+  private barShown = false;
+  constructor(private readonly config: TrainConfig, private readonly tty: boolean) {}
+
+  handle(event: TrainEvent): void {
+    if (event.type === 'start') {
+      console.log(`webgpu-nn on ${event.adapter}: ${this.config.layers.join('-')} ${this.config.activation}, ${this.config.optimizer} lr ${this.config.lr} ` +
+        `(${this.config.schedule}), batch ${this.config.batch}, ${this.config.epochs} epochs, seed ${this.config.seed}` +
+        `${this.config.augment ? `, augment shift ${this.config.augment.shift} px rotate ${this.config.augment.rotate}°` : ''}`);
+      console.log(`data: ${event.train} train, ${event.validation} validation, ${event.test} test`);
+    } else if (event.type === 'batch') {
+      if (!this.tty) return;
+      process.stdout.write(`\r${progressBar(event.epoch, this.config.epochs, event.step, event.steps, event.loss)}\x1b[K`);
+      this.barShown = true;
+    } else {
+      if (this.barShown) process.stdout.write('\r\x1b[K');
+      const elapsed = (performance.now() - this.started) / 1000;
+      console.log(epochLine({
+        epoch: event.epoch, epochs: this.config.epochs, loss: event.loss, accuracy: event.accuracy,
+        validation: event.validation?.accuracy, samplesPerSecond: event.samples / event.seconds,
+        elapsed, remaining: (elapsed / event.epoch) * (this.config.epochs - event.epoch),
+      }));
+    }
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let config: TrainConfig | undefined;
+  let files: Map<string, string>;
+  let executablePath: string;
+  try {
+    config = parseArgs(argv);
+    if (!config) {
+      console.log(USAGE);
+      return 0;
+    }
+    files = dataFiles(config.data ?? prepareBundledMnist(), config.samples === undefined);
+    executablePath = findChromium();
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 2;
+  }
+
+  const server = await createServer({
+    configFile: false, logLevel: 'error', optimizeDeps: { noDiscovery: true },
+    server: { host: '127.0.0.1', port: 0 },
+  });
+  await server.listen();
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  const started = performance.now();
+  let stopping = false;
+  const onInterrupt = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.log('\nstopping after the current batches (Ctrl-C again to quit at once)...');
+    void page.evaluate(() => window.stopTraining()).catch(() => undefined);
+  };
+  const page = await browser.newPage();
+  try {
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    await page.route('**/__data__/*', (route) => {
+      const path = files.get(new URL(route.request().url()).pathname.split('/').pop()!);
+      return path ? route.fulfill({ body: readFileSync(path) }) : route.fulfill({ status: 404 });
+    });
+    const printer = new Printer(config, process.stdout.isTTY === true);
+    await page.exposeFunction('report', (event: TrainEvent) => printer.handle(event));
+    await page.goto(`${server.resolvedUrls!.local[0]}src/cli/page.html`);
+    await page.waitForFunction(() => 'runTraining' in window);
+    process.on('SIGINT', onInterrupt);
+    const result: TrainResult = await page.evaluate((c) => window.runTraining(c), config);
+
+    console.log(`${result.stopped ? 'stopped early; ' : ''}test accuracy ${(result.test.accuracy * 100).toFixed(2)}% ` +
+      `(${Math.round(result.test.accuracy * result.test.count)}/${result.test.count}), loss ${result.test.loss.toFixed(4)}, ` +
+      `seed ${config.seed}, wall time ${duration((performance.now() - started) / 1000)}`);
+    console.log(perClassTable(result.perClass.correct, result.perClass.total));
+    if (config.out) {
+      writeFileSync(config.out, Buffer.from(await page.evaluate(() => window.saveModel()), 'base64'));
+      console.log(`wrote ${config.out}`);
+    }
+    return result.stopped ? 130 : 0;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message.replace(/^page\.evaluate: (Error: )?/, '')}`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    await browser.close();
+    await server.close();
+  }
+}
