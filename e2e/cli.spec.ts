@@ -1,0 +1,83 @@
+// `npm run train` as a person runs it: bad options and data stop with a clear message and a non-zero
+// status; a short run prints progress, test accuracy and the per-class table and writes a loadable model;
+// Ctrl-C (SIGINT) stops it cleanly and still writes the model.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { decodeModel } from '../src/model/model_file';
+
+function train(args: string[], onOutput?: (text: string, child: ChildProcess) => void): Promise<{ status: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', ['scripts/run.mjs', 'src/cli/train.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      onOutput?.(out, child);
+    });
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('close', (status) => resolve({ status, out, err }));
+  });
+}
+
+test('bad options exit 2 and name the option', async () => {
+  const r = await train(['--lr', '-1']);
+  expect(r.status).toBe(2);
+  expect(r.err).toContain('error: --lr -1: expected a positive number');
+});
+
+test('a data folder without the IDX files exits 2 and lists what is missing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodata-'));
+  const r = await train(['--data', dir]);
+  expect(r.status).toBe(2);
+  expect(r.err).toMatch(/--data .*: missing train-images-idx3-ubyte\[\.gz\], train-labels-idx1-ubyte\[\.gz\]/);
+});
+
+test('a truncated IDX file exits 1 naming the file and field', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baddata-'));
+  const bundled = 'data/mnist';
+  for (const name of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+    writeFileSync(join(dir, name), readFileSync(join(bundled, name)));
+  }
+  const header = new Uint8Array(16 + 100);
+  new DataView(header.buffer).setUint32(0, 2051);
+  new DataView(header.buffer).setUint32(4, 8000);
+  new DataView(header.buffer).setUint32(8, 28);
+  new DataView(header.buffer).setUint32(12, 28);
+  writeFileSync(join(dir, 'train-images-idx3-ubyte'), header);
+  const r = await train(['--data', dir]);
+  expect(r.status).toBe(1);
+  expect(r.err).toMatch(/DataFormatError: .*train-images-idx3-ubyte: data is truncated: 8000 images of 28 × 28 needs 6272000 bytes, the file has 100/);
+});
+
+test('a short run reports every epoch, the test accuracy and classes, and writes a model', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'm.safetensors');
+  const r = await train(['--layers', '784,16,10', '--epochs', '2', '--augment', 'off', '--out', out]);
+  console.log(r.out);
+  expect(r.status, r.err).toBe(0);
+  expect(r.out).toMatch(/epoch 1\/2 {2}loss \d+\.\d{4} {2}train \d+\.\d\d% {2}val \d+\.\d\d% {2}[\d,]+ samples\/s {2}elapsed \d+:\d\d {2}remaining \d+:\d\d/);
+  expect(r.out).toMatch(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/);
+  expect(Number(/test accuracy (\d+\.\d\d)%/.exec(r.out)![1])).toBeGreaterThan(80);
+  expect(r.out.split('\n').filter((line) => /^ {4}\d {8}/.test(line))).toHaveLength(10);
+  const model = decodeModel(out, new Uint8Array(readFileSync(out)));
+  expect(model.spec.layers).toEqual([784, 16, 10]);
+  expect(JSON.parse(model.metadata.training).epochs).toBe(2);
+});
+
+test('Ctrl-C stops after the current batches and still writes the model', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'stopped.safetensors');
+  let sent = false;
+  const r = await train(['--layers', '784,16,10', '--epochs', '50', '--out', out], (text, child) => {
+    if (!sent && /epoch +1\/50/.test(text)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  expect(r.status).toBe(130);
+  expect(r.out).toContain('stopping after the current batches');
+  expect(r.out).toMatch(/stopped early; test accuracy/);
+  expect(r.out).not.toMatch(/epoch 50\/50/);
+  expect(existsSync(out)).toBe(true);
+});
