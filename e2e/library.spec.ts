@@ -6,7 +6,9 @@ test('dist/webgpu-nn.js trains in a page and ships type declarations', async ({ 
   expect(existsSync('dist/webgpu-nn.js'), 'run `npm run build` first (npm test does)').toBe(true);
   const types = readFileSync('dist/types/index.d.ts', 'utf8');
   expect(types).toContain('createEngine');
-  expect(readFileSync('dist/webgpu-nn.js', 'utf8')).not.toMatch(/fetch\(/); // shaders are inlined
+  const bundle = readFileSync('dist/webgpu-nn.js', 'utf8');
+  expect(bundle).toContain('@compute @workgroup_size'); // shaders are inlined as text,
+  expect(bundle).not.toMatch(/\?raw|new URL\(|import\(/); // never fetched or imported at run time
 
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
