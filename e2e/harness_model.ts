@@ -90,7 +90,7 @@ export async function trainRun(model: MLPOptions, fit: FitOptions, count: number
   });
   const mlp = engine.createMLP(model);
   const batches: number[] = [];
-  const history = await mlp.fit(split(0, count), { ...fit, validation: split(count, 200), onBatch: (p) => batches.push(p.loss) });
+  const history = await mlp.fit(split(0, count), { ...fit, validation: split(count, 200), onBatch: (p) => void batches.push(p.loss) });
   const test = await mlp.evaluate(split(count, 200));
   const probs = await mlp.predict(split(count, 5).images);
   const weights = await mlp.getWeights();

@@ -8,6 +8,7 @@ const STEP_TOLERANCE = 2e-6;
 const STEP_CASES = [
   { name: 'sgd relu, one full-batch step', model: { layers: [13, 7, 5], activation: 'relu', seed: 1 }, fit: { epochs: 1, batchSize: 37, learningRate: 0.5 }, count: 37 },
   { name: 'sgd tanh, short last batch (16+16+5), l2', model: { layers: [13, 9, 4], activation: 'tanh', seed: 2 }, fit: { epochs: 2, batchSize: 16, learningRate: 0.3, l2: 0.01 }, count: 37 },
+  { name: 'the same, one step per submit', model: { layers: [13, 9, 4], activation: 'tanh', seed: 2 }, fit: { epochs: 2, batchSize: 16, learningRate: 0.3, l2: 0.01, stepsPerSubmit: 1 }, count: 37 },
   { name: 'momentum sigmoid, 3 layers', model: { layers: [20, 11, 8, 3], activation: 'sigmoid', seed: 3 }, fit: { epochs: 3, batchSize: 25, learningRate: 0.5, momentum: 0.9 }, count: 25 },
   { name: 'adam leaky_relu he-init, l2', model: { layers: [17, 12, 6], activation: { name: 'leaky_relu', slope: 0.1 }, init: 'he', seed: 4 }, fit: { epochs: 3, batchSize: 10, learningRate: 0.01, optimizer: 'adam', l2: 0.001 }, count: 30 },
   { name: 'sgd elu, mse loss', model: { layers: [10, 8, 4], activation: 'elu', loss: 'mse', seed: 5 }, fit: { epochs: 2, batchSize: 9, learningRate: 1 }, count: 20 },

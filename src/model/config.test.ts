@@ -49,6 +49,10 @@ test.each([
   [{ shuffle: 'yes' }, 'shuffle'],
   [{ onEpoch: 5 }, 'onEpoch'],
   [{ beta2: 1 }, 'beta2'],
+  [{ stepsPerSubmit: 65 }, 'stepsPerSubmit'],
+  [{ validationSplit: 1 }, 'validationSplit'],
+  [{ augment: { shift: 9 } }, 'augment.shift'],
+  [{ lrSchedule: 'step' }, 'lrSchedule'],
 ])('fit(%j) names %s', (options, argument) => {
   expect(() => resolveFitOptions(options as never, 0)).toThrow(ArgumentError);
   try {

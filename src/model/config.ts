@@ -152,7 +152,10 @@ export interface FitOptions {
   /** 'constant' (default) or 'cosine': lr · ½(1 + cos(π · step / steps)) over this fit's steps. */
   lrSchedule?: 'constant' | 'cosine';
   onEpoch?: (stats: EpochStats) => void;
-  onBatch?: (progress: BatchProgress) => void;
+  /** Called after each submitted chunk of steps; if it returns a promise, training waits for it (e.g. pause). */
+  onBatch?: (progress: BatchProgress) => void | Promise<void>;
+  /** Steps recorded per submit, and so between onBatch calls and abort checks: 1 to 64, default 64. */
+  stepsPerSubmit?: number;
   signal?: AbortSignal;
 }
 
@@ -163,6 +166,7 @@ export interface FitSettings extends OptimizerSettings {
   lrSchedule: 'constant' | 'cosine';
   shuffle: boolean;
   seed: number;
+  stepsPerSubmit: number;
   validationSplit: number;
   /** Whole pixels and radians; undefined when off. */
   augment?: { maxShift: number; maxAngle: number };
@@ -197,6 +201,7 @@ export function resolveFitOptions(options: FitOptions, modelSeed: number): FitSe
     epsilon: finite('epsilon', o.epsilon, 1e-8, 'a finite number > 0', (x) => x > 0),
     shuffle: o.shuffle ?? true,
     seed: seedOf('seed', o.seed, modelSeed),
+    stepsPerSubmit: finite('stepsPerSubmit', o.stepsPerSubmit, 64, 'an integer from 1 to 64', (x) => Number.isInteger(x) && x >= 1 && x <= 64),
   };
 }
 

@@ -1,4 +1,4 @@
-// The epoch loop: shuffle the order buffer, plan each epoch's steps, record them in chunks of
+// The epoch loop: shuffle the order buffer, plan each epoch's steps, record them in chunks of up to
 // Schedule.CAPACITY steps per submit, and read back only the few scalars a person asked to see.
 
 import type { Op } from '../ops/op';
@@ -19,7 +19,7 @@ export interface EpochLoop {
   settings: FitSettings;
   validate?: () => Promise<{ loss: number; accuracy: number }>;
   onEpoch?: (stats: EpochStats) => void;
-  onBatch?: (progress: BatchProgress) => void;
+  onBatch?: (progress: BatchProgress) => void | Promise<void>;
   signal?: AbortSignal;
   /** Counts optimizer steps across fits (Adam's t); returns the new count. */
   nextStep: () => number;
@@ -41,8 +41,8 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
     if (settings.shuffle) queue.writeBuffer(data.order, 0, random.shuffle(order));
     queue.writeBuffer(plan.stats, 0, new Float32Array(2));
 
-    for (let first = 0; first < steps; first += Schedule.CAPACITY) {
-      const records = stepRecords(epoch, first, Math.min(steps, first + Schedule.CAPACITY), data.count, settings, loop.nextStep, augmentRandom);
+    for (let first = 0; first < steps; first += settings.stepsPerSubmit) {
+      const records = stepRecords(epoch, first, Math.min(steps, first + settings.stepsPerSubmit), data.count, settings, loop.nextStep, augmentRandom);
       schedule.write(records);
       const encoder = gpu.device.createCommandEncoder({ label: `${model.label}.train` });
       const pass = encoder.beginComputePass({ label: `${model.label}.train` });
@@ -53,7 +53,7 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
       if (loop.onBatch) {
         const [lossSum, correct] = await readStats(gpu, plan);
         const samples = Math.min(data.count, done * settings.batchSize);
-        loop.onBatch({ epoch, step: done, steps, loss: lossSum / samples, accuracy: correct / samples });
+        await loop.onBatch({ epoch, step: done, steps, loss: lossSum / samples, accuracy: correct / samples });
       }
       if (done < steps) loop.signal?.throwIfAborted();
     }
