@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './src/cli/chromium';
 
 const PORT = 5174;
+/** The demo's dev server, for e2e/demo.spec.ts. */
+export const DEMO_URL = 'http://127.0.0.1:5175/';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -13,9 +15,16 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
   },
-  webServer: {
-    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
-    url: `http://127.0.0.1:${PORT}/e2e/harness.html`,
-    reuseExistingServer: !process.env.CI,
-  },
+  webServer: [
+    {
+      command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${PORT}/e2e/harness.html`,
+      reuseExistingServer: !process.env.CI,
+    },
+    {
+      command: 'npx vite --mode demo --port 5175 --strictPort --host 127.0.0.1',
+      url: DEMO_URL,
+      reuseExistingServer: !process.env.CI,
+    },
+  ],
 });

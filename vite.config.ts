@@ -1,15 +1,23 @@
-// Vite builds the library (dist/webgpu-nn.js, ESM, shaders inlined as text) and serves the demo and
-// the GPU test harness; Vitest runs the unit tests in src/**/*.test.ts.
+// Vite builds the library (dist/webgpu-nn.js, ESM, shaders inlined as text), serves and builds the demo
+// (`--mode demo`: demo/ -> dist/demo/, with the bundled MNIST files from data/ as static assets), and
+// serves the GPU test harness; Vitest runs the unit tests.
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({
-  build: {
-    lib: { entry: 'src/index.ts', formats: ['es'], fileName: 'webgpu-nn' },
-    outDir: 'dist',
-    sourcemap: true,
-    target: 'es2022',
-  },
-  test: {
-    include: ['src/**/*.test.ts'],
-  },
-});
+export default defineConfig(({ mode }) =>
+  mode === 'demo'
+    ? {
+        root: 'demo',
+        base: './',
+        publicDir: '../data', // data/mnist/*.gz -> ./mnist/*.gz
+        build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022' },
+      }
+    : {
+        build: {
+          lib: { entry: 'src/index.ts', formats: ['es'], fileName: 'webgpu-nn' },
+          outDir: 'dist',
+          sourcemap: true,
+          target: 'es2022',
+        },
+        test: { include: ['src/**/*.test.ts', 'demo/**/*.test.ts'] },
+      },
+);

@@ -11,7 +11,7 @@ mkdirSync('test-results', { recursive: true });
 let passed = 0;
 let failed = 0;
 
-if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0 || run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) {
+if (run('npm', ['run', 'build', '--silent']) !== 0) {
   console.error('build failed');
   failed += 1;
 }
