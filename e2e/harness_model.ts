@@ -150,6 +150,47 @@ export async function mnistRun(model: MLPOptions, fit: FitOptions) {
   };
 }
 
+/**
+ * GPU allocations, bind groups, submits and map (sync) calls made by fit over 16 and over 48 steps (after a
+ * warm-up fit builds the plan): equal counts mean none of them happen per step.
+ */
+export async function workPerFit() {
+  const engine = await getEngine();
+  const device = engine.gpu.device;
+  const counts = { buffers: 0, bindGroups: 0, submits: 0, maps: 0 };
+  const count = <T extends object, K extends keyof T>(target: T, name: K, key: keyof typeof counts) => {
+    const original = target[name] as unknown as (...args: unknown[]) => unknown;
+    target[name] = function (this: unknown, ...args: unknown[]) {
+      counts[key]++;
+      return original.apply(this, args);
+    } as T[K];
+    return () => (target[name] = original as T[K]);
+  };
+  const restore = [
+    count(device, 'createBuffer', 'buffers'), count(device, 'createBindGroup', 'bindGroups'),
+    count(device.queue, 'submit', 'submits'), count(GPUBuffer.prototype, 'mapAsync', 'maps'),
+  ];
+  const mlp = engine.createMLP({ layers: [20, 16, 4], seed: 1 });
+  const fit = async (count: number) => {
+    const before = { ...counts };
+    await mlp.fit(randomDataset(count, 20, 4, 2), { epochs: 1, batchSize: 8 });
+    return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v - before[k as keyof typeof counts]]));
+  };
+  await fit(8);
+  const result = { steps16: await fit(128), steps48: await fit(384) };
+  restore.forEach((undo) => undo());
+  mlp.dispose();
+  return result;
+}
+
+/** The matmul strategy this device was given, and whether asking again measures again. */
+export async function chosenStrategy() {
+  const engine = await getEngine();
+  const { matmulStrategy } = await import('../src/model/autotune');
+  const [a, b] = [await matmulStrategy(engine.gpu), await matmulStrategy(engine.gpu)];
+  return { strategy: a, same: a === b, adapter: `${engine.adapterInfo.vendor} ${engine.adapterInfo.architecture}` };
+}
+
 /** Runs `scenario` and reports the error it threw (or that it threw none). */
 export async function errorCase(scenario: string): Promise<{ name: string; message: string; argument?: string }> {
   try {

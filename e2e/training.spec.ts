@@ -67,3 +67,17 @@ test('getWeights/setWeights round-trip: same weights, same predictions', async (
   expect(r.changedPredictions).toBe(true);
   expect(r.predictionsEqual).toBe(true);
 });
+
+test('no GPU allocation, bind group, submit or sync per training step', async ({ harness }) => {
+  const r = await harness.evaluate(() => window.harness.workPerFit());
+  console.log(`per fit of 16 steps: ${JSON.stringify(r.steps16)}; of 48 steps: ${JSON.stringify(r.steps48)}`);
+  expect(r.steps48).toEqual(r.steps16);
+  expect(r.steps16.submits).toBeLessThanOrEqual(4); // one chunk of steps, plus uploads and readbacks
+});
+
+test('the matmul strategy is measured once per device and reused', async ({ harness }) => {
+  const r = await harness.evaluate(() => window.harness.chosenStrategy());
+  console.log(`matmul strategy on ${r.adapter}: ${JSON.stringify(r.strategy)}`);
+  expect(r.same).toBe(true);
+  expect([true, false]).toContain(r.strategy.tiled);
+});

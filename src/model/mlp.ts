@@ -7,7 +7,6 @@ import type { Gpu } from '../runtime/gpu';
 import { optimizerKind, optimizerPipeline, type OptimizerKind, type OptimizerSettings, optimizerUpdate } from '../ops/optimizer';
 import { type Augmentation, gather, gatherPipeline } from '../ops/gather';
 import { sliceDataset } from '../data/load';
-import { BLOCKED } from '../ops/matmul';
 import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { Op } from '../ops/op';
 import { checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, type MLPSpec, resolveFitOptions } from './config';
@@ -17,6 +16,7 @@ import { initialParams } from './init';
 import { type ParamLayout, paramLayout } from './layout';
 import { buildPlan, checkPlanFits, type Plan, readStats } from './plan';
 import { runEpochs } from './fit';
+import { matmulStrategy } from './autotune';
 import { Schedule, type StepRecord } from './schedule';
 import { encodeInferenceStep, type StepRef } from './train_step';
 
@@ -169,7 +169,8 @@ export class MLP {
   plan(capacity: number): Promise<Plan> {
     let plan = this.plans.get(capacity);
     if (!plan) {
-      plan = buildPlan(this.gpu, `${this.label}.plan${capacity}`, this.spec, this.layout, this.params, this.grads, capacity, BLOCKED);
+      plan = matmulStrategy(this.gpu).then((strategy) =>
+        buildPlan(this.gpu, `${this.label}.plan${capacity}`, this.spec, this.layout, this.params, this.grads, capacity, strategy));
       this.plans.set(capacity, plan);
       plan.catch(() => this.plans.delete(capacity));
     }
