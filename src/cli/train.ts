@@ -2,12 +2,11 @@
 // and prints progress, test accuracy and a per-class table. Ctrl-C stops after the current chunk of
 // batches and still writes --out. Run through scripts/run.mjs.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from '@playwright/test';
-import { createServer } from 'vite';
 import { CliError, parseArgs, type TrainConfig, USAGE } from './args';
-import { CHROMIUM_ARGS, findChromium } from './chromium';
+import { withPage } from './browser';
+import { findChromium } from './chromium';
 import type { TrainEvent, TrainResult } from './page';
 import { prepareBundledMnist } from './prepare_mnist';
 import { duration, epochLine, perClassTable, progressBar } from './report';
@@ -15,7 +14,7 @@ import { duration, epochLine, perClassTable, progressBar } from './report';
 const IDX_NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 
 /** name -> path of each IDX file, gzipped or not, in `dir`. */
-function dataFiles(dir: string, needTest: boolean): Map<string, string> {
+export function dataFiles(dir: string, needTest: boolean): Map<string, string> {
   const files = new Map<string, string>();
   const missing: string[] = [];
   for (const name of needTest ? IDX_NAMES : IDX_NAMES.slice(0, 2)) {
@@ -57,7 +56,6 @@ class Printer {
 export async function main(argv: string[]): Promise<number> {
   let config: TrainConfig | undefined;
   let files: Map<string, string>;
-  let executablePath: string;
   try {
     config = parseArgs(argv);
     if (!config) {
@@ -65,56 +63,44 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     files = dataFiles(config.data ?? prepareBundledMnist(), config.samples === undefined);
-    executablePath = findChromium();
+    findChromium(); // fail early, with the how-to, before starting anything
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
     return 2;
   }
-
-  const server = await createServer({
-    configFile: false, logLevel: 'error', optimizeDeps: { noDiscovery: true },
-    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null }, // no reloads if sources change mid-run
-  });
-  await server.listen();
-  // handleSIGINT: false, so Ctrl-C reaches our handler instead of closing the browser under the run.
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, handleSIGINT: false });
   const started = performance.now();
-  let stopping = false;
-  const onInterrupt = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    console.log('\nstopping after the current batches (Ctrl-C again to quit at once)...');
-    void page.evaluate(() => window.stopTraining()).catch(() => undefined);
-  };
-  const page = await browser.newPage();
+  const run = config;
   try {
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    await page.route('**/__data__/*', (route) => {
-      const path = files.get(new URL(route.request().url()).pathname.split('/').pop()!);
-      return path ? route.fulfill({ body: readFileSync(path) }) : route.fulfill({ status: 404 });
+    return await withPage('src/cli/page.html', files, async (page) => {
+      let stopping = false;
+      const onInterrupt = () => {
+        if (stopping) process.exit(130);
+        stopping = true;
+        console.log('\nstopping after the current batches (Ctrl-C again to quit at once)...');
+        void page.evaluate(() => window.stopTraining()).catch(() => undefined);
+      };
+      page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+      const printer = new Printer(run, process.stdout.isTTY === true);
+      await page.exposeFunction('report', (event: TrainEvent) => printer.handle(event));
+      await page.waitForFunction(() => 'runTraining' in window);
+      process.on('SIGINT', onInterrupt);
+      try {
+        const result: TrainResult = await page.evaluate((c) => window.runTraining(c), run);
+        console.log(`${result.stopped ? 'stopped early; ' : ''}test accuracy ${(result.test.accuracy * 100).toFixed(2)}% ` +
+          `(${Math.round(result.test.accuracy * result.test.count)}/${result.test.count}), loss ${result.test.loss.toFixed(4)}, ` +
+          `seed ${run.seed}, wall time ${duration((performance.now() - started) / 1000)}`);
+        console.log(perClassTable(result.perClass.correct, result.perClass.total));
+        if (run.out) {
+          writeFileSync(run.out, Buffer.from(await page.evaluate(() => window.saveModel()), 'base64'));
+          console.log(`wrote ${run.out}`);
+        }
+        return result.stopped ? 130 : 0;
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
     });
-    const printer = new Printer(config, process.stdout.isTTY === true);
-    await page.exposeFunction('report', (event: TrainEvent) => printer.handle(event));
-    await page.goto(`${server.resolvedUrls!.local[0]}src/cli/page.html`);
-    await page.waitForFunction(() => 'runTraining' in window);
-    process.on('SIGINT', onInterrupt);
-    const result: TrainResult = await page.evaluate((c) => window.runTraining(c), config);
-
-    console.log(`${result.stopped ? 'stopped early; ' : ''}test accuracy ${(result.test.accuracy * 100).toFixed(2)}% ` +
-      `(${Math.round(result.test.accuracy * result.test.count)}/${result.test.count}), loss ${result.test.loss.toFixed(4)}, ` +
-      `seed ${config.seed}, wall time ${duration((performance.now() - started) / 1000)}`);
-    console.log(perClassTable(result.perClass.correct, result.perClass.total));
-    if (config.out) {
-      writeFileSync(config.out, Buffer.from(await page.evaluate(() => window.saveModel()), 'base64'));
-      console.log(`wrote ${config.out}`);
-    }
-    return result.stopped ? 130 : 0;
   } catch (error) {
     console.error(`error: ${(error as Error).message.replace(/^page\.evaluate: (Error: )?/, '')}`);
     return 1;
-  } finally {
-    process.off('SIGINT', onInterrupt);
-    await browser.close();
-    await server.close();
   }
 }

@@ -1,0 +1,168 @@
+// The browser half of `npm run bench`: the same MLP, data, batch size, SGD and initial weights, trained by
+// webgpu-nn and by TensorFlow.js (webgpu and wasm backends) in this one page; plus a matmul micro-benchmark.
+
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createEngine, type Dataset, type Engine, loadIdx, sliceDataset, type Weights } from '../index';
+import { matmulForward, matmulKernel } from '../ops/matmul';
+import { record } from '../ops/op';
+import { Schedule } from '../model/schedule';
+import { matmulStrategy } from '../model/autotune';
+
+export interface TrainingCase {
+  layers: number[];
+  batch: number;
+  /** Samples per epoch (the first `samples` of the training file). */
+  samples: number;
+  epochs: number;
+}
+
+export interface TrainingResult {
+  backend: string;
+  samplesPerSecond: number;
+  firstBatchMs: number;
+  evaluateMs: number;
+  testAccuracy: number;
+}
+
+const LEARNING_RATE = 0.1;
+let data: { train: Dataset; test: Dataset } | undefined;
+let engine: Engine | undefined;
+
+async function mnist() {
+  data ??= {
+    train: await loadIdx('/__data__/train-images-idx3-ubyte', '/__data__/train-labels-idx1-ubyte'),
+    test: await loadIdx('/__data__/t10k-images-idx3-ubyte', '/__data__/t10k-labels-idx1-ubyte'),
+  };
+  return data;
+}
+
+/** webgpu-nn: first batch (compilation included), then warm-up epoch, then timed epochs. */
+async function ours(c: TrainingCase): Promise<{ result: TrainingResult; weights: Weights }> {
+  const { train, test } = await mnist();
+  engine ??= await createEngine();
+  const set = sliceDataset(train, 0, c.samples);
+  const model = engine.createMLP({ layers: c.layers, seed: 1 });
+  const weights = await model.getWeights();
+  const fit = { batchSize: c.batch, learningRate: LEARNING_RATE, seed: 1 };
+  let started = performance.now();
+  await model.fit(sliceDataset(set, 0, c.batch), { ...fit, epochs: 1 });
+  const firstBatchMs = performance.now() - started;
+  await model.fit(set, { ...fit, epochs: 1 });
+  started = performance.now();
+  await model.fit(set, { ...fit, epochs: c.epochs });
+  const samplesPerSecond = (c.samples * c.epochs) / ((performance.now() - started) / 1000);
+  await model.evaluate(test);
+  started = performance.now();
+  const { accuracy } = await model.evaluate(test);
+  const evaluateMs = performance.now() - started;
+  model.dispose();
+  return { result: { backend: 'webgpu-nn', samplesPerSecond, firstBatchMs, evaluateMs, testAccuracy: accuracy }, weights };
+}
+
+/** TensorFlow.js on `backend`, from the same initial weights, same data, batch and SGD. */
+async function theirs(backend: 'webgpu' | 'wasm', c: TrainingCase, weights: Weights): Promise<TrainingResult> {
+  const { train, test } = await mnist();
+  await tf.setBackend(backend);
+  await tf.ready();
+  const tensors = (d: Dataset, n: number) => tf.tidy(() => [
+    tf.tensor2d(Float32Array.from(d.images.subarray(0, n * d.features), (p) => p / 255), [n, d.features]),
+    tf.oneHot(tf.tensor1d(Int32Array.from(d.labels.subarray(0, n)), 'int32'), c.layers[c.layers.length - 1]),
+  ]);
+  const [xs, ys] = tensors(train, c.samples);
+  const [testXs] = tensors(test, test.count);
+  const model = tf.sequential();
+  c.layers.slice(1).forEach((units, l) => model.add(tf.layers.dense({
+    units, inputShape: l === 0 ? [c.layers[0]] : undefined, activation: l === c.layers.length - 2 ? 'linear' : 'relu',
+  })));
+  model.layers.forEach((layer, l) => {
+    const [nOut, nIn] = [c.layers[l + 1], c.layers[l]];
+    const kernel = tf.tidy(() => tf.tensor2d(weights.weights[l], [nOut, nIn]).transpose()); // ours (out, in), theirs (in, out)
+    layer.setWeights([kernel, tf.tensor1d(weights.biases[l])]);
+  });
+  model.compile({ optimizer: tf.train.sgd(LEARNING_RATE), loss: (y, logits) => tf.losses.softmaxCrossEntropy(y, logits) });
+  let started = performance.now();
+  await model.trainOnBatch(xs.slice(0, c.batch), ys.slice(0, c.batch));
+  const firstBatchMs = performance.now() - started;
+  await model.fit(xs, ys, { batchSize: c.batch, epochs: 1, shuffle: true });
+  started = performance.now();
+  await model.fit(xs, ys, { batchSize: c.batch, epochs: c.epochs, shuffle: true });
+  const samplesPerSecond = (c.samples * c.epochs) / ((performance.now() - started) / 1000);
+  const accuracyOf = async () => {
+    const predicted = tf.tidy(() => (model.predict(testXs) as tf.Tensor).argMax(1));
+    const labels = await predicted.data();
+    predicted.dispose();
+    return Array.from(labels).filter((p, i) => p === test.labels[i]).length / test.count;
+  };
+  await accuracyOf();
+  started = performance.now();
+  const testAccuracy = await accuracyOf();
+  const evaluateMs = performance.now() - started;
+  tf.dispose([xs, ys, testXs]);
+  model.dispose();
+  return { backend: `tfjs-${backend}`, samplesPerSecond, firstBatchMs, evaluateMs, testAccuracy };
+}
+
+export async function training(c: TrainingCase, backends: ('webgpu' | 'wasm')[]): Promise<TrainingResult[]> {
+  const { result, weights } = await ours(c);
+  const results = [result];
+  for (const backend of backends) results.push(await theirs(backend, c, weights));
+  return results;
+}
+
+/** GFLOP/s of C(M, N) = A(M, K) · B(K, N): ours (forward kernel, identity) and tf.matMul (webgpu). */
+export async function matmul(m: number, k: number, n: number, reps: number): Promise<{ ours: number; tfjs: number }> {
+  engine ??= await createEngine();
+  const gpu = engine.gpu;
+  const buffers = [m * k, n * k, n, m * n].map((size, i) => gpu.buffer(`bench.${i}`, size * 4, GPUBufferUsage.STORAGE));
+  const kernel = await matmulKernel(gpu, 'forward', { name: 'identity', alpha: 0 }, await matmulStrategy(gpu));
+  const [inp, weight, bias, out] = buffers.map((buffer) => ({ buffer }));
+  const op = matmulForward(gpu, kernel, 'bench.matmul', { nIn: k, nOut: n }, { inp, weight, bias, out });
+  const schedule = new Schedule(gpu, 'bench');
+  schedule.write([{ batchStart: 0, rows: m, learningRate: 0, adamC1: 1, adamC2: 1, seed: 0 }]);
+  const runOurs = async () => {
+    const started = performance.now();
+    const encoder = gpu.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    for (let i = 0; i < reps; i++) record(pass, op, schedule.group, 0, m);
+    pass.end();
+    gpu.device.queue.submit([encoder.finish()]);
+    await gpu.device.queue.onSubmittedWorkDone();
+    return performance.now() - started;
+  };
+  await runOurs();
+  const oursMs = await runOurs();
+  for (const buffer of [...buffers, ...op.owned, schedule.buffer]) gpu.release(buffer);
+
+  await tf.setBackend('webgpu');
+  const [a, b] = [tf.randomNormal([m, k]), tf.randomNormal([k, n])];
+  const runTheirs = async () => {
+    const started = performance.now();
+    const outs = Array.from({ length: reps }, () => tf.matMul(a, b));
+    await outs[reps - 1].data();
+    tf.dispose(outs);
+    return performance.now() - started;
+  };
+  await runTheirs();
+  const tfMs = await runTheirs();
+  tf.dispose([a, b]);
+  const flops = 2 * m * k * n * reps;
+  return { ours: flops / oursMs / 1e6, tfjs: flops / tfMs / 1e6 };
+}
+
+export async function environment() {
+  engine ??= await createEngine();
+  const info = engine.adapterInfo;
+  const strategy = await matmulStrategy(engine.gpu);
+  return { adapter: `${info.vendor} ${info.architecture} ${info.description}`.trim(), userAgent: navigator.userAgent, matmul: strategy.tiled ? 'tiled' : 'register-blocked' };
+}
+
+setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+const bench = { training, matmul, environment };
+declare global {
+  interface Window {
+    bench: typeof bench;
+  }
+}
+window.bench = bench;
