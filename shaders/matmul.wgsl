@@ -7,9 +7,9 @@
 // for every activation here. And two ways to compute it (see main below): tiled through workgroup
 // memory, or register-blocked. Sizes need not be multiples of anything.
 
-struct Step {             // this step's slice of the schedule, see src/model/schedule.ts
+struct Step {             // see src/model/schedule.ts
   batch_start: u32,
-  rows: u32,              // samples in this batch (the last batch of an epoch may be short)
+  rows: u32,
   learning_rate: f32,
   adam_c1: f32,
   adam_c2: f32,

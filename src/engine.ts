@@ -50,11 +50,12 @@ export class Engine {
     return model;
   }
 
-  /** Disposes every model, frees every buffer and, if the engine requested the device, destroys it. */
+  /** Disposes every model, frees every buffer and, if the engine requested the device, destroys it; an app's own device is left alone. */
   destroy(): void {
     if (this.destroyed) return;
     for (const model of [...this.models]) model.dispose();
     this.destroyed = true;
+    this.gpu.releaseAll();
     if (this.ownsDevice) this.gpu.device.destroy();
   }
 }

@@ -23,16 +23,16 @@ export function kernel(gpu: Gpu, file: ShaderFile, flags: Flags, constants: Reco
   return gpu.pipeline(`${file}(${on.join(',')})`, preprocess(file, shaders[file], flags), constants, [['step'], bindings]);
 }
 
-/** Makes an op: a labelled bind group for `tensors`, preceded by a uniform holding `dims` as u32s. */
+/** Makes an op: a labelled bind group for `tensors`, preceded by a uniform holding `settings` (its Dims). */
 export function makeOp(
   gpu: Gpu,
   label: string,
   pipeline: GPUComputePipeline,
-  dims: ArrayBufferView,
+  settings: ArrayBufferView,
   tensors: Tensor[],
   grid: (rows: number) => [number, number],
 ): Op {
-  const uniform = gpu.upload(`${label}.dims`, dims, GPUBufferUsage.UNIFORM);
+  const uniform = gpu.upload(`${label}.dims`, settings, GPUBufferUsage.UNIFORM);
   const bindGroup = gpu.bindGroup(label, pipeline, 1, [{ buffer: uniform }, ...tensors]);
   return { label, pipeline, bindGroup, grid, owned: [uniform] };
 }

@@ -136,11 +136,11 @@ export class Gpu {
     return groups <= maxX ? [groups, 1] : [maxX, Math.ceil(groups / maxX)];
   }
 
-  destroy(): void {
+  /** Destroys every buffer still held; the device itself is left to its owner. */
+  releaseAll(): void {
     for (const buffer of this.sizes.keys()) buffer.destroy();
     this.sizes.clear();
     this.bytesHeld = 0;
-    this.device.destroy();
   }
 
   private async compile(label: string, code: string, constants: Record<string, number>, groups: Binding[][]): Promise<GPUComputePipeline> {

@@ -32,3 +32,12 @@ test('missing or unknown flags are errors naming the file and flag', () => {
   expect(() => preprocess('gather.wgsl', shaders['gather.wgsl'], {})).toThrow(/gather\.wgsl: flag \$\{bytes\} needs a boolean/);
   expect(() => preprocess('gather.wgsl', shaders['gather.wgsl'], { bytes: true, augment: false, typo: true })).toThrow(/no flag \$\{typo\}/);
 });
+
+test('every shader declares the same Step struct, the record src/model/schedule.ts writes', () => {
+  const structs = Object.entries(shaders).map(([file, source]) => [file, /struct Step \{[^}]*\}/.exec(source)?.[0]]);
+  for (const [file, struct] of structs) {
+    expect(struct, file).toBeDefined();
+    expect(struct, file).toBe(structs[0][1]);
+  }
+  expect(structs[0][1]?.match(/: (u32|f32)/g)).toHaveLength(6); // batch_start, rows, learning_rate, adam_c1, adam_c2, seed
+});
