@@ -191,6 +191,19 @@ export async function chosenStrategy() {
   return { strategy: a, same: a === b, adapter: `${engine.adapterInfo.vendor} ${engine.adapterInfo.architecture}` };
 }
 
+/** A full-MNIST-sized byte dataset (60,000 × 784 = 47 MB) goes through upload, gather and evaluation. */
+export async function fullSizeDataset() {
+  const engine = await getEngine();
+  const mlp = engine.createMLP({ layers: [784, 16, 10], seed: 1 });
+  await mlp.evaluate(randomDataset(10, 784, 10, 1)); // builds the plan, so only the dataset's bytes remain to count
+  const before = engine.bytesHeld;
+  const data = randomDataset(60_000, 784, 10, 5);
+  const result = await mlp.evaluate(data);
+  const after = engine.bytesHeld;
+  mlp.dispose();
+  return { bytes: data.images.byteLength, limit: engine.gpu.device.limits.maxStorageBufferBindingSize, result, leaked: after - before };
+}
+
 /** Runs `scenario` and reports the error it threw (or that it threw none). */
 export async function errorCase(scenario: string): Promise<{ name: string; message: string; argument?: string }> {
   try {

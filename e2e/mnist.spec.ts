@@ -14,3 +14,13 @@ test('a small seeded model learns the bundled MNIST digits', async ({ harness })
   expect(r.test.accuracy).toBeGreaterThanOrEqual(0.9);
   expect(r.samePredictions).toBe(true);
 });
+
+test('a full-size 60,000-digit byte dataset (47 MB) uploads once, evaluates, and is freed', async ({ harness }) => {
+  const r = await harness.evaluate(() => window.harness.fullSizeDataset());
+  console.log(`60,000 × 784 bytes = ${r.bytes} (binding limit ${r.limit}): loss ${r.result.loss}, accuracy ${r.result.accuracy}`);
+  expect(r.bytes).toBe(47_040_000);
+  expect(Number.isFinite(r.result.loss)).toBe(true);
+  expect(r.result.accuracy).toBeGreaterThan(0.02); // random labels: about 10%, but counted over all 60,000
+  expect(r.result.accuracy).toBeLessThan(0.2);
+  expect(r.leaked).toBe(0);
+});

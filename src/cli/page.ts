@@ -71,7 +71,7 @@ window.runTraining = async (config) => {
     await model.fit(train, {
       epochs: config.epochs, batchSize: config.batch, learningRate: config.lr, lrSchedule: config.schedule,
       optimizer: config.optimizer, momentum: config.momentum, l2: config.l2, seed: config.seed, validation,
-      augment: config.augment, signal: stop.signal,
+      augment: config.augment, signal: stop.signal, stepsPerSubmit: 8, // progress and Ctrl-C every 8 batches
       onBatch: (p) => void window.report({ type: 'batch', ...p }),
       onEpoch: (e) => void window.report({ type: 'epoch', ...e }),
     });
