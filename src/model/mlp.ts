@@ -26,7 +26,7 @@ export interface Weights {
   biases: Float32Array[];
 }
 
-/** Rows per step when evaluating or predicting. */
+/** Rows per step when evaluating or predicting: one plan of this capacity serves every inference call. */
 const INFERENCE_ROWS = 1024;
 
 export class MLP {
@@ -107,7 +107,7 @@ export class MLP {
       this.check('predict', dataset, false);
       const classes = this.spec.layers[this.spec.layers.length - 1];
       this.gpu.checkStorageSize(`${this.label}.probs`, count * classes * 4);
-      const plan = await this.plan(Math.min(INFERENCE_ROWS, count));
+      const plan = await this.plan(INFERENCE_ROWS);
       const data = uploadDataset(this.gpu, `${this.label}.predict`, dataset);
       const probs = this.gpu.buffer(`${this.label}.probs`, count * classes * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
       const output = softmaxPredict(this.gpu, await softmaxPipeline(this.gpu, 'predict', this.spec.loss), `${this.label}.predict`,
@@ -184,7 +184,7 @@ export class MLP {
   }
 
   private async evaluateNow(dataset: Dataset, name: string): Promise<{ loss: number; accuracy: number }> {
-    const plan = await this.plan(Math.min(INFERENCE_ROWS, dataset.count));
+    const plan = await this.plan(INFERENCE_ROWS);
     const data = uploadDataset(this.gpu, `${this.label}.${name}`, dataset);
     const op = await this.gatherOp(plan, data, name);
     try {
