@@ -13,7 +13,7 @@ import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForwa
 import { biasGrad, biasGradPipeline } from '../src/ops/bias_grad';
 import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
 import { type Augmentation, gather, gatherPipeline } from '../src/ops/gather';
-import { optimizerKind, optimizerPipeline, optimizerUpdate, type OptimizerSettings } from '../src/ops/optimizer';
+import { optimizerKind, optimizerPipeline, optimizerUpdate, type OptimizerSettings, stateBuffers } from '../src/ops/optimizer';
 
 export interface Comparison {
   /** max |gpu - reference| */
@@ -200,7 +200,7 @@ export async function optimizerCase(settings: OptimizerSettings, size: number, w
   const param = uniforms(random, size);
   const grads = Array.from({ length: steps }, () => uniforms(random, size));
   const kind = optimizerKind(settings);
-  const state = Array.from({ length: kind === 'adam' ? 2 : kind === 'momentum' ? 1 : 0 }, (_, i) => ({ buffer: gpu.buffer(`case.state${i}`, size * 4, STORAGE) }));
+  const state = Array.from({ length: stateBuffers(kind) }, (_, i) => ({ buffer: gpu.buffer(`case.state${i}`, size * 4, STORAGE) }));
   const paramBuffer = gpu.upload('case.param', param, STORAGE);
   const gradBuffer = gpu.buffer('case.grad', size * 4, STORAGE);
   const pipeline = await optimizerPipeline(gpu, kind);

@@ -4,7 +4,7 @@
 
 import { ArgumentError, DatasetError, DisposedError } from '../errors';
 import type { Gpu } from '../runtime/gpu';
-import { optimizerKind, optimizerPipeline, type OptimizerKind, type OptimizerSettings, optimizerUpdate } from '../ops/optimizer';
+import { optimizerKind, optimizerPipeline, type OptimizerKind, type OptimizerSettings, optimizerUpdate, stateBuffers } from '../ops/optimizer';
 import { type Augmentation, gather, gatherPipeline } from '../ops/gather';
 import { sliceDataset } from '../data/load';
 import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
@@ -231,9 +231,8 @@ export class MLP {
     const kind = optimizerKind(settings);
     if (this.optimizer?.kind !== kind) {
       for (const buffer of this.optimizer?.state ?? []) this.gpu.release(buffer);
-      const count = kind === 'adam' ? 2 : kind === 'momentum' ? 1 : 0;
       const bytes = this.layout.totalFloats * 4;
-      const state = Array.from({ length: count }, (_, i) => this.gpu.buffer(`${this.label}.optimizer.state[${i}]`, bytes, GPUBufferUsage.STORAGE));
+      const state = Array.from({ length: stateBuffers(kind) }, (_, i) => this.gpu.buffer(`${this.label}.optimizer.state[${i}]`, bytes, GPUBufferUsage.STORAGE));
       this.optimizer = { kind, state, steps: 0 };
     }
     const pipeline = await optimizerPipeline(this.gpu, kind);

@@ -21,12 +21,14 @@ export type OptimizerKind = 'sgd' | 'momentum' | 'adam';
 export const optimizerKind = (s: OptimizerSettings): OptimizerKind =>
   s.optimizer === 'adam' ? 'adam' : s.momentum > 0 ? 'momentum' : 'sgd';
 
+/** How many state buffers (each the size of the parameters) the kind keeps: velocity, or Adam's m and v. */
+export const stateBuffers = (kind: OptimizerKind): number => (kind === 'adam' ? 2 : kind === 'momentum' ? 1 : 0);
+
 const WORKGROUP = 256;
 
 export function optimizerPipeline(gpu: Gpu, kind: OptimizerKind): Promise<GPUComputePipeline> {
   const flags = { sgd: kind === 'sgd', momentum: kind === 'momentum', adam: kind === 'adam' };
-  const state = kind === 'adam' ? 2 : kind === 'momentum' ? 1 : 0;
-  return kernel(gpu, 'optimizer.wgsl', flags, { WORKGROUP }, ['uniform', 'write', 'read', ...Array<'write'>(state).fill('write')]);
+  return kernel(gpu, 'optimizer.wgsl', flags, { WORKGROUP }, ['uniform', 'write', 'read', ...Array<'write'>(stateBuffers(kind)).fill('write')]);
 }
 
 /** `state` holds the optimizer's buffers: [velocity] for momentum, [m, v] for Adam, [] for SGD. */
