@@ -41,6 +41,7 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
     if (settings.shuffle) queue.writeBuffer(data.order, 0, random.shuffle(order));
     queue.writeBuffer(plan.stats, 0, new Float32Array(2));
 
+    let totals: [number, number] | undefined; // [loss sum, correct] as of the last readback
     for (let first = 0; first < steps; first += settings.stepsPerSubmit) {
       const records = stepRecords(epoch, first, Math.min(steps, first + settings.stepsPerSubmit), data.count, settings, loop.nextStep, augmentRandom);
       schedule.write(records);
@@ -51,14 +52,14 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
       queue.submit([encoder.finish()]);
       const done = first + records.length;
       if (loop.onBatch) {
-        const [lossSum, correct] = await readStats(gpu, plan);
+        totals = await readStats(gpu, plan);
         const samples = Math.min(data.count, done * settings.batchSize);
-        await loop.onBatch({ epoch, step: done, steps, loss: lossSum / samples, accuracy: correct / samples });
+        await loop.onBatch({ epoch, step: done, steps, loss: totals[0] / samples, accuracy: totals[1] / samples });
       }
       if (done < steps) loop.signal?.throwIfAborted();
     }
 
-    const [lossSum, correct] = await readStats(gpu, plan);
+    const [lossSum, correct] = totals ?? (await readStats(gpu, plan)); // onBatch already read the final totals
     const stats: EpochStats = {
       epoch,
       loss: lossSum / data.count,
