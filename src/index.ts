@@ -4,6 +4,7 @@ export { createEngine, Engine, type EngineOptions } from './engine';
 export { MLP, type Weights } from './model/mlp';
 export type { ActivationOption, BatchProgress, Dataset, EpochStats, FitOptions, MLPOptions } from './model/config';
 export { loadIdx, sliceDataset, type DataSource } from './data/load';
+export { loadMnist, MNIST_FILES } from './data/mnist';
 export type { ActivationName } from './ops/matmul';
 export type { LossName } from './ops/softmax';
 export type { OptimizerName } from './ops/optimizer';

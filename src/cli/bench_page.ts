@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createEngine, type Dataset, type Engine, loadIdx, sliceDataset, type Weights } from '../index';
+import { createEngine, type Dataset, type Engine, loadMnist, sliceDataset, type Weights } from '../index';
 import { matmulForward, matmulKernel } from '../ops/matmul';
 import { record } from '../ops/op';
 import { Schedule } from '../model/schedule';
@@ -31,10 +31,7 @@ let data: { train: Dataset; test: Dataset } | undefined;
 let engine: Engine | undefined;
 
 async function mnist() {
-  data ??= {
-    train: await loadIdx('/__data__/train-images-idx3-ubyte', '/__data__/train-labels-idx1-ubyte'),
-    test: await loadIdx('/__data__/t10k-images-idx3-ubyte', '/__data__/t10k-labels-idx1-ubyte'),
-  };
+  data ??= await loadMnist('/__data__/');
   return data;
 }
 

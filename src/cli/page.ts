@@ -2,6 +2,7 @@
 // the public API, and reports progress through window.report (a function the CLI exposes).
 
 import { createEngine, type Dataset, type MLP, loadIdx, sliceDataset } from '../index';
+import { MNIST_FILES } from '../data/mnist';
 import type { TrainConfig } from './args';
 
 export type TrainEvent =
@@ -33,7 +34,8 @@ function binarized(d: Dataset): Dataset {
 }
 
 async function datasets(config: TrainConfig): Promise<{ train: Dataset; validation?: Dataset; test: Dataset }> {
-  let train = await loadIdx('/__data__/train-images-idx3-ubyte', '/__data__/train-labels-idx1-ubyte');
+  const url = (name: string) => `/__data__/${name}`;
+  let train = await loadIdx(url(MNIST_FILES.trainImages), url(MNIST_FILES.trainLabels));
   let test: Dataset;
   let validation: Dataset | undefined;
   if (config.samples !== undefined) {
@@ -42,7 +44,7 @@ async function datasets(config: TrainConfig): Promise<{ train: Dataset; validati
     const [a, b] = [Math.round(n * 0.7), Math.round(n * 0.85)];
     [validation, test, train] = [sliceDataset(train, a, b), sliceDataset(train, b, n), sliceDataset(train, 0, a)];
   } else {
-    test = await loadIdx('/__data__/t10k-images-idx3-ubyte', '/__data__/t10k-labels-idx1-ubyte');
+    test = await loadIdx(url(MNIST_FILES.testImages), url(MNIST_FILES.testLabels));
     const held = Math.round(train.count * config.validationSplit);
     if (held > 0) [validation, train] = [sliceDataset(train, train.count - held, train.count), sliceDataset(train, 0, train.count - held)];
   }

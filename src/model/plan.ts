@@ -40,7 +40,7 @@ export interface LayerOps {
   inputGrad?: Op;
 }
 
-export const STATS_BYTES = 8;
+const STATS_BYTES = 8;
 const IDENTITY: Activation = { name: 'identity', alpha: 0 };
 
 /** Throws DeviceLimitError before anything is allocated if a batch of `capacity` rows cannot fit. */
@@ -96,6 +96,11 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
     capacity, acts, douts, batchLabels, stats, statsReadback, layers: layerOps, trainLoss, evaluateLoss,
     owned: [...acts, ...douts.slice(1), batchLabels, stats, statsReadback, ...ops.flatMap((op) => op.owned)],
   };
+}
+
+/** Queues zeroing the plan's stats, before the next batches accumulate into them. */
+export function clearStats(gpu: Gpu, plan: Plan): void {
+  gpu.device.queue.writeBuffer(plan.stats, 0, new Float32Array(STATS_BYTES / 4));
 }
 
 /** Waits for the GPU and returns [loss sum, correct count] from the plan's stats. */
