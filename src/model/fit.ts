@@ -7,7 +7,7 @@ import type { BatchProgress, EpochStats, FitSettings } from './config';
 import type { GpuDataset } from './dataset';
 import { clearStats, type Plan, readStats } from './plan';
 import { Schedule, type StepRecord } from './schedule';
-import { encodeTrainStep } from './train_step';
+import { encodeStep, trainStepOps } from './train_step';
 import type { Gpu } from '../runtime/gpu';
 
 export interface EpochLoop {
@@ -34,6 +34,7 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
   const order = Uint32Array.from({ length: data.count }, (_, i) => i);
   const steps = Math.ceil(data.count / settings.batchSize);
   const history: EpochStats[] = [];
+  const ops = trainStepOps(plan, loop.gather, loop.update);
 
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     loop.signal?.throwIfAborted();
@@ -47,7 +48,7 @@ export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
       schedule.write(records);
       const encoder = gpu.device.createCommandEncoder({ label: `${model.label}.train` });
       const pass = encoder.beginComputePass({ label: `${model.label}.train` });
-      records.forEach((r, i) => encodeTrainStep(pass, plan, loop.gather, loop.update, { group: schedule.group, offset: schedule.offset(i), rows: r.rows }));
+      records.forEach((r, i) => encodeStep(pass, ops, { group: schedule.group, offset: schedule.offset(i), rows: r.rows }));
       pass.end();
       queue.submit([encoder.finish()]);
       const done = first + records.length;

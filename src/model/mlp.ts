@@ -18,7 +18,7 @@ import { buildPlan, checkPlanFits, clearStats, type Plan, readStats } from './pl
 import { runEpochs } from './fit';
 import { matmulStrategy } from './autotune';
 import { Schedule, type StepRecord } from './schedule';
-import { encodeInferenceStep, type StepRef } from './train_step';
+import { encodeStep, inferenceStepOps } from './train_step';
 
 /** Row-major copies of the parameters: weights[l] is (layers[l+1], layers[l]), biases[l] is (layers[l+1]). */
 export interface Weights {
@@ -200,6 +200,7 @@ export class MLP {
 
   /** Submits inference over all `count` samples in dataset order, in steps of plan.capacity rows. */
   private runInference(plan: Plan, gatherOp: Op, output: Op, count: number): void {
+    const ops = inferenceStepOps(plan, gatherOp, output);
     const records: StepRecord[] = [];
     for (let start = 0; start < count; start += plan.capacity) {
       records.push({ batchStart: start, rows: Math.min(plan.capacity, count - start), learningRate: 0, adamC1: 1, adamC2: 1, seed: 0 });
@@ -209,10 +210,7 @@ export class MLP {
       this.schedule.write(chunk);
       const encoder = this.gpu.device.createCommandEncoder({ label: `${this.label}.inference` });
       const pass = encoder.beginComputePass({ label: `${this.label}.inference` });
-      chunk.forEach((r, i) => {
-        const step: StepRef = { group: this.schedule.group, offset: this.schedule.offset(i), rows: r.rows };
-        encodeInferenceStep(pass, plan, gatherOp, output, step);
-      });
+      chunk.forEach((r, i) => encodeStep(pass, ops, { group: this.schedule.group, offset: this.schedule.offset(i), rows: r.rows }));
       pass.end();
       this.gpu.device.queue.submit([encoder.finish()]);
     }

@@ -1,5 +1,6 @@
-// The whole training step, in order, as recorded into a compute pass: gather -> forward -> loss ->
-// backward -> update. Inference runs the first half of it. Every op was built beforehand (see plan.ts).
+// The whole training step, in order: gather -> forward -> loss -> backward -> update. Inference runs the
+// first half of it. Every op was built beforehand (see plan.ts); a step is the same list of ops each
+// time, recorded with that step's record from the schedule.
 
 import { type Op, record } from '../ops/op';
 import type { Plan } from './plan';
@@ -11,24 +12,27 @@ export interface StepRef {
   rows: number;
 }
 
-export function encodeTrainStep(pass: GPUComputePassEncoder, plan: Plan, gather: Op, update: Op, step: StepRef): void {
-  const run = (op: Op) => record(pass, op, step.group, step.offset, step.rows);
-  run(gather); //                              acts[0], batchLabels <- dataset rows order[batchStart ..]
-  for (const layer of plan.layers) run(layer.forward); // acts[l+1] = act(acts[l] · W[l]ᵀ + b[l])
-  run(plan.trainLoss); //                      stats += loss, correct;  douts[L] = dlogits
+/** The ops of one training step, in the order they run. */
+export function trainStepOps(plan: Plan, gather: Op, update: Op): Op[] {
+  const ops = [gather]; //                      acts[0], batchLabels <- dataset rows order[batchStart ..]
+  for (const layer of plan.layers) ops.push(layer.forward); // acts[l+1] = act(acts[l] · W[l]ᵀ + b[l])
+  ops.push(plan.trainLoss); //                  stats += loss, correct;  douts[L] = dlogits
   for (let l = plan.layers.length - 1; l >= 0; l--) {
     const layer = plan.layers[l];
-    run(layer.weightGrad); //                  dW[l] = douts[l+1]ᵀ · acts[l]
-    run(layer.biasGrad); //                    db[l] = Σ_rows douts[l+1]
-    if (layer.inputGrad) run(layer.inputGrad); // douts[l] = (douts[l+1] · W[l]) ⊙ act'(acts[l])
+    ops.push(layer.weightGrad); //              dW[l] = douts[l+1]ᵀ · acts[l]
+    ops.push(layer.biasGrad); //                db[l] = Σ_rows douts[l+1]
+    if (layer.inputGrad) ops.push(layer.inputGrad); // douts[l] = (douts[l+1] · W[l]) ⊙ act'(acts[l])
   }
-  run(update); //                              params -= lr · optimizer(grads + l2 · W)
+  ops.push(update); //                          params -= lr · optimizer(grads + l2 · W)
+  return ops;
 }
 
-/** gather -> forward -> `output` (the evaluate loss, or softmax into a predictions buffer). */
-export function encodeInferenceStep(pass: GPUComputePassEncoder, plan: Plan, gather: Op, output: Op, step: StepRef): void {
-  const run = (op: Op) => record(pass, op, step.group, step.offset, step.rows);
-  run(gather);
-  for (const layer of plan.layers) run(layer.forward);
-  run(output);
+/** The ops of one inference step: gather -> forward -> `output` (evaluate loss, or softmax into predictions). */
+export function inferenceStepOps(plan: Plan, gather: Op, output: Op): Op[] {
+  return [gather, ...plan.layers.map((layer) => layer.forward), output];
+}
+
+/** Records a step's ops into the pass. */
+export function encodeStep(pass: GPUComputePassEncoder, ops: Op[], step: StepRef): void {
+  for (const op of ops) record(pass, op, step.group, step.offset, step.rows);
 }
