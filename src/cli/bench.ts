@@ -43,6 +43,19 @@ export async function main(argv: string[]): Promise<number> {
           `${r.backend === 'webgpu-nn' ? '' : `${(ours / r.samplesPerSecond).toFixed(2)}×`} |`);
       }
     }
+    for (const [layers, batch] of [[[784, 128, 10], 64], [[784, 1024, 1024, 10], 256]] as const) {
+      const times = await page.evaluate(([l, b]) => window.bench.profile([...l], b), [layers, batch] as const);
+      if (!times) {
+        say('\n(no timestamp-query on this adapter: no per-kernel times)');
+        break;
+      }
+      const total = times.reduce((sum, t) => sum + t.ms, 0);
+      say(`\n## Where one training step's GPU time goes: ${layers.join('-')}, batch ${batch} (timestamp-query, mean of 5)\n`);
+      say('| op | ms | share |');
+      say('| --- | --- | --- |');
+      for (const t of times) say(`| ${t.op} | ${t.ms.toFixed(3)} | ${((t.ms / total) * 100).toFixed(1)}% |`);
+      say(`| **step** | ${total.toFixed(3)} | |`);
+    }
     say('\n## Matmul, C(M, N) = A(M, K) · B(K, N), GFLOP/s\n');
     say('| M × K × N | webgpu-nn | tf.matMul (webgpu) | ratio |');
     say('| --- | --- | --- | --- |');
@@ -50,7 +63,8 @@ export async function main(argv: string[]): Promise<number> {
       const r = await page.evaluate(([m, k, n]) => window.bench.matmul(m, k, n, 5), [m, k, n] as const);
       say(`| ${m} × ${k} × ${n} | ${r.ours.toFixed(2)} | ${r.tfjs.toFixed(2)} | ${(r.ours / r.tfjs).toFixed(2)}× |`);
     }
-  }, { optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] } });
+  }, { optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] } },
+  ['--enable-webgpu-developer-features']); // unquantised timestamps
   writeFileSync('BENCHMARKS.md', `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
   return 0;

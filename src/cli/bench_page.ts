@@ -9,6 +9,11 @@ import { matmulForward, matmulKernel } from '../ops/matmul';
 import { record } from '../ops/op';
 import { Schedule } from '../model/schedule';
 import { matmulStrategy } from '../model/autotune';
+import { releaseDataset, uploadDataset } from '../model/dataset';
+import { timeOps } from '../model/timing';
+import { trainStepOps } from '../model/train_step';
+import { gather, gatherPipeline } from '../ops/gather';
+import { optimizerPipeline, optimizerUpdate } from '../ops/optimizer';
 
 export interface TrainingCase {
   layers: number[];
@@ -148,6 +153,32 @@ export async function matmul(m: number, k: number, n: number, reps: number): Pro
   return { ours: flops / oursMs / 1e6, tfjs: flops / tfMs / 1e6 };
 }
 
+/** GPU milliseconds of each op of one SGD training step (timestamp-query), or undefined without it. */
+export async function profile(layers: number[], batch: number): Promise<{ op: string; ms: number }[] | undefined> {
+  const { train } = await mnist();
+  engine ??= await createEngine();
+  const gpu = engine.gpu;
+  const model = engine.createMLP({ layers, seed: 1 });
+  const plan = await model.plan(batch);
+  const data = uploadDataset(gpu, 'profile', sliceDataset(train, 0, batch));
+  const gatherOp = gather(gpu, await gatherPipeline(gpu, true, false), 'gather', layers[0], undefined, {
+    images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
+    inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
+  });
+  const settings = { optimizer: 'sgd' as const, momentum: 0, l2: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  const update = optimizerUpdate(gpu, await optimizerPipeline(gpu, 'sgd'), 'update', model.layout.totalFloats, model.layout.weightFloats,
+    settings, { param: { buffer: model.params }, grad: { buffer: model.grads }, state: [] });
+  const ops = trainStepOps(plan, gatherOp, update);
+  model.schedule.write([{ batchStart: 0, rows: batch, learningRate: 0.1, adamC1: 1, adamC2: 1, seed: 0 }]);
+  const step = { group: model.schedule.group, offset: 0, rows: batch };
+  await timeOps(gpu, ops, step, 1); // warm-up
+  const times = await timeOps(gpu, ops, step, 5);
+  for (const buffer of [...gatherOp.owned, ...update.owned]) gpu.release(buffer);
+  releaseDataset(gpu, data);
+  model.dispose();
+  return times && ops.map((op, i) => ({ op: op.label.replace(/^mlp\d+\.(plan\d+\.)?/, ''), ms: times[i] }));
+}
+
 export async function environment() {
   engine ??= await createEngine();
   const info = engine.adapterInfo;
@@ -156,7 +187,7 @@ export async function environment() {
 }
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
-const bench = { training, matmul, environment };
+const bench = { training, matmul, profile, environment };
 declare global {
   interface Window {
     bench: typeof bench;

@@ -7,7 +7,7 @@ import { createServer, type InlineConfig } from 'vite';
 import { CHROMIUM_ARGS, findChromium } from './chromium';
 
 export async function withPage<T>(pagePath: string, files: Map<string, string>, work: (page: Page) => Promise<T>,
-  vite: InlineConfig = {}): Promise<T> {
+  vite: InlineConfig = {}, browserArgs: string[] = []): Promise<T> {
   const executablePath = findChromium();
   const server = await createServer({
     configFile: false, logLevel: 'error', optimizeDeps: { noDiscovery: true }, ...vite,
@@ -15,7 +15,7 @@ export async function withPage<T>(pagePath: string, files: Map<string, string>, 
   });
   await server.listen();
   // handleSIGINT: false, so Ctrl-C reaches the tool's handler instead of closing the browser under the run.
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, handleSIGINT: false });
+  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...browserArgs], headless: true, handleSIGINT: false });
   try {
     const page = await browser.newPage();
     await page.route('**/__data__/*', (route) => {

@@ -20,8 +20,11 @@ export async function requestDevice(): Promise<GPUDevice> {
     throw new WebGPUUnavailableError(`navigator.gpu.requestAdapter() found no adapter. ${HOW_TO_GET_WEBGPU}`);
   }
   try {
+    // timestamp-query, where the adapter has it, lets benchmarks time each kernel (src/model/timing.ts).
+    const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
     return await adapter.requestDevice({
       label: 'webgpu-nn',
+      requiredFeatures,
       requiredLimits: {
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
         maxBufferSize: adapter.limits.maxBufferSize,
