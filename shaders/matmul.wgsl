@@ -126,30 +126,46 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   if (m < size.x && n < size.y) { store_c(m, n, acc); }
 }
 #else
-// Register-blocked: each thread computes a 4 × 4 block of C straight from memory, with no workgroup
-// memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters).
+// Register-blocked: each thread computes an 8 × 8 block of C straight from memory, with no workgroup
+// memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters): 16 loads
+// feed 64 multiply-adds, where a 4 × 4 block needs 8 loads for 16 (see BENCHMARKS.md for what that bought).
 @compute @workgroup_size(TILE, TILE)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let size = size_mnk();
-  let m0 = gid.y * 4u;
-  let n0 = gid.x * 4u;
+  let m0 = gid.y * 8u;
+  let n0 = gid.x * 8u;
   if (m0 >= size.x || n0 >= size.y) { return; }
   // Edge blocks read clamped rows and columns again; those results are never stored.
-  let ms = min(vec4u(m0) + vec4u(0u, 1u, 2u, 3u), vec4u(size.x - 1u));
-  let ns = min(vec4u(n0) + vec4u(0u, 1u, 2u, 3u), vec4u(size.y - 1u));
-  var acc: array<vec4f, 4>; // acc[i][j] = C[m0 + i, n0 + j]
+  let m_lo = clamped4(m0, size.x);
+  let m_hi = clamped4(m0 + 4u, size.x);
+  let n_lo = clamped4(n0, size.y);
+  let n_hi = clamped4(n0 + 4u, size.y);
+  var c_lo: array<vec4f, 8>; // c_lo[i] = C[m0 + i, n0 .. n0 + 3]
+  var c_hi: array<vec4f, 8>; // c_hi[i] = C[m0 + i, n0 + 4 .. n0 + 7]
   for (var k = 0u; k < size.z; k++) {
-    let a = vec4f(load_a(ms.x, k), load_a(ms.y, k), load_a(ms.z, k), load_a(ms.w, k));
-    let b = vec4f(load_b(k, ns.x), load_b(k, ns.y), load_b(k, ns.z), load_b(k, ns.w));
-    acc[0] += a.x * b;
-    acc[1] += a.y * b;
-    acc[2] += a.z * b;
-    acc[3] += a.w * b;
+    let a_lo = vec4f(load_a(m_lo.x, k), load_a(m_lo.y, k), load_a(m_lo.z, k), load_a(m_lo.w, k));
+    let a_hi = vec4f(load_a(m_hi.x, k), load_a(m_hi.y, k), load_a(m_hi.z, k), load_a(m_hi.w, k));
+    let b_lo = vec4f(load_b(k, n_lo.x), load_b(k, n_lo.y), load_b(k, n_lo.z), load_b(k, n_lo.w));
+    let b_hi = vec4f(load_b(k, n_hi.x), load_b(k, n_hi.y), load_b(k, n_hi.z), load_b(k, n_hi.w));
+    c_lo[0] += a_lo.x * b_lo; c_hi[0] += a_lo.x * b_hi;
+    c_lo[1] += a_lo.y * b_lo; c_hi[1] += a_lo.y * b_hi;
+    c_lo[2] += a_lo.z * b_lo; c_hi[2] += a_lo.z * b_hi;
+    c_lo[3] += a_lo.w * b_lo; c_hi[3] += a_lo.w * b_hi;
+    c_lo[4] += a_hi.x * b_lo; c_hi[4] += a_hi.x * b_hi;
+    c_lo[5] += a_hi.y * b_lo; c_hi[5] += a_hi.y * b_hi;
+    c_lo[6] += a_hi.z * b_lo; c_hi[6] += a_hi.z * b_hi;
+    c_lo[7] += a_hi.w * b_lo; c_hi[7] += a_hi.w * b_hi;
   }
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < 8u; i++) {
     for (var j = 0u; j < 4u; j++) {
-      if (m0 + i < size.x && n0 + j < size.y) { store_c(m0 + i, n0 + j, acc[i][j]); }
+      if (m0 + i < size.x && n0 + j < size.y) { store_c(m0 + i, n0 + j, c_lo[i][j]); }
+      if (m0 + i < size.x && n0 + 4u + j < size.y) { store_c(m0 + i, n0 + 4u + j, c_hi[i][j]); }
     }
   }
+}
+
+// Indices first .. first + 3, each clamped below `count`.
+fn clamped4(first: u32, count: u32) -> vec4u {
+  return min(vec4u(first) + vec4u(0u, 1u, 2u, 3u), vec4u(count - 1u));
 }
 #endif

@@ -16,7 +16,7 @@ export interface LayerDims {
   nOut: number;
 }
 
-/** How the product is computed: workgroup-memory tiles of tile × tile, or 4 × 4 register blocks per thread. */
+/** How the product is computed: workgroup-memory tiles of tile × tile, or 8 × 8 register blocks per thread. */
 export interface MatmulStrategy {
   tiled: boolean;
   /** The workgroup is tile × tile threads. */
@@ -48,7 +48,7 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     ? (['uniform', 'read', 'read', 'write'] as const)
     : (['uniform', 'read', 'read', 'read', 'write'] as const);
   const pipeline = await kernel(gpu, 'matmul.wgsl', flags, { TILE: strategy.tile, ALPHA: activation.alpha }, [...bindings]);
-  return { pipeline, cover: strategy.tile * (strategy.tiled ? 1 : 4) };
+  return { pipeline, cover: strategy.tile * (strategy.tiled ? 1 : 8) };
 }
 
 const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut]);
