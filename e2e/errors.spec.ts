@@ -12,6 +12,12 @@ const CASES: [scenario: string, name: string, mentions: RegExp][] = [
   ['negativeLearningRate', 'ArgumentError', /learningRate is -0\.1/],
   ['imagesLengthMismatch', 'DatasetError', /train\.images: has 31 values; count × features is 8 × 4 = 32/],
   ['labelsLengthMismatch', 'DatasetError', /train\.labels: has 7 entries; count is 8/],
+  ['zeroLengthDataset', 'DatasetError', /train\.count: is 0; expected a positive integer/],
+  ['batchSizeZero', 'ArgumentError', /batchSize is 0; expected a positive integer/],
+  ['batchLargerThanDataset', 'ArgumentError', /batchSize is 9; expected at most the 8 training samples/],
+  ['nanImage', 'DatasetError', /train\.images\[5\]: is NaN; pixel values must be finite/],
+  ['infiniteImage', 'DatasetError', /data\.images\[30\]: is -Infinity; pixel values must be finite/],
+  ['notAnAbortSignal', 'ArgumentError', /signal is "stop"; expected an AbortSignal/],
   ['labelOutOfRange', 'DatasetError', /train\.labels\[4\]: is 2; expected a class in \[0, 2\)/],
   ['featuresMismatch', 'DatasetError', /data\.features: is 5; the model's first layer takes 4/],
   ['tooLargeForDevice', 'DeviceLimitError', /params needs \d+ bytes but this device's max\w+ is \d+/],
@@ -30,6 +36,7 @@ for (const [scenario, name, mentions] of CASES) {
     console.log(`${scenario}: ${error.name}: ${error.message}`);
     expect(error.name).toBe(name);
     expect(error.message).toMatch(mentions);
+    if (error.unchanged !== undefined) expect(error.unchanged, 'the model\'s weights are as before the call').toBe(true);
   });
 }
 

@@ -1,6 +1,7 @@
 // The page the GPU tests drive: it checks WebGPU once, then exposes the kernel and model cases.
 import * as kernels from './harness_kernels';
 import * as model from './harness_model';
+import * as reliability from './harness_reliability';
 
 async function webgpu(): Promise<string> {
   if (!navigator.gpu) return 'navigator.gpu is undefined: this browser was started without WebGPU (--enable-unsafe-webgpu?)';
@@ -9,7 +10,7 @@ async function webgpu(): Promise<string> {
   return `ok: ${adapter.info.vendor} ${adapter.info.architecture}`;
 }
 
-const harness = { webgpu, ...kernels, ...model };
+const harness = { webgpu, ...kernels, ...model, ...reliability };
 declare global {
   interface Window {
     harness: typeof harness;

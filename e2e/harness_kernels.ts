@@ -130,6 +130,8 @@ export interface SoftmaxComparison {
   values: Comparison;
   lossSum: { gpu: number; reference: number };
   correct: { gpu: number; reference: number };
+  /** stats.diverged_at from the GPU, and what it must be (batchStart + 1 when the reference loss is not finite) */
+  divergedAt: { gpu: number; reference: number };
 }
 
 export async function softmaxCase(mode: SoftmaxMode, loss: LossName, rows: number, classes: number, logitScale: number, seed: number): Promise<SoftmaxComparison> {
@@ -147,21 +149,62 @@ export async function softmaxCase(mode: SoftmaxMode, loss: LossName, rows: numbe
     run(gpu, schedule, [step(rows, { batchStart })], [op]);
     const expected = ref.softmax(logits, rows, classes);
     const values = compare(await readF32(gpu, probs, batchStart * classes), expected, expected.map(() => 1));
-    return { values, lossSum: { gpu: 0, reference: 0 }, correct: { gpu: 0, reference: 0 } };
+    return { values, lossSum: { gpu: 0, reference: 0 }, correct: { gpu: 0, reference: 0 }, divergedAt: { gpu: 0, reference: 0 } };
   }
-  const stats = gpu.buffer('case.stats', 8, STORAGE);
+  const stats = gpu.buffer('case.stats', STATS_BYTES, STORAGE);
   const dlogits = gpu.buffer('case.dlogits', rows * classes * 4, STORAGE);
   const op = softmaxLoss(gpu, await softmaxPipeline(gpu, mode, loss), `case.${mode}`, classes, {
     logits: logitsBuffer, labels: { buffer: gpu.upload('case.labels', labels, STORAGE) }, stats: { buffer: stats },
     dlogits: mode === 'train' ? { buffer: dlogits } : undefined,
   });
   run(gpu, schedule, [step(rows)], [op]);
-  const [lossSum, correct] = await readF32(gpu, stats);
+  const [lossSum, correct, divergedAt] = readStatsOf(await readF32(gpu, stats));
   // dlogits are at most 1/rows (cross-entropy) in size: compare against that scale.
   const values = mode === 'train'
     ? compare(await readF32(gpu, dlogits), reference.dlogits, reference.dlogits.map(() => 1 / rows))
     : { maxDiff: 0, maxError: 0, count: 0 };
-  return { values, lossSum: { gpu: lossSum, reference: reference.lossSum }, correct: { gpu: correct, reference: reference.correct } };
+  return {
+    values, lossSum: { gpu: lossSum, reference: reference.lossSum }, correct: { gpu: correct, reference: reference.correct },
+    divergedAt: { gpu: divergedAt, reference: mode === 'train' && !Number.isFinite(reference.lossSum) ? 1 : 0 },
+  };
+}
+
+const STATS_BYTES = 12; // struct Stats { loss_sum: f32, correct: f32, diverged_at: u32 }
+const readStatsOf = (f32: Float32Array): [number, number, number] => [f32[0], f32[1], new Uint32Array(f32.buffer, 8, 1)[0]];
+
+export interface DivergenceResult {
+  divergedAt: number;
+  lossSum: number;
+  /** Whether the SGD update that followed in the same pass left every parameter as it was. */
+  paramsUnchanged: boolean;
+}
+
+/**
+ * A training batch of 6 rows starting at sample 40 whose row 2 (label 2) has `poison` for the logit of class
+ * `column`, then an SGD update in the same pass. A non-finite loss must flag the batch and the update skip.
+ */
+export async function divergenceCase(poison: number, column: number): Promise<DivergenceResult> {
+  const gpu = await getGpu();
+  const [rows, classes, size] = [6, 4, 50];
+  const random = new Random(3);
+  const logits = uniforms(random, rows * classes);
+  logits[2 * classes + column] = poison;
+  const labels = Uint32Array.from({ length: rows }, (_, r) => r % classes);
+  const stats = { buffer: gpu.buffer('case.stats', STATS_BYTES, STORAGE) };
+  const loss = softmaxLoss(gpu, await softmaxPipeline(gpu, 'train', 'cross-entropy'), 'case.train', classes, {
+    logits: { buffer: gpu.upload('case.logits', logits, STORAGE) }, labels: { buffer: gpu.upload('case.labels', labels, STORAGE) },
+    stats, dlogits: { buffer: gpu.buffer('case.dlogits', rows * classes * 4, STORAGE) },
+  });
+  const param = uniforms(random, size);
+  const paramBuffer = gpu.upload('case.param', param, STORAGE);
+  const settings: OptimizerSettings = { optimizer: 'sgd', momentum: 0, l2: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  const update = optimizerUpdate(gpu, await optimizerPipeline(gpu, 'sgd'), 'case.update', size, size, settings, {
+    param: { buffer: paramBuffer }, grad: { buffer: gpu.upload('case.grad', uniforms(random, size), STORAGE) }, stats, state: [],
+  });
+  run(gpu, new Schedule(gpu, 'case'), [step(rows, { batchStart: 40, learningRate: 0.5 })], [loss, update]);
+  const [lossSum, , divergedAt] = readStatsOf(await readF32(gpu, stats.buffer));
+  const after = await readF32(gpu, paramBuffer);
+  return { divergedAt, lossSum, paramsUnchanged: after.every((x, i) => x === param[i]) };
 }
 
 export async function gatherCase(bytes: boolean, count: number, features: number, rows: number, batchStart: number, seed: number,
@@ -204,7 +247,8 @@ export async function optimizerCase(settings: OptimizerSettings, size: number, w
   const paramBuffer = gpu.upload('case.param', param, STORAGE);
   const gradBuffer = gpu.buffer('case.grad', size * 4, STORAGE);
   const pipeline = await optimizerPipeline(gpu, kind);
-  const op = optimizerUpdate(gpu, pipeline, 'case.update', size, weightCount, settings, { param: { buffer: paramBuffer }, grad: { buffer: gradBuffer }, state });
+  const stats = { buffer: gpu.buffer('case.stats', STATS_BYTES, STORAGE) }; // zeros: not diverged
+  const op = optimizerUpdate(gpu, pipeline, 'case.update', size, weightCount, settings, { param: { buffer: paramBuffer }, grad: { buffer: gradBuffer }, stats, state });
   const schedule = new Schedule(gpu, 'case');
   // The GPU sees every setting as a float32 uniform; the reference gets the same rounded values
   // (1 - β2 alone differs by 1.3e-5 relative between float32 and float64 β2 = 0.999).

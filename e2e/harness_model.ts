@@ -200,23 +200,33 @@ export async function fullSizeDataset() {
   return { bytes: data.images.byteLength, limit: engine.gpu.device.limits.maxStorageBufferBindingSize, result, leaked: after - before };
 }
 
-/** Runs `scenario` and reports the error it threw (or that it threw none). */
-export async function errorCase(scenario: string): Promise<{ name: string; message: string; argument?: string }> {
+/**
+ * Runs `scenario` and reports the error it threw (or that it threw none), and for scenarios on a model
+ * whether its weights after the error were still those from before the call.
+ */
+export async function errorCase(scenario: string): Promise<{ name: string; message: string; argument?: string; unchanged?: boolean }> {
+  unchanged = undefined;
   try {
     await scenarios[scenario]();
     return { name: 'none', message: 'no error thrown' };
   } catch (error) {
     const e = error as Error & { argument?: string };
-    return { name: e.name, message: e.message, argument: e.argument };
+    return { name: e.name, message: e.message, argument: e.argument, unchanged };
   }
 }
 
+let unchanged: boolean | undefined;
 const small: MLPOptions = { layers: [4, 3, 2] };
 const withModel = async (f: (mlp: ReturnType<Engine['createMLP']>) => Promise<unknown>) => {
   const mlp = (await getEngine()).createMLP(small);
+  await mlp.fit(tiny(), { epochs: 1, batchSize: 4 }); // trained weights, and a plan and optimizer state
+  const before = await mlp.getWeights();
   try {
     return await f(mlp);
   } finally {
+    const after = await mlp.getWeights();
+    const flat = (w: typeof before) => [...w.weights, ...w.biases].flatMap((x) => Array.from(x));
+    unchanged = flat(before).every((x, i) => x === flat(after)[i]);
     mlp.dispose();
   }
 };
@@ -233,6 +243,12 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   negativeLearningRate: () => withModel((m) => m.fit(tiny(), { learningRate: -0.1 })),
   imagesLengthMismatch: () => withModel((m) => m.fit({ ...tiny(), images: new Uint8Array(31) })),
   labelsLengthMismatch: () => withModel((m) => m.fit({ ...tiny(), labels: new Uint8Array(7) })),
+  zeroLengthDataset: () => withModel((m) => m.fit({ images: new Uint8Array(0), labels: new Uint8Array(0), count: 0, features: 4 })),
+  batchSizeZero: () => withModel((m) => m.fit(tiny(), { batchSize: 0 })),
+  batchLargerThanDataset: () => withModel((m) => m.fit(tiny(), { batchSize: 9 })),
+  nanImage: () => withModel((m) => m.fit({ ...tiny(), images: Float32Array.from({ length: 32 }, (_, i) => (i === 5 ? NaN : 0.5)) })),
+  infiniteImage: () => withModel((m) => m.evaluate({ ...tiny(), images: Float32Array.from({ length: 32 }, (_, i) => (i === 30 ? -Infinity : 0.5)) })),
+  notAnAbortSignal: () => withModel((m) => m.fit(tiny(), { signal: 'stop' as never })),
   labelOutOfRange: () => withModel((m) => m.fit({ ...tiny(), labels: Uint8Array.from([0, 1, 0, 1, 2, 0, 1, 0]) })),
   featuresMismatch: () => withModel((m) => m.evaluate(randomDataset(8, 5, 2, 1))),
   tooLargeForDevice: async () => (await getEngine()).createMLP({ layers: [200_000, 200_000, 10] }),

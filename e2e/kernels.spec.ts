@@ -70,10 +70,23 @@ for (const loss of ['cross-entropy', 'mse'] as const) {
           expect(Number.isFinite(r.lossSum.reference)).toBe(true);
           expect(Math.abs(r.lossSum.gpu - r.lossSum.reference)).toBeLessThanOrEqual(1e-5 * Math.max(1, r.lossSum.reference));
           expect(r.correct.gpu).toBe(r.correct.reference);
+          expect(r.divergedAt.gpu).toBe(r.divergedAt.reference);
         }
       });
     }
   }
+}
+
+// A NaN or infinite loss flags its batch (batch_start 40 -> 41), and the update in the same pass then skips.
+// A -Infinity logit off the label only makes that class's probability 0: the loss stays finite.
+for (const [poison, column, diverges] of [[NaN, 1, true], [Infinity, 1, true], [-Infinity, 2, true], [-Infinity, 1, false]] as const) {
+  test(`softmax train, logit ${column} of a row with label 2 = ${poison}: ${diverges ? 'divergence, the optimizer skips' : 'finite, training goes on'}`, async ({ harness }) => {
+    const r = await harness.evaluate(([p, c]) => window.harness.divergenceCase(p, c), [poison, column] as const);
+    console.log(`  logit ${column} = ${poison}: diverged_at=${r.divergedAt} loss sum=${r.lossSum} params unchanged=${r.paramsUnchanged}`);
+    expect(r.divergedAt).toBe(diverges ? 41 : 0);
+    expect(Number.isFinite(r.lossSum)).toBe(!diverges);
+    expect(r.paramsUnchanged).toBe(diverges);
+  });
 }
 
 for (const bytes of [true, false]) {

@@ -3,7 +3,8 @@
 //   momentum  velocity = momentum · velocity + g;  param -= lr · velocity
 //   adam      m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  param -= lr · (m / c1) / (sqrt(v / c2) + ε)
 // where g = grad + l2 · param for weights (index < weight_count) and g = grad for biases,
-// and c1 = 1 - β1^t, c2 = 1 - β2^t come from the step.
+// and c1 = 1 - β1^t, c2 = 1 - β2^t come from the step. Nothing changes once the training loss has
+// diverged (stats.diverged_at != 0, set by softmax.wgsl): the model keeps its last finite state.
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -13,6 +14,7 @@ struct Step {             // see src/model/schedule.ts
   adam_c2: f32,
   seed: u32,              // for data augmentation
 }
+struct Stats { loss_sum: f32, correct: f32, diverged_at: u32 } // see src/model/plan.ts
 struct Settings {
   size: u32,
   weight_count: u32,
@@ -29,19 +31,20 @@ override WORKGROUP: u32 = 256u;
 @group(1) @binding(0) var<uniform> settings: Settings;
 @group(1) @binding(1) var<storage, read_write> param: array<f32>; // (size)
 @group(1) @binding(2) var<storage, read> grad: array<f32>;        // (size)
+@group(1) @binding(3) var<storage, read> stats: Stats;
 #if ${momentum}
-@group(1) @binding(3) var<storage, read_write> velocity: array<f32>; // (size)
+@group(1) @binding(4) var<storage, read_write> velocity: array<f32>; // (size)
 #endif
 #if ${adam}
-@group(1) @binding(3) var<storage, read_write> m: array<f32>;     // (size)
-@group(1) @binding(4) var<storage, read_write> v: array<f32>;     // (size)
+@group(1) @binding(4) var<storage, read_write> m: array<f32>;     // (size)
+@group(1) @binding(5) var<storage, read_write> v: array<f32>;     // (size)
 #endif
 
 // Dispatched as a 2-D grid when one dimension is not enough; see dispatch1d in src/runtime/gpu.ts.
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.y * groups.x * WORKGROUP;
-  if (i >= settings.size) { return; }
+  if (i >= settings.size || stats.diverged_at != 0u) { return; }
   var g = grad[i];
   if (i < settings.weight_count) { g += settings.l2 * param[i]; }
 #if ${sgd}

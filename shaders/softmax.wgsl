@@ -4,7 +4,9 @@
 //   predict   probabilities only, into row batch_start + r of a (count, classes) output
 // with loss crossEntropy (-log p[label]) or mse (mean over classes of (p - onehot)²).
 // A single workgroup walks all rows, so the batch totals are reduced here without atomics:
-// stats[0] += Σ row loss, stats[1] += Σ correct (argmax == label, first maximum wins).
+// stats.loss_sum += Σ row loss, stats.correct += Σ correct (argmax == label, first maximum wins).
+// In train mode it also flags divergence: stats.diverged_at = batch_start + 1 of the first batch whose
+// loss was NaN or infinite (0 while none was); the optimizer stops updating from that batch on.
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -14,6 +16,7 @@ struct Step {             // see src/model/schedule.ts
   adam_c2: f32,
   seed: u32,              // for data augmentation
 }
+struct Stats { loss_sum: f32, correct: f32, diverged_at: u32 } // see src/model/plan.ts
 struct Dims { classes: u32 }
 
 override WORKGROUP: u32 = 256u; // a power of two, for the tree reduction
@@ -25,7 +28,7 @@ override WORKGROUP: u32 = 256u; // a power of two, for the tree reduction
 @group(1) @binding(2) var<storage, read_write> probs: array<f32>;  // (count, classes)
 #else
 @group(1) @binding(2) var<storage, read> labels: array<u32>;       // (rows)
-@group(1) @binding(3) var<storage, read_write> stats: array<f32>;  // [loss sum, correct count]
+@group(1) @binding(3) var<storage, read_write> stats: Stats;
 #endif
 #if ${train}
 @group(1) @binding(4) var<storage, read_write> dlogits: array<f32>; // (rows, classes)
@@ -101,8 +104,17 @@ fn main(@builtin(local_invocation_index) t: u32) {
     }
   }
   if (t == 0u) {
-    stats[0] += partial_loss[0];
-    stats[1] += partial_correct[0];
+    stats.loss_sum += partial_loss[0];
+    stats.correct += partial_correct[0];
+#if ${train}
+    if (stats.diverged_at == 0u && !is_finite(partial_loss[0])) { stats.diverged_at = step.batch_start + 1u; }
+#endif
   }
 #endif
+}
+
+// NaN and ±infinity are the floats with every exponent bit set. (WGSL lets a compiler assume that x == x,
+// so the bits are tested rather than the value.)
+fn is_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }

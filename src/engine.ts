@@ -1,23 +1,25 @@
 // The entry object: one WebGPU device (requested, or the app's own) and the models made on it.
 
-import { DisposedError } from './errors';
+import { DisposedError, WebGPUUnavailableError } from './errors';
 import { Gpu, requestDevice } from './runtime/gpu';
 import { type MLPOptions, type MLPSpec, resolveMLPOptions } from './model/config';
 import { type DataSource, nameOf, readBytes } from './data/load';
 import { decodeModel } from './model/model_file';
-import { MLP } from './model/mlp';
+import { MLP, type ModelHost } from './model/mlp';
 
 export interface EngineOptions {
   /** Use this device instead of requesting one; the engine then never destroys it. */
   device?: GPUDevice;
 }
 
-export class Engine {
+export class Engine implements ModelHost {
   private readonly models = new Set<MLP>();
   private destroyed = false;
   private count = 0;
+  private replacing: Promise<Gpu> | undefined;
 
-  constructor(readonly gpu: Gpu, private readonly ownsDevice: boolean) {}
+  /** `gpu` is replaced by a new device's when the device is lost (see replaceLostDevice). */
+  constructor(public gpu: Gpu, private readonly ownsDevice: boolean) {}
 
   /** The adapter's description of the device, e.g. { vendor: 'google', architecture: 'swiftshader' }. */
   get adapterInfo(): GPUAdapterInfo {
@@ -43,9 +45,25 @@ export class Engine {
     return model;
   }
 
+  /**
+   * A working device after the current one was lost: one new device for every model (they move to it on their
+   * next call, restoring their last checkpoint). Throws when the app gave the device, or none can be had.
+   */
+  replaceLostDevice(): Promise<Gpu> {
+    if (this.gpu.lost === undefined) return Promise.resolve(this.gpu);
+    if (this.destroyed) return Promise.reject(new DisposedError('the engine was destroyed'));
+    if (!this.ownsDevice) {
+      return Promise.reject(new WebGPUUnavailableError('the lost device was the app\'s own (createEngine({ device })); the engine does not replace it'));
+    }
+    this.replacing ??= requestDevice()
+      .then((device) => (this.gpu = new Gpu(device)))
+      .finally(() => (this.replacing = undefined));
+    return this.replacing;
+  }
+
   private make(spec: MLPSpec): MLP {
     if (this.destroyed) throw new DisposedError('the engine was destroyed');
-    const model: MLP = new MLP(this.gpu, `mlp${this.count++}`, spec, () => this.models.delete(model));
+    const model: MLP = new MLP(this, `mlp${this.count++}`, spec, () => this.models.delete(model));
     this.models.add(model);
     return model;
   }

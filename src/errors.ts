@@ -1,5 +1,7 @@
 // Every error the engine throws on purpose. Each says what was wrong, where, and (where it helps) what to do.
 
+import type { Weights } from './model/config';
+
 /** Base class: `instanceof WebGPUNNError` catches everything this library throws on purpose. */
 export class WebGPUNNError extends Error {
   constructor(message: string) {
@@ -79,6 +81,38 @@ export class ShaderCompileError extends WebGPUNNError {}
 
 /** The GPU reported a validation or out-of-memory error, or the device was lost, while running. */
 export class GPUExecutionError extends WebGPUNNError {}
+
+/**
+ * The GPU device was lost and no new one could be had (or it was the app's own device, which the engine does
+ * not replace). Nothing trained is lost: `weights` are the model's last checkpoint.
+ */
+export class DeviceLostError extends WebGPUNNError {
+  constructor(
+    /** Why the device was lost, and why no other could be had. */
+    readonly reason: string,
+    /** The last good weights (shapes as in `model.getWeights()`). */
+    readonly weights: Weights,
+    /** When they were saved, e.g. "at the end of epoch 3" or "after step 40 of epoch 2". */
+    readonly taken: string,
+  ) {
+    super(`the GPU device was lost (${reason}); error.weights holds the weights saved ${taken}. ` +
+      'Hint: create a new engine and give them to model.setWeights().');
+  }
+}
+
+/** Training produced a non-finite loss. The model was left with its last finite weights, named in `kept`. */
+export class DivergenceError extends WebGPUNNError {
+  constructor(
+    /** The epoch (from 1) and the step within it (from 1) whose loss was NaN or infinite. */
+    readonly epoch: number,
+    readonly step: number,
+    /** Which weights the model kept, in words. */
+    readonly kept: string,
+  ) {
+    super(`the loss became NaN or infinite at epoch ${epoch}, step ${step}; the model kept ${kept}. ` +
+      'Hint: lower the learning rate.');
+  }
+}
 
 /** The model or engine was used after `dispose()` / `destroy()`. */
 export class DisposedError extends WebGPUNNError {}

@@ -1,8 +1,8 @@
 // webgpu-nn: train neural networks on the GPU in a browser tab. The public API, and nothing else.
 
 export { createEngine, Engine, type EngineOptions } from './engine';
-export { MLP, type Weights } from './model/mlp';
-export type { ActivationOption, BatchProgress, Dataset, EpochStats, FitOptions, MLPOptions } from './model/config';
+export { MLP } from './model/mlp';
+export type { ActivationOption, BatchProgress, Dataset, EpochStats, FitOptions, MLPOptions, RecoveryEvent, Weights } from './model/config';
 export { loadIdx, sliceDataset, type DataSource } from './data/load';
 export { loadMnist, MNIST_FILES } from './data/mnist';
 export type { ActivationName } from './ops/matmul';
@@ -13,6 +13,8 @@ export {
   DataFormatError,
   DatasetError,
   DeviceLimitError,
+  DeviceLostError,
+  DivergenceError,
   DisposedError,
   GPUExecutionError,
   ModelFormatError,

@@ -33,3 +33,11 @@ test('shuffle is a permutation and depends on the seed', () => {
   expect(Array.from(a)).not.toEqual(Array.from({ length: 100 }, (_, i) => i));
   expect(Array.from(new Random(3).shuffle(Uint32Array.from({ length: 100 }, (_, i) => i)))).toEqual(Array.from(a));
 });
+
+test('a saved state resumes the exact stream', () => {
+  const a = new Random(9);
+  for (let i = 0; i < 5; i++) a.nextU32();
+  const b = Random.resume(a.save());
+  const draw = (r: Random) => Array.from({ length: 8 }, () => r.nextU32());
+  expect(draw(b)).toEqual(draw(a));
+});

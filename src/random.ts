@@ -16,6 +16,17 @@ export class Random {
     });
   }
 
+  /** A copy of the whole state, to continue this exact stream later with Random.resume. */
+  save(): Uint32Array {
+    return this.s.slice();
+  }
+
+  static resume(state: Uint32Array): Random {
+    const random = new Random(0);
+    random.s.set(state);
+    return random;
+  }
+
   /** A uniform u32. */
   nextU32(): number {
     const s = this.s;

@@ -167,7 +167,7 @@ export async function profile(layers: number[], batch: number): Promise<{ op: st
   });
   const settings = { optimizer: 'sgd' as const, momentum: 0, l2: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
   const update = optimizerUpdate(gpu, await optimizerPipeline(gpu, 'sgd'), 'update', model.layout.totalFloats, model.layout.weightFloats,
-    settings, { param: { buffer: model.params }, grad: { buffer: model.grads }, state: [] });
+    settings, { param: { buffer: model.params }, grad: { buffer: model.grads }, stats: { buffer: plan.stats }, state: [] });
   const ops = trainStepOps(plan, gatherOp, update);
   model.schedule.write([{ batchStart: 0, rows: batch, learningRate: 0.1, adamC1: 1, adamC2: 1, seed: 0 }]);
   const step = { group: model.schedule.group, offset: 0, rows: batch };

@@ -18,6 +18,12 @@ export interface Dataset {
   imageShape?: [number, number];
 }
 
+/** Row-major copies of the parameters: weights[l] is (layers[l+1], layers[l]), biases[l] is (layers[l+1]). */
+export interface Weights {
+  weights: Float32Array[];
+  biases: Float32Array[];
+}
+
 export type ActivationOption =
   | ActivationName
   | { name: 'leaky_relu'; slope?: number }
@@ -132,6 +138,7 @@ export interface EpochStats {
 
 export interface FitOptions {
   epochs?: number;
+  /** Samples per step, at most the training samples; default 64, or all of them when fewer. */
   batchSize?: number;
   learningRate?: number;
   optimizer?: OptimizerName;
@@ -156,7 +163,27 @@ export interface FitOptions {
   onBatch?: (progress: BatchProgress) => void | Promise<void>;
   /** Steps recorded per submit, and so between onBatch calls and abort checks: 1 to 64, default 64. */
   stepsPerSubmit?: number;
+  /**
+   * Stops training after the submit in flight (at most stepsPerSubmit steps); fit then rejects with the
+   * signal's reason and the model keeps every step it took.
+   */
   signal?: AbortSignal;
+  /**
+   * Steps between checkpoints within an epoch; by default there is one at each epoch's end only. A checkpoint
+   * copies the weights and optimizer state to the CPU: what training continues from after a lost device.
+   */
+  checkpointEvery?: number;
+  /** Called when the GPU device was lost and training goes on, on a new device, from the last checkpoint. */
+  onRecovery?: (event: RecoveryEvent) => void;
+}
+
+/** A lost device, and where training resumed on the new one. */
+export interface RecoveryEvent {
+  /** Why the device was lost, as the browser said it. */
+  reason: string;
+  /** Training continues after `step` steps of `epoch`, the last checkpoint. */
+  epoch: number;
+  step: number;
 }
 
 export interface FitSettings extends OptimizerSettings {
@@ -167,6 +194,7 @@ export interface FitSettings extends OptimizerSettings {
   shuffle: boolean;
   seed: number;
   stepsPerSubmit: number;
+  checkpointEvery?: number;
   validationSplit: number;
   /** Whole pixels and radians; undefined when off. */
   augment?: { maxShift: number; maxAngle: number };
@@ -180,7 +208,11 @@ export function resolveFitOptions(options: FitOptions, modelSeed: number): FitSe
   const batchSize = o.batchSize ?? 64;
   if (!isCount(batchSize)) throw new ArgumentError('batchSize', batchSize, 'a positive integer');
   if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') throw new ArgumentError('shuffle', o.shuffle, 'true or false');
-  for (const name of ['onEpoch', 'onBatch'] as const) {
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new ArgumentError('signal', o.signal, 'an AbortSignal');
+  if (o.checkpointEvery !== undefined && !isCount(o.checkpointEvery)) {
+    throw new ArgumentError('checkpointEvery', o.checkpointEvery, 'a positive whole number of steps');
+  }
+  for (const name of ['onEpoch', 'onBatch', 'onRecovery'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') throw new ArgumentError(name, o[name], 'a function');
   }
   if (o.validation !== undefined && o.validationSplit !== undefined) {
@@ -201,6 +233,7 @@ export function resolveFitOptions(options: FitOptions, modelSeed: number): FitSe
     epsilon: finite('epsilon', o.epsilon, 1e-8, 'a finite number > 0', (x) => x > 0),
     shuffle: o.shuffle ?? true,
     seed: seedOf('seed', o.seed, modelSeed),
+    checkpointEvery: o.checkpointEvery,
     stepsPerSubmit: finite('stepsPerSubmit', o.stepsPerSubmit, 64, 'an integer from 1 to 64', (x) => Number.isInteger(x) && x >= 1 && x <= 64),
   };
 }

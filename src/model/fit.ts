@@ -1,14 +1,40 @@
 // The epoch loop: shuffle the order buffer, plan each epoch's steps, record them in chunks of up to
-// Schedule.CAPACITY steps per submit, and read back only the few scalars a person asked to see.
+// stepsPerSubmit steps per submit, and read back only the few scalars a person asked to see. At each
+// epoch's end (and every checkpointEvery steps) it hands the model a FitProgress: with the model's saved
+// state, enough to continue this fit exactly, e.g. on a new device after the old one was lost.
 
 import type { Op } from '../ops/op';
 import { Random } from '../random';
 import type { BatchProgress, EpochStats, FitSettings } from './config';
 import type { GpuDataset } from './dataset';
-import { clearStats, type Plan, readStats } from './plan';
+import { clearStats, type Plan, readStats, type Stats } from './plan';
 import { Schedule, type StepRecord } from './schedule';
 import { encodeStep, trainStepOps } from './train_step';
 import type { Gpu } from '../runtime/gpu';
+
+/** Where a fit stands, between two submits. */
+export interface FitProgress {
+  /** The epoch in progress (from 1) and how many of its steps are done. */
+  epoch: number;
+  step: number;
+  /** This epoch's sample order (shuffled once step > 0) and its running totals. */
+  order: Uint32Array;
+  totals: Stats;
+  /** PRNG states: shuffling, and augmentation (its own stream, so augmenting leaves shuffles alone). */
+  random: Uint32Array;
+  augmentRandom: Uint32Array;
+  /** The finished epochs. */
+  history: EpochStats[];
+}
+
+const NO_STATS: Stats = { lossSum: 0, correct: 0, divergedAt: 0 };
+
+export function startOfFit(settings: FitSettings, count: number): FitProgress {
+  return {
+    epoch: 1, step: 0, order: Uint32Array.from({ length: count }, (_, i) => i), totals: NO_STATS,
+    random: new Random(settings.seed).save(), augmentRandom: new Random(settings.seed ^ 0x5bd1e995).save(), history: [],
+  };
+}
 
 export interface EpochLoop {
   model: { gpu: Gpu; label: string; schedule: Schedule };
@@ -17,71 +43,99 @@ export interface EpochLoop {
   gather: Op;
   update: Op;
   settings: FitSettings;
+  /** Optimizer steps taken before this fit (Adam's t continues from it). */
+  firstStep: number;
   validate?: () => Promise<{ loss: number; accuracy: number }>;
   onEpoch?: (stats: EpochStats) => void;
   onBatch?: (progress: BatchProgress) => void | Promise<void>;
   signal?: AbortSignal;
-  /** Counts optimizer steps across fits (Adam's t); returns the new count. */
-  nextStep: () => number;
+  /** Saves the model's state as of `progress`, having taken `optimizerSteps` steps in all. */
+  checkpoint: (progress: FitProgress, optimizerSteps: number) => Promise<void>;
+  /** The loss diverged at (epoch, step), after `optimizerSteps` good steps: settles the model, returns the error to throw. */
+  diverged: (epoch: number, step: number, optimizerSteps: number) => Promise<Error>;
 }
 
-export async function runEpochs(loop: EpochLoop): Promise<EpochStats[]> {
+export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<EpochStats[]> {
   const { model, plan, data, settings } = loop;
   const { gpu, schedule } = model;
   const queue = gpu.device.queue;
-  const random = new Random(settings.seed);
-  const augmentRandom = new Random(settings.seed ^ 0x5bd1e995); // its own stream: augmenting leaves shuffles alone
-  const order = Uint32Array.from({ length: data.count }, (_, i) => i);
+  const random = Random.resume(from.random);
+  const augmentRandom = Random.resume(from.augmentRandom);
+  const order = from.order.slice();
+  const history = from.history.slice();
   const steps = Math.ceil(data.count / settings.batchSize);
-  const history: EpochStats[] = [];
   const ops = trainStepOps(plan, loop.gather, loop.update);
+  const stepsBefore = (epoch: number, step: number) => loop.firstStep + (epoch - 1) * steps + step;
+  let { step, totals } = from;
+  const checkpoint = (epoch: number) => loop.checkpoint({
+    epoch, step, order: order.slice(), totals, random: random.save(), augmentRandom: augmentRandom.save(), history: history.slice(),
+  }, stepsBefore(epoch, step));
+  const readTotals = async (epoch: number): Promise<Stats> => {
+    const stats = await readStats(gpu, plan);
+    if (stats.divergedAt > 0) {
+      const at = Math.floor((stats.divergedAt - 1) / settings.batchSize); // steps before the diverging one
+      throw await loop.diverged(epoch, at + 1, stepsBefore(epoch, at));
+    }
+    return stats;
+  };
 
-  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-    loop.signal?.throwIfAborted();
+  for (let epoch = from.epoch; epoch <= settings.epochs; epoch++) {
     const started = performance.now();
-    if (settings.shuffle) queue.writeBuffer(data.order, 0, random.shuffle(order));
-    clearStats(gpu, plan);
+    if (step === 0 && settings.shuffle) random.shuffle(order);
+    queue.writeBuffer(data.order, 0, order);
+    clearStats(gpu, plan, totals);
 
-    let totals: [number, number] | undefined; // [loss sum, correct] as of the last readback
-    for (let first = 0; first < steps; first += settings.stepsPerSubmit) {
-      const records = stepRecords(epoch, first, Math.min(steps, first + settings.stepsPerSubmit), data.count, settings, loop.nextStep, augmentRandom);
+    while (step < steps) {
+      const end = Math.min(steps, step + settings.stepsPerSubmit, nextCheckpoint(step, settings.checkpointEvery));
+      const records = stepRecords(epoch, step, end, data.count, settings, stepsBefore(epoch, step), augmentRandom);
       schedule.write(records);
       const encoder = gpu.device.createCommandEncoder({ label: `${model.label}.train` });
       const pass = encoder.beginComputePass({ label: `${model.label}.train` });
       records.forEach((r, i) => encodeStep(pass, ops, { group: schedule.group, offset: schedule.offset(i), rows: r.rows }));
       pass.end();
       queue.submit([encoder.finish()]);
-      const done = first + records.length;
+      step = end;
       if (loop.onBatch) {
-        totals = await readStats(gpu, plan);
-        const samples = Math.min(data.count, done * settings.batchSize);
-        await loop.onBatch({ epoch, step: done, steps, loss: totals[0] / samples, accuracy: totals[1] / samples });
+        totals = await readTotals(epoch);
+        const samples = Math.min(data.count, step * settings.batchSize);
+        await loop.onBatch({ epoch, step, steps, loss: totals.lossSum / samples, accuracy: totals.correct / samples });
+      } else {
+        await queue.onSubmittedWorkDone(); // one chunk in flight at a time: an abort or a lost device is seen here
       }
-      if (done < steps) loop.signal?.throwIfAborted();
+      if (loop.signal?.aborted || (step < steps && step === nextCheckpoint(step - 1, settings.checkpointEvery))) {
+        totals = await readTotals(epoch);
+        await checkpoint(epoch);
+        loop.signal?.throwIfAborted();
+      }
     }
 
-    const [lossSum, correct] = totals ?? (await readStats(gpu, plan)); // onBatch already read the final totals
+    if (!loop.onBatch) totals = await readTotals(epoch); // onBatch already read the final totals
     const stats: EpochStats = {
       epoch,
-      loss: lossSum / data.count,
-      accuracy: correct / data.count,
+      loss: totals.lossSum / data.count,
+      accuracy: totals.correct / data.count,
       samples: data.count,
       seconds: (performance.now() - started) / 1000,
     };
     if (loop.validate) stats.validation = await loop.validate();
     history.push(stats);
     loop.onEpoch?.(stats);
+    [step, totals] = [0, NO_STATS];
+    await checkpoint(epoch + 1);
   }
   return history;
 }
 
-/** Step records for steps [from, to) of an epoch of `count` samples; the last batch may be short. */
-function stepRecords(epoch: number, from: number, to: number, count: number, s: FitSettings, nextStep: () => number, random: Random): StepRecord[] {
+/** The first step after `step` that ends a checkpoint interval. */
+const nextCheckpoint = (step: number, every: number | undefined) => (every ? (Math.floor(step / every) + 1) * every : Infinity);
+
+/** Step records for steps [from, to) of an epoch of `count` samples, the first being optimizer step t0 + 1. */
+function stepRecords(epoch: number, from: number, to: number, count: number, s: FitSettings, t0: number, random: Random): StepRecord[] {
   const steps = Math.ceil(count / s.batchSize);
   const records: StepRecord[] = [];
   for (let step = from; step < to; step++) {
     const batchStart = step * s.batchSize;
-    const t = nextStep();
+    const t = t0 + 1 + (step - from);
     const progress = ((epoch - 1) * steps + step) / (s.epochs * steps); // through this fit, in [0, 1)
     records.push({
       batchStart,

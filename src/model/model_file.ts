@@ -5,14 +5,9 @@
 
 import { ModelFormatError, WebGPUNNError } from '../errors';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../data/safetensors';
-import { type MLPOptions, type MLPSpec, resolveMLPOptions } from './config';
+import { type MLPOptions, type MLPSpec, resolveMLPOptions, type Weights } from './config';
 
-export interface ModelWeights {
-  weights: Float32Array[];
-  biases: Float32Array[];
-}
-
-export function encodeModel(spec: MLPSpec, values: ModelWeights, training: object | undefined): Uint8Array {
+export function encodeModel(spec: MLPSpec, values: Weights, training: object | undefined): Uint8Array {
   const tensors: NamedTensor[] = values.weights.flatMap((weight, l) => [
     { name: `layers.${l}.weight`, shape: [spec.layers[l + 1], spec.layers[l]], data: weight },
     { name: `layers.${l}.bias`, shape: [spec.layers[l + 1]], data: values.biases[l] },
@@ -23,7 +18,7 @@ export function encodeModel(spec: MLPSpec, values: ModelWeights, training: objec
   return encodeSafetensors(tensors, metadata);
 }
 
-export function decodeModel(file: string, bytes: Uint8Array): { spec: MLPSpec; values: ModelWeights; metadata: Record<string, string> } {
+export function decodeModel(file: string, bytes: Uint8Array): { spec: MLPSpec; values: Weights; metadata: Record<string, string> } {
   const { tensors, metadata } = decodeSafetensors(file, bytes);
   const shape = (name: string) => tensors.get(name)?.shape;
   let options: MLPOptions;

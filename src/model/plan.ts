@@ -18,7 +18,7 @@ export interface Plan {
   douts: GPUBuffer[];
   /** (capacity) u32 */
   batchLabels: GPUBuffer;
-  /** [loss sum, correct count], accumulated until cleared */
+  /** Stats, accumulated until cleared */
   stats: GPUBuffer;
   statsReadback: GPUBuffer;
   layers: LayerOps[];
@@ -40,7 +40,15 @@ export interface LayerOps {
   inputGrad?: Op;
 }
 
-const STATS_BYTES = 8;
+/** The running totals a plan's loss op accumulates: mirrors `struct Stats` in shaders/softmax.wgsl. */
+export interface Stats {
+  lossSum: number;
+  correct: number;
+  /** batchStart + 1 of the first training batch whose loss was NaN or infinite; 0 while none was. */
+  divergedAt: number;
+}
+
+const STATS_BYTES = 12;
 const IDENTITY: Activation = { name: 'identity', alpha: 0 };
 
 /** Throws DeviceLimitError before anything is allocated if a batch of `capacity` rows cannot fit. */
@@ -98,19 +106,24 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
   };
 }
 
-/** Queues zeroing the plan's stats, before the next batches accumulate into them. */
-export function clearStats(gpu: Gpu, plan: Plan): void {
-  gpu.device.queue.writeBuffer(plan.stats, 0, new Float32Array(STATS_BYTES / 4));
+/** Queues setting the plan's stats (to zero by default), before the next batches accumulate into them. */
+export function clearStats(gpu: Gpu, plan: Plan, from: Stats = { lossSum: 0, correct: 0, divergedAt: 0 }): void {
+  const bytes = new ArrayBuffer(STATS_BYTES);
+  new Float32Array(bytes, 0, 2).set([from.lossSum, from.correct]);
+  new Uint32Array(bytes, 8, 1)[0] = from.divergedAt;
+  gpu.device.queue.writeBuffer(plan.stats, 0, bytes);
 }
 
-/** Waits for the GPU and returns [loss sum, correct count] from the plan's stats. */
-export async function readStats(gpu: Gpu, plan: Plan): Promise<[number, number]> {
+/** Waits for the GPU and returns the plan's stats. */
+export async function readStats(gpu: Gpu, plan: Plan): Promise<Stats> {
   const encoder = gpu.device.createCommandEncoder({ label: `${plan.stats.label}.read` });
   encoder.copyBufferToBuffer(plan.stats, 0, plan.statsReadback, 0, STATS_BYTES);
   gpu.device.queue.submit([encoder.finish()]);
   await plan.statsReadback.mapAsync(GPUMapMode.READ);
-  const [lossSum, correct] = new Float32Array(plan.statsReadback.getMappedRange());
+  const bytes = plan.statsReadback.getMappedRange();
+  const [lossSum, correct] = new Float32Array(bytes, 0, 2);
+  const divergedAt = new Uint32Array(bytes, 8, 1)[0];
   plan.statsReadback.unmap();
   gpu.check();
-  return [lossSum, correct];
+  return { lossSum, correct, divergedAt };
 }

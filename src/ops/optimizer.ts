@@ -28,14 +28,17 @@ const WORKGROUP = 256;
 
 export function optimizerPipeline(gpu: Gpu, kind: OptimizerKind): Promise<GPUComputePipeline> {
   const flags = { sgd: kind === 'sgd', momentum: kind === 'momentum', adam: kind === 'adam' };
-  return kernel(gpu, 'optimizer.wgsl', flags, { WORKGROUP }, ['uniform', 'write', 'read', ...Array<'write'>(stateBuffers(kind)).fill('write')]);
+  return kernel(gpu, 'optimizer.wgsl', flags, { WORKGROUP }, ['uniform', 'write', 'read', 'read', ...Array<'write'>(stateBuffers(kind)).fill('write')]);
 }
 
-/** `state` holds the optimizer's buffers: [velocity] for momentum, [m, v] for Adam, [] for SGD. */
+/**
+ * `state` holds the optimizer's buffers: [velocity] for momentum, [m, v] for Adam, [] for SGD. `stats` is the
+ * training plan's (see plan.ts): once it says the loss diverged, the update leaves everything as it is.
+ */
 export function optimizerUpdate(gpu: Gpu, pipeline: GPUComputePipeline, label: string, size: number, weightCount: number,
-  settings: OptimizerSettings, t: { param: Tensor; grad: Tensor; state: Tensor[] }): Op {
+  settings: OptimizerSettings, t: { param: Tensor; grad: Tensor; stats: Tensor; state: Tensor[] }): Op {
   const uniform = new ArrayBuffer(32);
   new Uint32Array(uniform, 0, 2).set([size, weightCount]);
   new Float32Array(uniform, 8, 5).set([settings.l2, settings.momentum, settings.beta1, settings.beta2, settings.epsilon]);
-  return makeOp(gpu, label, pipeline, new Uint8Array(uniform), [t.param, t.grad, ...t.state], () => gpu.grid1d(size, WORKGROUP));
+  return makeOp(gpu, label, pipeline, new Uint8Array(uniform), [t.param, t.grad, t.stats, ...t.state], () => gpu.grid1d(size, WORKGROUP));
 }

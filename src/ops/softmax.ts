@@ -1,5 +1,5 @@
 // The output layer of shaders/softmax.wgsl: softmax, loss, accuracy and dlogits. logits (rows, classes),
-// labels (rows) u32, stats [loss sum, correct count] accumulated, dlogits and probs (rows, classes).
+// labels (rows) u32, stats (see plan.ts) accumulated, dlogits and probs (rows, classes).
 
 import type { Gpu } from '../runtime/gpu';
 import { kernel, makeOp, type Op, type Tensor } from './op';

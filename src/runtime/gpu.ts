@@ -42,6 +42,8 @@ export class Gpu {
   private readonly sizes = new Map<GPUBuffer, number>();
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  /** Why the device was lost ("destroyed: …", "unknown: …"), once the browser has said so. */
+  lost: string | undefined;
   private firstError: string | undefined;
 
   constructor(readonly device: GPUDevice) {
@@ -49,8 +51,15 @@ export class Gpu {
       this.firstError ??= (event as GPUUncapturedErrorEvent).error.message;
     });
     void device.lost.then((info) => {
-      this.firstError ??= `device lost (${info.reason}): ${info.message}`;
+      this.lost = `${info.reason}: ${info.message || 'no message'}`;
+      this.firstError ??= `device lost (${this.lost})`;
     });
+  }
+
+  /** Why the device was lost, or undefined if it was not: waits a moment, since the browser says so asynchronously. */
+  async lostReason(): Promise<string | undefined> {
+    if (this.lost === undefined) await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
+    return this.lost;
   }
 
   /** Throws GPUExecutionError if the device reported an error since it was made. */
