@@ -81,3 +81,20 @@ test('Ctrl-C stops after the current batches and still writes the model', async 
   expect(r.out).not.toMatch(/epoch 50\/50/);
   expect(existsSync(out)).toBe(true);
 });
+
+test('--runtime node trains in the Node process (the webgpu package), with no browser', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'node.safetensors');
+  const r = await train(['--runtime', 'node', '--layers', '784,16,10', '--epochs', '2', '--augment', 'off', '--out', out]);
+  console.log(r.out);
+  expect(r.status, r.err).toBe(0);
+  expect(r.out).toMatch(/^webgpu-nn on .+: 784-16-10 relu/m);
+  expect(r.out).toMatch(/epoch 2\/2 /);
+  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(80);
+  expect(decodeModel(out, new Uint8Array(readFileSync(out))).spec.layers).toEqual([784, 16, 10]);
+});
+
+test('--runtime with an unknown value exits 2', async () => {
+  const r = await train(['--runtime', 'deno']);
+  expect(r.status).toBe(2);
+  expect(r.err).toContain('error: --runtime deno: expected browser or node');
+});

@@ -8,8 +8,13 @@ import { decodeModel } from './model/model_file';
 import { MLP, type ModelHost } from './model/mlp';
 
 export interface EngineOptions {
-  /** Use this device instead of requesting one; the engine then never destroys it. */
+  /** Use this device instead of requesting one; the engine then never destroys (or replaces) it. */
   device?: GPUDevice;
+  /**
+   * Where to request devices from: default `navigator.gpu`. In Node, the `webgpu` package's
+   * `create([])` (after `Object.assign(globalThis, globals)` from the same package).
+   */
+  gpu?: GPU;
 }
 
 export class Engine implements ModelHost {
@@ -18,8 +23,11 @@ export class Engine implements ModelHost {
   private count = 0;
   private replacing: Promise<Gpu> | undefined;
 
-  /** `gpu` is replaced by a new device's when the device is lost (see replaceLostDevice). */
-  constructor(public gpu: Gpu, private readonly ownsDevice: boolean) {}
+  /**
+   * `gpu` is replaced by a new device's when the device is lost (see replaceLostDevice); `entry` requests
+   * that device, and is undefined when the device was the app's own.
+   */
+  constructor(public gpu: Gpu, private readonly entry: GPU | undefined) {}
 
   /** The adapter's description of the device, e.g. { vendor: 'google', architecture: 'swiftshader' }. */
   get adapterInfo(): GPUAdapterInfo {
@@ -52,10 +60,10 @@ export class Engine implements ModelHost {
   replaceLostDevice(): Promise<Gpu> {
     if (this.gpu.lost === undefined) return Promise.resolve(this.gpu);
     if (this.destroyed) return Promise.reject(new DisposedError('the engine was destroyed'));
-    if (!this.ownsDevice) {
+    if (!this.entry) {
       return Promise.reject(new WebGPUUnavailableError('the lost device was the app\'s own (createEngine({ device })); the engine does not replace it'));
     }
-    this.replacing ??= requestDevice()
+    this.replacing ??= requestDevice(this.entry)
       .then((device) => (this.gpu = new Gpu(device)))
       .finally(() => (this.replacing = undefined));
     return this.replacing;
@@ -74,12 +82,13 @@ export class Engine implements ModelHost {
     for (const model of [...this.models]) model.dispose();
     this.destroyed = true;
     this.gpu.releaseAll();
-    if (this.ownsDevice) this.gpu.device.destroy();
+    if (this.entry) this.gpu.device.destroy();
   }
 }
 
 /** Creates an engine on a new device, or on `options.device`. Throws WebGPUUnavailableError without WebGPU. */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  const device = options.device ?? (await requestDevice());
-  return new Engine(new Gpu(device), options.device === undefined);
+  if (options.device) return new Engine(new Gpu(options.device), undefined);
+  const entry = options.gpu ?? globalThis.navigator?.gpu;
+  return new Engine(new Gpu(await requestDevice(entry)), entry);
 }

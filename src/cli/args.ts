@@ -24,12 +24,14 @@ export interface TrainConfig {
   /** A folder with the four standard IDX files; default the bundled digits. */
   data?: string;
   out?: string;
+  /** Where the engine runs: headless Chromium, or this Node process through the `webgpu` package. */
+  runtime: 'browser' | 'node';
 }
 
 /** The default: the architecture and schedule that reach >= 97% on the bundled test digits. */
 export const DEFAULT: TrainConfig = {
   layers: [784, 512, 10], activation: 'relu', optimizer: 'adam', lr: 0.001, schedule: 'cosine', batch: 64, epochs: 30,
-  l2: 0, momentum: 0, seed: 1, augment: { shift: 2, rotate: 10 }, validationSplit: 0.05, binarize: false,
+  l2: 0, momentum: 0, seed: 1, augment: { shift: 2, rotate: 10 }, validationSplit: 0.05, binarize: false, runtime: 'browser',
 };
 
 /**
@@ -39,7 +41,7 @@ export const DEFAULT: TrainConfig = {
  */
 export const SEED_PRESET: TrainConfig = {
   layers: [784, 32, 10], activation: 'relu', optimizer: 'sgd', lr: 0.05, schedule: 'cosine', batch: 4, epochs: 5,
-  l2: 0.001, momentum: 0, seed: 1, augment: undefined, validationSplit: 0, binarize: true, samples: 5000,
+  l2: 0.001, momentum: 0, seed: 1, augment: undefined, validationSplit: 0, binarize: true, samples: 5000, runtime: 'browser',
 };
 
 export const USAGE = `usage: npm run train -- [options]
@@ -57,7 +59,8 @@ export const USAGE = `usage: npm run train -- [options]
   --augment 2,10          random shift (pixels),rotation (degrees); 'off' for none
   --validation 0.05       fraction of the training data held out
   --data DIR              folder with train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-...
-  --out model.safetensors write the trained model (also on Ctrl-C)`;
+  --out model.safetensors write the trained model (also on Ctrl-C)
+  --runtime browser       browser (headless Chromium) or node (this process, WebGPU from the webgpu package)`;
 
 function number(option: string, value: string, ok: (x: number) => boolean, accepted: string): number {
   const x = Number(value);
@@ -121,6 +124,10 @@ export function parseArgs(argv: string[]): TrainConfig | undefined {
       }
       case 'data': config.data = value; break;
       case 'out': config.out = value; break;
+      case 'runtime':
+        if (value !== 'browser' && value !== 'node') throw new CliError(`--runtime ${value}: expected browser or node`);
+        config.runtime = value;
+        break;
       default: throw new CliError(`unknown option --${option}\n${USAGE}`);
     }
   }

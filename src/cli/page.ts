@@ -1,21 +1,9 @@
-// The browser half of `npm run train`: loads the IDX files the CLI serves under /__data__/, trains with
-// the public API, and reports progress through window.report (a function the CLI exposes).
+// The browser half of `npm run train`: runs the session (session.ts) on the IDX files the CLI serves under
+// /__data__/, reporting through window.report (a function the CLI exposes).
 
-import { createEngine, type Dataset, type MLP, loadIdx, sliceDataset } from '../index';
-import { MNIST_FILES } from '../data/mnist';
+import { createEngine, type MLP } from '../index';
 import type { TrainConfig } from './args';
-
-export type TrainEvent =
-  | { type: 'start'; adapter: string; train: number; validation: number; test: number }
-  | { type: 'batch'; epoch: number; step: number; steps: number; loss: number; accuracy: number }
-  | { type: 'epoch'; epoch: number; loss: number; accuracy: number; validation?: { loss: number; accuracy: number }; samples: number; seconds: number };
-
-export interface TrainResult {
-  stopped: boolean;
-  test: { loss: number; accuracy: number; count: number };
-  /** correct[c] of total[c] test digits of class c */
-  perClass: { correct: number[]; total: number[] };
-}
+import { runSession, type TrainEvent, type TrainResult } from './session';
 
 declare global {
   interface Window {
@@ -29,29 +17,6 @@ declare global {
 let model: MLP | undefined;
 const stop = new AbortController();
 
-function binarized(d: Dataset): Dataset {
-  return { ...d, images: (d.images as Uint8Array).map((p) => (p > 0 ? 255 : 0)) };
-}
-
-async function datasets(config: TrainConfig): Promise<{ train: Dataset; validation?: Dataset; test: Dataset }> {
-  const url = (name: string) => `/__data__/${name}`;
-  let train = await loadIdx(url(MNIST_FILES.trainImages), url(MNIST_FILES.trainLabels));
-  let test: Dataset;
-  let validation: Dataset | undefined;
-  if (config.samples !== undefined) {
-    // The tutorial's split: the first `samples` digits, 70% train, 15% validation, 15% test.
-    const n = Math.min(config.samples, train.count);
-    const [a, b] = [Math.round(n * 0.7), Math.round(n * 0.85)];
-    [validation, test, train] = [sliceDataset(train, a, b), sliceDataset(train, b, n), sliceDataset(train, 0, a)];
-  } else {
-    test = await loadIdx(url(MNIST_FILES.testImages), url(MNIST_FILES.testLabels));
-    const held = Math.round(train.count * config.validationSplit);
-    if (held > 0) [validation, train] = [sliceDataset(train, train.count - held, train.count), sliceDataset(train, 0, train.count - held)];
-  }
-  if (config.binarize) [train, test, validation] = [binarized(train), binarized(test), validation && binarized(validation)];
-  return { train, validation, test };
-}
-
 window.stopTraining = () => stop.abort();
 
 window.saveModel = async () => {
@@ -64,33 +29,7 @@ window.saveModel = async () => {
 
 window.runTraining = async (config) => {
   const engine = await createEngine();
-  const { train, validation, test } = await datasets(config);
-  const info = engine.adapterInfo;
-  await window.report({ type: 'start', adapter: `${info.vendor} ${info.architecture}`.trim(), train: train.count, validation: validation?.count ?? 0, test: test.count });
-  model = engine.createMLP({ layers: config.layers, activation: config.activation as never, seed: config.seed });
-  let stopped = false;
-  try {
-    await model.fit(train, {
-      epochs: config.epochs, batchSize: config.batch, learningRate: config.lr, lrSchedule: config.schedule,
-      optimizer: config.optimizer, momentum: config.momentum, l2: config.l2, seed: config.seed, validation,
-      augment: config.augment, signal: stop.signal, stepsPerSubmit: 8, // progress and Ctrl-C every 8 batches
-      onBatch: (p) => void window.report({ type: 'batch', ...p }),
-      onEpoch: (e) => void window.report({ type: 'epoch', ...e }),
-    });
-  } catch (error) {
-    if (!stop.signal.aborted) throw error;
-    stopped = true;
-  }
-  const result = await model.evaluate(test);
-  const probs = await model.predict(test.images);
-  const classes = config.layers[config.layers.length - 1];
-  const correct = new Array<number>(classes).fill(0);
-  const total = new Array<number>(classes).fill(0);
-  for (let i = 0; i < test.count; i++) {
-    const row = probs.subarray(i * classes, (i + 1) * classes);
-    const predicted = row.indexOf(Math.max(...row));
-    total[test.labels[i]]++;
-    if (predicted === test.labels[i]) correct[test.labels[i]]++;
-  }
-  return { stopped, test: { ...result, count: test.count }, perClass: { correct, total } };
+  const session = await runSession(engine, config, (file) => `/__data__/${file}`, (event) => void window.report(event), stop.signal);
+  model = session.model;
+  return session.result;
 };

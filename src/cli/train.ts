@@ -1,14 +1,17 @@
-// `npm run train`: trains MNIST with the engine inside headless Chromium (so it works with no display)
-// and prints progress, test accuracy and a per-class table. Ctrl-C stops after the current chunk of
-// batches and still writes --out. Run through scripts/run.mjs.
+// `npm run train`: trains MNIST with the engine inside headless Chromium (so it works with no display), or
+// with --runtime node in this process on the `webgpu` package, and prints progress, test accuracy and a
+// per-class table. Ctrl-C stops after the current chunk of batches and still writes --out. Run through
+// scripts/run.mjs.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, parseArgs, type TrainConfig, USAGE } from './args';
 import { MNIST_FILES } from '../data/mnist';
 import { withPage } from './browser';
 import { findChromium } from './chromium';
-import type { TrainEvent, TrainResult } from './page';
+import { runSession, type TrainEvent, type TrainResult } from './session';
+import { nodeGpu } from './node_gpu';
+import { createEngine } from '../index';
 import { prepareBundledMnist } from './prepare_mnist';
 import { duration, epochLine, perClassTable, progressBar } from './report';
 
@@ -64,44 +67,74 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     files = dataFiles(config.data ?? prepareBundledMnist(), config.samples === undefined);
-    findChromium(); // fail early, with the how-to, before starting anything
+    if (config.runtime === 'browser') findChromium(); // fail early, with the how-to, before starting anything
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
     return 2;
   }
   const started = performance.now();
   const run = config;
+  const printer = new Printer(run, process.stdout.isTTY === true);
+  const finish = async (result: TrainResult, save: () => Promise<Uint8Array>): Promise<number> => {
+    console.log(`${result.stopped ? 'stopped early; ' : ''}test accuracy ${(result.test.accuracy * 100).toFixed(2)}% ` +
+      `(${Math.round(result.test.accuracy * result.test.count)}/${result.test.count}), loss ${result.test.loss.toFixed(4)}, ` +
+      `seed ${run.seed}, wall time ${duration((performance.now() - started) / 1000)}`);
+    console.log(perClassTable(result.perClass.correct, result.perClass.total));
+    if (run.out) {
+      writeFileSync(run.out, await save());
+      console.log(`wrote ${run.out}`);
+    }
+    return result.stopped ? 130 : 0;
+  };
   try {
-    return await withPage('src/cli/page.html', files, async (page) => {
-      let stopping = false;
-      const onInterrupt = () => {
-        if (stopping) process.exit(130);
-        stopping = true;
-        console.log('\nstopping after the current batches (Ctrl-C again to quit at once)...');
-        void page.evaluate(() => window.stopTraining()).catch(() => undefined);
-      };
-      page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-      const printer = new Printer(run, process.stdout.isTTY === true);
-      await page.exposeFunction('report', (event: TrainEvent) => printer.handle(event));
-      await page.waitForFunction(() => 'runTraining' in window);
-      process.on('SIGINT', onInterrupt);
-      try {
-        const result: TrainResult = await page.evaluate((c) => window.runTraining(c), run);
-        console.log(`${result.stopped ? 'stopped early; ' : ''}test accuracy ${(result.test.accuracy * 100).toFixed(2)}% ` +
-          `(${Math.round(result.test.accuracy * result.test.count)}/${result.test.count}), loss ${result.test.loss.toFixed(4)}, ` +
-          `seed ${run.seed}, wall time ${duration((performance.now() - started) / 1000)}`);
-        console.log(perClassTable(result.perClass.correct, result.perClass.total));
-        if (run.out) {
-          writeFileSync(run.out, Buffer.from(await page.evaluate(() => window.saveModel()), 'base64'));
-          console.log(`wrote ${run.out}`);
-        }
-        return result.stopped ? 130 : 0;
-      } finally {
-        process.off('SIGINT', onInterrupt);
-      }
-    });
+    return await (run.runtime === 'node' ? inNode(run, files, printer, finish) : inBrowser(run, files, printer, finish));
   } catch (error) {
     console.error(`error: ${(error as Error).message.replace(/^page\.evaluate: (Error: )?/, '')}`);
     return 1;
   }
+}
+
+type Finish = (result: TrainResult, save: () => Promise<Uint8Array>) => Promise<number>;
+
+/** The session in headless Chromium (page.ts), with the files served to it. */
+function inBrowser(run: TrainConfig, files: Map<string, string>, printer: Printer, finish: Finish): Promise<number> {
+  return withPage('src/cli/page.html', files, async (page) => {
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    await page.exposeFunction('report', (event: TrainEvent) => printer.handle(event));
+    await page.waitForFunction(() => 'runTraining' in window);
+    const stopOnInterrupt = onInterrupt(() => void page.evaluate(() => window.stopTraining()).catch(() => undefined));
+    try {
+      const result: TrainResult = await page.evaluate((c) => window.runTraining(c), run);
+      return await finish(result, async () => Buffer.from(await page.evaluate(() => window.saveModel()), 'base64'));
+    } finally {
+      process.off('SIGINT', stopOnInterrupt);
+    }
+  });
+}
+
+/** The session in this process, on WebGPU from the `webgpu` package (node_gpu.ts). */
+async function inNode(run: TrainConfig, files: Map<string, string>, printer: Printer, finish: Finish): Promise<number> {
+  const engine = await createEngine({ gpu: await nodeGpu() });
+  const stop = new AbortController();
+  const stopOnInterrupt = onInterrupt(() => stop.abort());
+  try {
+    const { model, result } = await runSession(engine, run, (file) => readFileSync(files.get(file)!), (event) => printer.handle(event), stop.signal);
+    return await finish(result, () => model.save());
+  } finally {
+    process.off('SIGINT', stopOnInterrupt);
+    engine.destroy();
+  }
+}
+
+/** Listens for Ctrl-C: the first calls `stop` (training ends after the current batches), a second quits. */
+function onInterrupt(stop: () => void): () => void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.log('\nstopping after the current batches (Ctrl-C again to quit at once)...');
+    stop();
+  };
+  process.on('SIGINT', handler);
+  return handler;
 }

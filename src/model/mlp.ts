@@ -12,6 +12,7 @@ import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { Op } from '../ops/op';
 import { checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, type MLPSpec, resolveFitOptions, type Weights } from './config';
 import { encodeModel } from './model_file';
+import { encodeOnnx } from './onnx';
 import { type GpuDataset, releaseDataset, uploadDataset } from './dataset';
 import { initialParams } from './init';
 import { type ParamLayout, paramLayout } from './layout';
@@ -163,6 +164,14 @@ export class MLP {
   /** The model as a safetensors file (architecture and last training settings in its metadata). */
   save(): Promise<Uint8Array> {
     return this.exclusive(async () => encodeModel(this.spec, weightsOf(this.layout, new Float32Array(await this.gpu.read(this.params))), this.lastFit));
+  }
+
+  /**
+   * The model as an ONNX file (opset 13): Gemm per layer, the hidden activation, then Softmax. Its input
+   * "input" is (N, layers[0]) floats with pixels in [0, 1] (bytes / 255); its output "probabilities" (N, classes).
+   */
+  toONNX(): Promise<Uint8Array> {
+    return this.exclusive(async () => encodeOnnx(this.spec, weightsOf(this.layout, new Float32Array(await this.gpu.read(this.params)))));
   }
 
   /** Replaces every weight and bias (shapes as in getWeights); optimizer state is kept. Checks synchronously. */

@@ -10,12 +10,13 @@ const HOW_TO_GET_WEBGPU =
   'WebGPU needs Chrome/Edge 113+, or Safari 26+, or Firefox 141+ on Windows, served from https or localhost. ' +
   'Headless Chromium needs --enable-unsafe-webgpu.';
 
-/** Gets a device with the adapter's largest buffer limits, or throws WebGPUUnavailableError saying why. */
-export async function requestDevice(): Promise<GPUDevice> {
-  if (typeof navigator === 'undefined' || !navigator.gpu) {
-    throw new WebGPUUnavailableError(`navigator.gpu is not defined. ${HOW_TO_GET_WEBGPU}`);
-  }
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+/**
+ * Gets a device with the adapter's largest buffer limits from `gpu` (by default the browser's navigator.gpu;
+ * in Node, the `webgpu` package's), or throws WebGPUUnavailableError saying why.
+ */
+export async function requestDevice(gpu: GPU | undefined = globalThis.navigator?.gpu): Promise<GPUDevice> {
+  if (!gpu) throw new WebGPUUnavailableError(`navigator.gpu is not defined. ${HOW_TO_GET_WEBGPU}`);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     throw new WebGPUUnavailableError(`navigator.gpu.requestAdapter() found no adapter. ${HOW_TO_GET_WEBGPU}`);
   }
