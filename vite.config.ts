@@ -1,4 +1,4 @@
-// Vite builds the library (dist/webgpu-nn.js, ESM, shaders inlined as text), serves and builds the demo
+// Vite builds the library (dist/webgpu-nn.js and dist/worker.js, ESM, shaders inlined as text), serves and builds the demo
 // (`--mode demo`: demo/ -> dist/demo/, with the bundled MNIST files from data/ as static assets), and
 // serves the GPU test harness; Vitest runs the unit tests.
 import { defineConfig } from 'vitest/config';
@@ -13,7 +13,8 @@ export default defineConfig(({ mode }) =>
       }
     : {
         build: {
-          lib: { entry: 'src/index.ts', formats: ['es'], fileName: 'webgpu-nn' },
+          // The library, and the module a Web Worker starts from to serve it (webgpu-nn/worker)
+          lib: { entry: { 'webgpu-nn': 'src/index.ts', worker: 'src/worker/entry.ts' }, formats: ['es'], fileName: (_, name) => `${name}.js` },
           outDir: 'dist',
           sourcemap: true,
           target: 'es2022',

@@ -2,6 +2,7 @@
 import * as kernels from './harness_kernels';
 import * as model from './harness_model';
 import * as reliability from './harness_reliability';
+import * as worker from './harness_worker';
 
 async function webgpu(): Promise<string> {
   if (!navigator.gpu) return 'navigator.gpu is undefined: this browser was started without WebGPU (--enable-unsafe-webgpu?)';
@@ -10,7 +11,7 @@ async function webgpu(): Promise<string> {
   return `ok: ${adapter.info.vendor} ${adapter.info.architecture}`;
 }
 
-const harness = { webgpu, ...kernels, ...model, ...reliability };
+const harness = { webgpu, ...kernels, ...model, ...reliability, ...worker };
 declare global {
   interface Window {
     harness: typeof harness;

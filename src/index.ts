@@ -2,6 +2,7 @@
 
 export { createEngine, Engine, type EngineOptions } from './engine';
 export { MLP } from './model/mlp';
+export { createWorkerEngine, WorkerEngine, WorkerMLP } from './worker/client';
 export type { ActivationOption, BatchProgress, Dataset, EpochStats, FitOptions, MLPOptions, RecoveryEvent, Weights } from './model/config';
 export { loadIdx, sliceDataset, type DataSource } from './data/load';
 export { loadMnist, MNIST_FILES } from './data/mnist';

@@ -1,0 +1,70 @@
+// The engine in a dedicated Web Worker through createWorkerEngine: the same training as on this thread, bit for
+// bit, with progress events, pause, abort, typed errors and the rest of the model API.
+
+import { ArgumentError, createEngine, createWorkerEngine, DatasetError, type FitOptions } from '../src/index';
+import { blobs } from './harness_model';
+
+const startWorker = () => createWorkerEngine(new Worker(new URL('../src/worker/entry.ts', import.meta.url), { type: 'module' }));
+
+export async function workerRun() {
+  const data = blobs(96, 20, 4, 7);
+  const fit: FitOptions = { epochs: 3, batchSize: 8, learningRate: 0.01, optimizer: 'adam', stepsPerSubmit: 2, seed: 5 };
+
+  const local = await createEngine();
+  const here = local.createMLP({ layers: [20, 16, 4], seed: 1 });
+  await here.fit(data, fit);
+  const expected = await here.getWeights();
+  local.destroy();
+
+  const engine = startWorker();
+  const adapter = await engine.adapterInfo();
+  const model = engine.createMLP({ layers: [20, 16, 4], seed: 1 });
+  const batches: number[] = [];
+  const epochs: number[] = [];
+  let ticks = 0; // timer callbacks this thread ran while the worker trained
+  const timer = setInterval(() => ticks++, 5);
+  let pausedFor = 0;
+  const history = await model.fit(data, {
+    ...fit,
+    onEpoch: (stats) => epochs.push(stats.epoch),
+    onBatch: async ({ epoch, step }) => {
+      batches.push(epoch * 100 + step);
+      if (epoch === 2 && step === 4) { // pause: the worker waits for this promise
+        const started = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        pausedFor = performance.now() - started;
+      }
+    },
+  });
+  clearInterval(timer);
+  const weights = await model.getWeights();
+  const same = [...weights.weights, ...weights.biases].every((w, i) => w.every((x, j) => x === [...expected.weights, ...expected.biases][i][j]));
+  const probs = await model.predict(data.images.slice(0, 40 * 20));
+  const [file, onnx] = [await model.save(), await model.toONNX()];
+  const loaded = await engine.loadModel(file);
+  const loadedProbs = await loaded.predict(data.images.slice(0, 40 * 20));
+
+  let typedError = '';
+  await model.fit({ ...data, labels: data.labels.map((l, i) => (i === 3 ? 9 : l)) }).catch((e) => {
+    typedError = e instanceof DatasetError ? `DatasetError ${e.dataset} ${e.field}` : `not typed: ${e}`;
+  });
+  let syncError = false;
+  try {
+    engine.createMLP({ layers: [20] });
+  } catch (e) {
+    syncError = e instanceof ArgumentError && e.argument === 'layers';
+  }
+  const controller = new AbortController();
+  let aborted = '';
+  await model.fit(data, { ...fit, signal: controller.signal, onBatch: ({ step }) => { if (step === 2) controller.abort(new Error('stop')); } })
+    .catch((e) => (aborted = e.message));
+
+  await Promise.all([model.dispose(), loaded.dispose()]);
+  const bytesAfterDispose = await engine.bytesHeld();
+  await engine.destroy();
+  return {
+    adapter: `${adapter.vendor} ${adapter.architecture}`, history: history.length, epochs, batches: batches.length, ticks, pausedFor,
+    same, probsRows: probs.length / 4, sameAfterLoad: probs.every((p, i) => p === loadedProbs[i]), fileBytes: file.length,
+    onnxBytes: onnx.length, typedError, syncError, aborted, bytesAfterDispose,
+  };
+}

@@ -1,0 +1,21 @@
+// Training in a dedicated Web Worker (createWorkerEngine), as a host app would (see e2e/harness_worker.ts).
+import { expect, test } from './fixtures';
+
+test('a worker engine trains exactly as this thread does, with events, pause, abort and typed errors', async ({ harness }) => {
+  const r = await harness.evaluate(() => window.harness.workerRun());
+  console.log(JSON.stringify(r));
+  expect(r.adapter).not.toBe('');
+  expect(r.history).toBe(3);
+  expect(r.epochs).toEqual([1, 2, 3]);
+  expect(r.batches).toBe(3 * 6); // 12 steps an epoch, 2 per submit
+  expect(r.same).toBe(true);
+  expect(r.ticks).toBeGreaterThan(0); // this thread kept running its timers while the worker trained
+  expect(r.pausedFor).toBeGreaterThanOrEqual(150);
+  expect(r.probsRows).toBe(40);
+  expect(r.sameAfterLoad).toBe(true);
+  expect(r.onnxBytes).toBeGreaterThan(r.fileBytes / 2);
+  expect(r.typedError).toBe('DatasetError train labels[3]');
+  expect(r.syncError).toBe(true);
+  expect(r.aborted).toBe('stop');
+  expect(r.bytesAfterDispose).toBe(0);
+});

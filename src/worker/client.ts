@@ -1,0 +1,157 @@
+// A WorkerEngine: the engine's promise API, run in a dedicated Web Worker (host.ts) so that training never
+// blocks the app's thread. Options are checked here, synchronously, as the engine checks them; fit's
+// onEpoch/onBatch/onRecovery come back as events (onBatch may return a promise: the worker waits for it)
+// and its signal is forwarded. Errors come back as the same typed classes.
+
+import * as errors from '../errors';
+import { type FitOptions, type MLPOptions, type MLPSpec, resolveFitOptions, resolveMLPOptions } from '../model/config';
+import { type DataSource, nameOf, readBytes } from '../data/load';
+import type { Dataset, EpochStats, Weights } from '../index';
+import type { FitEvent, Reply, Request, SerializedError } from './protocol';
+
+interface Pending {
+  resolve: (value: never) => void;
+  reject: (error: unknown) => void;
+  /** fit's callbacks, by event */
+  on?: Partial<Record<FitEvent, (data: never) => unknown>>;
+}
+
+/**
+ * Wraps `worker`, a dedicated worker started from `webgpu-nn/worker`, e.g. in a Vite app
+ * `new Worker(new URL('webgpu-nn/worker', import.meta.url), { type: 'module' })`.
+ */
+export function createWorkerEngine(worker: Worker): WorkerEngine {
+  return new WorkerEngine(worker);
+}
+
+export class WorkerEngine {
+  private readonly pending = new Map<number, Pending>();
+  private nextCall = 0;
+  private nextModel = 0;
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = ({ data }: MessageEvent<Reply>) => this.receive(data);
+    worker.onerror = (event) => this.failAll(new errors.WebGPUUnavailableError(`the worker failed: ${event.message}`));
+  }
+
+  /** A new model in the worker; throws ArgumentError here for bad options. */
+  createMLP(options: MLPOptions): WorkerMLP {
+    const spec = resolveMLPOptions(options);
+    const id = this.nextModel++;
+    void this.call(undefined, 'createMLP', [id, options]).catch(() => undefined); // a failure shows on the model's first call
+    return new WorkerMLP(this, id, spec);
+  }
+
+  /** A model file (see Engine.loadModel), read here and parsed in the worker. */
+  async loadModel(source: DataSource): Promise<WorkerMLP> {
+    const bytes = await readBytes(source, nameOf(source, 'model'));
+    const id = this.nextModel++;
+    const spec = await this.call<MLPSpec>(undefined, 'loadModel', [id, bytes]);
+    return new WorkerMLP(this, id, spec);
+  }
+
+  adapterInfo(): Promise<{ vendor: string; architecture: string }> {
+    return this.call(undefined, 'adapterInfo', []);
+  }
+
+  bytesHeld(): Promise<number> {
+    return this.call(undefined, 'bytesHeld', []);
+  }
+
+  /** Destroys the engine in the worker, then the worker. */
+  async destroy(): Promise<void> {
+    await this.call(undefined, 'destroy', []).finally(() => this.worker.terminate());
+    this.failAll(new errors.DisposedError('the worker engine was destroyed'));
+  }
+
+  /** Posts a call and resolves with its result; `on` receives fit's events, and `signal`'s abort is forwarded. */
+  call<T>(model: number | undefined, method: string, args: unknown[], on?: Pending['on'], signal?: AbortSignal): Promise<T> {
+    const id = this.nextCall++;
+    const forwardAbort = () => this.post({ type: 'abort', id });
+    signal?.addEventListener('abort', forwardAbort, { once: true });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, on });
+      this.post({ type: 'call', id, model, method, args });
+    }).finally(() => signal?.removeEventListener('abort', forwardAbort));
+  }
+
+  private post(request: Request): void {
+    this.worker.postMessage(request);
+  }
+
+  private receive(reply: Reply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    if (reply.type === 'event') {
+      const handled = pending.on?.[reply.name]?.(reply.data as never);
+      if (reply.name === 'batch') void Promise.resolve(handled).finally(() => this.post({ type: 'ack', id: reply.id }));
+      return;
+    }
+    this.pending.delete(reply.id);
+    if (reply.type === 'result') pending.resolve(reply.value as never);
+    else pending.reject(rebuild(reply.error));
+  }
+
+  private failAll(error: Error): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}
+
+/** A model in the worker, with MLP's promise API. */
+export class WorkerMLP {
+  constructor(private readonly engine: WorkerEngine, private readonly id: number, readonly spec: MLPSpec) {}
+
+  /** As MLP.fit; options are checked here first. */
+  fit(dataset: Dataset, options: FitOptions = {}): Promise<EpochStats[]> {
+    const { onEpoch, onBatch, onRecovery, signal, ...rest } = options ?? {};
+    try {
+      resolveFitOptions(options, this.spec.seed);
+      signal?.throwIfAborted();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const on = { epoch: onEpoch, batch: onBatch, recovery: onRecovery } as Pending['on'];
+    const events = (Object.keys(on!) as FitEvent[]).filter((name) => on![name] !== undefined);
+    return this.engine.call<EpochStats[]>(this.id, 'fit', [dataset, rest, { events, signal: signal !== undefined }], on, signal)
+      .catch((error) => {
+        throw signal?.aborted && error?.name === 'AbortError' ? signal.reason : error; // the app's own reason
+      });
+  }
+
+  evaluate(data: Dataset): Promise<{ loss: number; accuracy: number }> {
+    return this.engine.call(this.id, 'evaluate', [data]);
+  }
+
+  predict(images: Uint8Array | Float32Array): Promise<Float32Array> {
+    return this.engine.call(this.id, 'predict', [images]);
+  }
+
+  getWeights(): Promise<Weights> {
+    return this.engine.call(this.id, 'getWeights', []);
+  }
+
+  setWeights(values: Weights): Promise<void> {
+    return this.engine.call(this.id, 'setWeights', [values]);
+  }
+
+  save(): Promise<Uint8Array> {
+    return this.engine.call(this.id, 'save', []);
+  }
+
+  toONNX(): Promise<Uint8Array> {
+    return this.engine.call(this.id, 'toONNX', []);
+  }
+
+  dispose(): Promise<void> {
+    return this.engine.call(this.id, 'dispose', []);
+  }
+}
+
+/** The typed error the worker threw, as the same class (instanceof works), with its fields. */
+function rebuild({ name, message, fields }: SerializedError): Error {
+  const Class = (errors as Record<string, unknown>)[name];
+  const error = new Error(message);
+  if (typeof Class === 'function') Object.setPrototypeOf(error, Class.prototype);
+  return Object.assign(error, fields, { name });
+}
