@@ -185,7 +185,7 @@ export interface DivergenceResult {
  */
 export async function divergenceCase(poison: number, column: number): Promise<DivergenceResult> {
   const gpu = await getGpu();
-  const [rows, classes, size] = [6, 4, 50];
+  const [rows, classes, size] = [6, 4, 52];
   const random = new Random(3);
   const logits = uniforms(random, rows * classes);
   logits[2 * classes + column] = poison;

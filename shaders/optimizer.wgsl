@@ -3,7 +3,8 @@
 //   momentum  velocity = momentum · velocity + g;  param -= lr · velocity
 //   adam      m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  param -= lr · (m / c1) / (sqrt(v / c2) + ε)
 // where g = grad + l2 · param for weights (index < weight_count) and g = grad for biases,
-// and c1 = 1 - β1^t, c2 = 1 - β2^t come from the step. Nothing changes once the training loss has
+// and c1 = 1 - β1^t, c2 = 1 - β2^t come from the step. Each thread updates four parameters as a vec4
+// (the math is per element, as written): the buffers hold a multiple of 4 floats, and weights end on one. Nothing changes once the training loss has
 // diverged (stats.diverged_at != 0, set by softmax.wgsl): the model keeps its last finite state.
 
 struct Step {             // see src/model/schedule.ts
@@ -16,8 +17,8 @@ struct Step {             // see src/model/schedule.ts
 }
 struct Stats { loss_sum: f32, correct: f32, diverged_at: u32 } // see src/model/plan.ts
 struct Settings {
-  size: u32,
-  weight_count: u32,
+  size: u32,         // in vec4s
+  weight_count: u32, // in vec4s
   l2: f32,
   momentum: f32,
   beta1: f32,
@@ -29,15 +30,15 @@ override WORKGROUP: u32 = 256u;
 
 @group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> settings: Settings;
-@group(1) @binding(1) var<storage, read_write> param: array<f32>; // (size)
-@group(1) @binding(2) var<storage, read> grad: array<f32>;        // (size)
+@group(1) @binding(1) var<storage, read_write> param: array<vec4f>; // (size)
+@group(1) @binding(2) var<storage, read> grad: array<vec4f>;        // (size)
 @group(1) @binding(3) var<storage, read> stats: Stats;
 #if ${momentum}
-@group(1) @binding(4) var<storage, read_write> velocity: array<f32>; // (size)
+@group(1) @binding(4) var<storage, read_write> velocity: array<vec4f>; // (size)
 #endif
 #if ${adam}
-@group(1) @binding(4) var<storage, read_write> m: array<f32>;     // (size)
-@group(1) @binding(5) var<storage, read_write> v: array<f32>;     // (size)
+@group(1) @binding(4) var<storage, read_write> m: array<vec4f>;     // (size)
+@group(1) @binding(5) var<storage, read_write> v: array<vec4f>;     // (size)
 #endif
 
 // Dispatched as a 2-D grid when one dimension is not enough; see dispatch1d in src/runtime/gpu.ts.

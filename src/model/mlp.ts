@@ -59,7 +59,8 @@ export class MLP {
   constructor(private readonly host: ModelHost, readonly label: string, spec: MLPSpec, private readonly onDispose: () => void) {
     this.spec = spec;
     this.gpu = host.gpu;
-    this.layout = paramLayout(spec.layers, this.gpu.device.limits.minStorageBufferOffsetAlignment / 4);
+    // Each tensor starts at the binding offset alignment, and at least every 4 floats (the update works on vec4s).
+    this.layout = paramLayout(spec.layers, Math.max(4, this.gpu.device.limits.minStorageBufferOffsetAlignment / 4));
     this.gpu.checkStorageSize(`${label}.params`, this.layout.totalFloats * 4);
     checkPlanFits(this.gpu, spec, 1);
     this.saved = { params: initialParams(spec, this.layout), taken: 'as initialised' };

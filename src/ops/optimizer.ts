@@ -34,11 +34,13 @@ export function optimizerPipeline(gpu: Gpu, kind: OptimizerKind): Promise<GPUCom
 /**
  * `state` holds the optimizer's buffers: [velocity] for momentum, [m, v] for Adam, [] for SGD. `stats` is the
  * training plan's (see plan.ts): once it says the loss diverged, the update leaves everything as it is.
+ * The kernel works on vec4s: `size` and `weightCount` (floats) must be multiples of 4.
  */
 export function optimizerUpdate(gpu: Gpu, pipeline: GPUComputePipeline, label: string, size: number, weightCount: number,
   settings: OptimizerSettings, t: { param: Tensor; grad: Tensor; stats: Tensor; state: Tensor[] }): Op {
+  if (size % 4 !== 0 || weightCount % 4 !== 0) throw new Error(`${label}: sizes ${size} and ${weightCount} must be multiples of 4`);
   const uniform = new ArrayBuffer(32);
-  new Uint32Array(uniform, 0, 2).set([size, weightCount]);
+  new Uint32Array(uniform, 0, 2).set([size / 4, weightCount / 4]);
   new Float32Array(uniform, 8, 5).set([settings.l2, settings.momentum, settings.beta1, settings.beta2, settings.epsilon]);
-  return makeOp(gpu, label, pipeline, new Uint8Array(uniform), [t.param, t.grad, t.stats, ...t.state], () => gpu.grid1d(size, WORKGROUP));
+  return makeOp(gpu, label, pipeline, new Uint8Array(uniform), [t.param, t.grad, t.stats, ...t.state], () => gpu.grid1d(size / 4, WORKGROUP));
 }
