@@ -102,7 +102,8 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
       } else {
         await queue.onSubmittedWorkDone(); // one chunk in flight at a time: an abort or a lost device is seen here
       }
-      if (loop.signal?.aborted || (step < steps && step === nextCheckpoint(step - 1, settings.checkpointEvery))) {
+      const checkpointDue = settings.checkpointEvery !== undefined && step < steps && step % settings.checkpointEvery === 0;
+      if (loop.signal?.aborted || checkpointDue) {
         totals = await readTotals(epoch);
         await checkpoint(epoch);
         loop.signal?.throwIfAborted();
