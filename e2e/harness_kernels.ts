@@ -153,7 +153,7 @@ export async function softmaxCase(mode: SoftmaxMode, loss: LossName, rows: numbe
   }
   const stats = gpu.buffer('case.stats', STATS_BYTES, STORAGE);
   const dlogits = gpu.buffer('case.dlogits', rows * classes * 4, STORAGE);
-  const op = softmaxLoss(gpu, await softmaxPipeline(gpu, mode, loss), `case.${mode}`, classes, {
+  const op = softmaxLoss(gpu, await softmaxPipeline(gpu, mode, loss, rows), `case.${mode}`, classes, { // a workgroup sized to the rows
     logits: logitsBuffer, labels: { buffer: gpu.upload('case.labels', labels, STORAGE) }, stats: { buffer: stats },
     dlogits: mode === 'train' ? { buffer: dlogits } : undefined,
   });

@@ -67,8 +67,8 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
     matmulKernel(gpu, 'backwardInput', hiddenActivation, matmul),
     matmulKernel(gpu, 'backwardWeight', IDENTITY, matmul),
     biasGradPipeline(gpu),
-    softmaxPipeline(gpu, 'train', spec.loss),
-    softmaxPipeline(gpu, 'evaluate', spec.loss),
+    softmaxPipeline(gpu, 'train', spec.loss, capacity),
+    softmaxPipeline(gpu, 'evaluate', spec.loss, capacity),
   ]);
 
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;

@@ -7,9 +7,12 @@ import { kernel, makeOp, type Op, type Tensor } from './op';
 export type LossName = 'cross-entropy' | 'mse';
 export type SoftmaxMode = 'train' | 'evaluate' | 'predict';
 
-const WORKGROUP = 256;
-
-export function softmaxPipeline(gpu: Gpu, mode: SoftmaxMode, loss: LossName): Promise<GPUComputePipeline> {
+/**
+ * The kernel runs one workgroup of `rows` threads rounded up to a power of two, at most 256: each level of
+ * its tree reduction costs a barrier, which CPU adapters pay dearly for, so small batches get fewer.
+ */
+export function softmaxPipeline(gpu: Gpu, mode: SoftmaxMode, loss: LossName, rows = 256): Promise<GPUComputePipeline> {
+  const workgroup = Math.min(256, 2 ** Math.ceil(Math.log2(Math.max(1, rows))));
   const flags = {
     train: mode === 'train',
     predict: mode === 'predict',
@@ -22,7 +25,7 @@ export function softmaxPipeline(gpu: Gpu, mode: SoftmaxMode, loss: LossName): Pr
     : mode === 'evaluate'
       ? (['uniform', 'read', 'read', 'write'] as const)
       : (['uniform', 'read', 'read', 'write', 'write'] as const);
-  return kernel(gpu, 'softmax.wgsl', flags, { WORKGROUP }, [...bindings]);
+  return kernel(gpu, 'softmax.wgsl', flags, { WORKGROUP: workgroup }, [...bindings]);
 }
 
 /** Loss and accuracy into stats and, with `dlogits`, the gradient of the mean loss (train mode). */
