@@ -3,6 +3,7 @@
 // freed, and two models trained at once.
 
 import { createEngine, type Dataset, DeviceLostError, DivergenceError, type FitOptions, type RecoveryEvent, type Weights } from '../src/index';
+import * as reference from '../src/reference/mlp';
 import { blobs } from './harness_model';
 
 const LAYERS = [20, 16, 4];
@@ -113,6 +114,26 @@ export async function divergence() {
       keptBeforeStep: expected !== undefined && same(kept, expected), usable: typeof usable.accuracy === 'number',
     };
   }
+}
+
+/**
+ * One step whose loss is finite but whose update overflows the weights: identical rows of pixels 30 labelled
+ * with the class the initial model ranks last, SGD at lr 3e38. The epoch's checkpoint finds the weights
+ * infinite, and the model goes back to its weights from before the fit.
+ */
+export async function weightsOverflow() {
+  const engine = await createEngine();
+  const model = engine.createMLP({ layers: [4, 3, 2], activation: 'identity', seed: 1 }); // no unit can die
+  const before = await model.getWeights();
+  const images = new Float32Array(32).fill(30);
+  const logits = reference.forward({ layers: [4, 3, 2], activation: { name: 'identity', alpha: 0 }, loss: 'cross-entropy' },
+    { weights: before.weights.map((w) => Float64Array.from(w)), biases: before.biases.map((b) => Float64Array.from(b)) }, images.subarray(0, 4), 1).at(-1)!;
+  const labels = new Uint8Array(8).fill(logits[0] < logits[1] ? 0 : 1); // p(label) ≈ e^-|gap|: a full-size gradient
+  const error = await model.fit({ images, labels, count: 8, features: 4 }, { epochs: 1, batchSize: 8, learningRate: 3e38 })
+    .then(() => undefined, (e: DivergenceError) => e);
+  const kept = await model.getWeights();
+  engine.destroy();
+  return { name: error?.name ?? 'none', message: error?.message ?? '', what: error?.what, keptInitial: same(kept, before) };
 }
 
 const sliceOf = (d: Dataset, count: number): Dataset => ({

@@ -30,12 +30,21 @@ test('an absurd learning rate: DivergenceError names epoch and step, and the mod
   const r = await harness.evaluate(() => window.harness.divergence());
   console.log(`${r.name}: ${r.message}`);
   expect(r.name).toBe('DivergenceError');
-  expect(r.message).toMatch(/NaN or infinite at epoch 1, step \d+; the model kept its weights from before step \d+ of epoch 1/);
+  expect(r.message).toMatch(/^the loss became NaN or infinite at epoch 1, step \d+; the model kept the weights it had before step \d+ of epoch 1/);
   expect(r.epoch).toBe(1);
   expect(r.step).toBeGreaterThan(1);
   expect(r.finite).toBe(true);
   expect(r.keptBeforeStep).toBe(true);
   expect(r.usable).toBe(true);
+});
+
+test('weights that overflow while the loss stays finite: DivergenceError at the checkpoint, and the last checkpoint back', async ({ harness }) => {
+  const r = await harness.evaluate(() => window.harness.weightsOverflow());
+  console.log(`${r.name}: ${r.message}`);
+  expect(r.name).toBe('DivergenceError');
+  expect(r.what).toBe('the weights');
+  expect(r.message).toMatch(/^the weights became NaN or infinite by epoch 1, step 1; the model kept the weights it had when initialised/);
+  expect(r.keptInitial).toBe(true);
 });
 
 test('an AbortSignal stops fit within one batch and leaves the model usable', async ({ harness }) => {

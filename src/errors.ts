@@ -100,17 +100,19 @@ export class DeviceLostError extends WebGPUNNError {
   }
 }
 
-/** Training produced a non-finite loss. The model was left with its last finite weights, named in `kept`. */
+/** Training produced a non-finite loss (or weights). The model was left with its last finite weights, named in `kept`. */
 export class DivergenceError extends WebGPUNNError {
   constructor(
     /** The epoch (from 1) and the step within it (from 1) whose loss was NaN or infinite. */
     readonly epoch: number,
     readonly step: number,
-    /** Which weights the model kept, in words. */
+    /** When the model had the weights it kept, in words, e.g. "before step 2 of epoch 1". */
     readonly kept: string,
+    /** What became non-finite: the loss (seen at that step), or the weights (seen at a checkpoint, by that step). */
+    readonly what: 'the loss' | 'the weights' = 'the loss',
   ) {
-    super(`the loss became NaN or infinite at epoch ${epoch}, step ${step}; the model kept ${kept}. ` +
-      'Hint: lower the learning rate.');
+    super(`${what} became NaN or infinite ${what === 'the loss' ? 'at' : 'by'} epoch ${epoch}, step ${step}; ` +
+      `the model kept the weights it had ${kept}. Hint: lower the learning rate.`);
   }
 }
 

@@ -49,8 +49,8 @@ export interface EpochLoop {
   onEpoch?: (stats: EpochStats) => void;
   onBatch?: (progress: BatchProgress) => void | Promise<void>;
   signal?: AbortSignal;
-  /** Saves the model's state as of `progress`, having taken `optimizerSteps` steps in all. */
-  checkpoint: (progress: FitProgress, optimizerSteps: number) => Promise<void>;
+  /** Saves the model's state as of `progress`, having taken `optimizerSteps` steps in all, the last being `last`. */
+  checkpoint: (progress: FitProgress, optimizerSteps: number, last: { epoch: number; step: number }) => Promise<void>;
   /** The loss diverged at (epoch, step), after `optimizerSteps` good steps: settles the model, returns the error to throw. */
   diverged: (epoch: number, step: number, optimizerSteps: number) => Promise<Error>;
 }
@@ -69,7 +69,7 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
   let { step, totals } = from;
   const checkpoint = (epoch: number) => loop.checkpoint({
     epoch, step, order: order.slice(), totals, random: random.save(), augmentRandom: augmentRandom.save(), history: history.slice(),
-  }, stepsBefore(epoch, step));
+  }, stepsBefore(epoch, step), step > 0 ? { epoch, step } : { epoch: epoch - 1, step: steps });
   const readTotals = async (epoch: number): Promise<Stats> => {
     const stats = await readStats(gpu, plan);
     if (stats.divergedAt > 0) {

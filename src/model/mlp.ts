@@ -63,29 +63,30 @@ export class MLP {
     this.layout = paramLayout(spec.layers, Math.max(4, this.gpu.device.limits.minStorageBufferOffsetAlignment / 4));
     this.gpu.checkStorageSize(`${label}.params`, this.layout.totalFloats * 4);
     checkPlanFits(this.gpu, spec, 1);
-    this.saved = { params: initialParams(spec, this.layout), taken: 'as initialised' };
+    this.saved = { params: initialParams(spec, this.layout), taken: 'when initialised' };
     this.allocate();
   }
 
   /** Trains on `dataset`; resolves with one EpochStats per epoch. See FitOptions for every setting. */
-  fit(dataset: Dataset, options: FitOptions = {}): Promise<EpochStats[]> {
+  fit(dataset: Dataset, options?: FitOptions): Promise<EpochStats[]> {
+    const o: FitOptions = options ?? {};
     let progress: FitProgress | undefined; // the last checkpoint: where training resumes on a new device
     let firstStep: number | undefined; // optimizer steps taken before this fit
-    const onRecovery = (reason: string) => options?.onRecovery?.({ reason, epoch: progress?.epoch ?? 1, step: progress?.step ?? 0 });
-    const signal = AbortSignal.any([this.disposal.signal, ...(options?.signal instanceof AbortSignal ? [options.signal] : [])]);
+    const onRecovery = (reason: string) => o.onRecovery?.({ reason, epoch: progress?.epoch ?? 1, step: progress?.step ?? 0 });
+    const signal = AbortSignal.any([this.disposal.signal, ...(o.signal instanceof AbortSignal ? [o.signal] : [])]);
     return this.exclusive(async () => {
-      const settings = resolveFitOptions(options, this.spec.seed);
+      const settings = resolveFitOptions(o, this.spec.seed);
       const maxRows = this.gpu.device.limits.maxComputeWorkgroupsPerDimension;
       if (settings.batchSize > maxRows) throw new ArgumentError('batchSize', settings.batchSize, `at most ${maxRows} on this device`);
       this.check('train', dataset, true);
       const held = Math.floor(dataset.count * settings.validationSplit);
       if (held > 0 && held === dataset.count) throw new ArgumentError('validationSplit', settings.validationSplit, 'a fraction that leaves training samples');
       const train = held > 0 ? sliceDataset(dataset, 0, dataset.count - held) : dataset;
-      if (options.batchSize !== undefined && settings.batchSize > train.count) {
+      if (o.batchSize !== undefined && settings.batchSize > train.count) {
         throw new ArgumentError('batchSize', settings.batchSize, `at most the ${train.count} training samples`);
       }
       settings.batchSize = Math.min(settings.batchSize, train.count); // the default batch, on a smaller dataset
-      const validation = held > 0 ? sliceDataset(dataset, dataset.count - held, dataset.count) : options.validation;
+      const validation = held > 0 ? sliceDataset(dataset, dataset.count - held, dataset.count) : o.validation;
       if (validation !== undefined) this.check('validation', validation, true);
       const augment = settings.augment && augmentationFor(train, settings.augment);
       signal.throwIfAborted();
@@ -101,15 +102,19 @@ export class MLP {
         return await runEpochs({
           model: this, plan, data, gather: trainGather, update, settings, firstStep: (firstStep ??= this.optimizer!.steps),
           validate: validation && (() => this.evaluateNow(validation, 'validation')),
-          onEpoch: options.onEpoch, onBatch: options.onBatch, signal,
-          checkpoint: async (at, steps) => {
-            await this.takeSnapshot(steps, describePosition(at.epoch, at.step), at.epoch, at.step);
+          onEpoch: o.onEpoch, onBatch: o.onBatch, signal,
+          checkpoint: async (at, steps, last) => {
+            await this.takeSnapshot(steps, describePosition(at.epoch, at.step), last);
             progress = at;
           },
           diverged: async (epoch, step, steps) => {
-            const before = await this.readSnapshot(steps, `its weights from before step ${step} of epoch ${epoch}`);
-            if (isFiniteSnapshot(before)) [this.saved, this.optimizer!.steps] = [before, steps];
-            else await this.reset();
+            const before = await this.readSnapshot(steps, `before step ${step} of epoch ${epoch}`);
+            if (isFiniteSnapshot(before)) {
+              this.saved = before;
+              this.optimizer!.steps = steps;
+            } else {
+              await this.reset();
+            }
             return new DivergenceError(epoch, step, this.saved.taken);
           },
         }, progress);
@@ -159,12 +164,12 @@ export class MLP {
 
   /** Copies of every weight and bias, read back from the GPU. */
   getWeights(): Promise<Weights> {
-    return this.exclusive(async () => weightsOf(this.layout, new Float32Array(await this.gpu.read(this.params))));
+    return this.exclusive(() => this.readWeights());
   }
 
   /** The model as a safetensors file (architecture and last training settings in its metadata). */
   save(): Promise<Uint8Array> {
-    return this.exclusive(async () => encodeModel(this.spec, weightsOf(this.layout, new Float32Array(await this.gpu.read(this.params))), this.lastFit));
+    return this.exclusive(async () => encodeModel(this.spec, await this.readWeights(), this.lastFit));
   }
 
   /**
@@ -172,7 +177,7 @@ export class MLP {
    * "input" is (N, layers[0]) floats with pixels in [0, 1] (bytes / 255); its output "probabilities" (N, classes).
    */
   toONNX(): Promise<Uint8Array> {
-    return this.exclusive(async () => encodeOnnx(this.spec, weightsOf(this.layout, new Float32Array(await this.gpu.read(this.params)))));
+    return this.exclusive(async () => encodeOnnx(this.spec, await this.readWeights()));
   }
 
   /** Replaces every weight and bias (shapes as in getWeights); optimizer state is kept. Checks synchronously. */
@@ -195,7 +200,7 @@ export class MLP {
     }
     return this.exclusive(async () => {
       this.gpu.device.queue.writeBuffer(this.params, 0, flat);
-      this.saved = { ...this.saved, params: flat, taken: 'as set by setWeights' };
+      this.saved = { ...this.saved, params: flat, taken: 'when set by setWeights' };
     });
   }
 
@@ -267,6 +272,10 @@ export class MLP {
     this.allocate();
   }
 
+  private async readWeights(): Promise<Weights> {
+    return weightsOf(this.layout, new Float32Array(await this.gpu.read(this.params)));
+  }
+
   /** The GPU state as a snapshot, with `steps` optimizer steps taken. */
   private async readSnapshot(steps: number, taken: string): Promise<Snapshot> {
     const read = async (buffer: GPUBuffer) => new Float32Array(await this.gpu.read(buffer));
@@ -278,12 +287,15 @@ export class MLP {
     };
   }
 
-  /** Saves the GPU state as the last good one, or, if it is not finite, puts the last good one back and throws. */
-  private async takeSnapshot(steps: number, taken: string, epoch: number, step: number): Promise<void> {
+  /**
+   * Saves the GPU state as the last good one; or, if it is not finite (the weights overflowed while the loss
+   * stayed finite), puts the last good one back and throws DivergenceError naming `last`, the last step taken.
+   */
+  private async takeSnapshot(steps: number, taken: string, last: { epoch: number; step: number }): Promise<void> {
     const snapshot = await this.readSnapshot(steps, taken);
     if (!isFiniteSnapshot(snapshot)) {
       await this.reset();
-      throw new DivergenceError(epoch, step, this.saved.taken);
+      throw new DivergenceError(last.epoch, last.step, this.saved.taken, 'the weights');
     }
     this.saved = snapshot;
     if (this.optimizer) this.optimizer.steps = steps;

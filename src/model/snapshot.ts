@@ -10,7 +10,7 @@ export interface Snapshot {
   params: Float32Array;
   /** The optimizer's kind, the contents of its state buffers and the steps it took; none before a fit made it. */
   optimizer?: { kind: OptimizerKind; state: Float32Array[]; steps: number };
-  /** When it was taken, in words: "as initialised", "at the end of epoch 3", "after step 40 of epoch 2". */
+  /** When it was taken, in words: "when initialised", "at the end of epoch 3", "after step 40 of epoch 2". */
   taken: string;
 }
 
