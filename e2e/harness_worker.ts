@@ -1,7 +1,7 @@
 // The engine in a dedicated Web Worker through createWorkerEngine: the same training as on this thread, bit for
 // bit, with progress events, pause, abort, typed errors and the rest of the model API.
 
-import { ArgumentError, createEngine, createWorkerEngine, DatasetError, type FitOptions } from '../src/index';
+import { ArgumentError, createEngine, createWorkerEngine, DatasetError, DeviceLimitError, type FitOptions } from '../src/index';
 import { blobs } from './harness_model';
 
 const startWorker = () => createWorkerEngine(new Worker(new URL('../src/worker/entry.ts', import.meta.url), { type: 'module' }));
@@ -54,6 +54,8 @@ export async function workerRun() {
   } catch (e) {
     syncError = e instanceof ArgumentError && e.argument === 'layers';
   }
+  const huge = engine.createMLP({ layers: [200_000, 200_000, 10] }); // fails in the worker, where the device is
+  const limitError = await huge.getWeights().then(() => 'none', (e) => (e instanceof DeviceLimitError ? `DeviceLimitError ${e.limit}` : String(e)));
   const controller = new AbortController();
   let aborted = '';
   await model.fit(data, { ...fit, signal: controller.signal, onBatch: ({ step }) => { if (step === 2) controller.abort(new Error('stop')); } })
@@ -65,6 +67,6 @@ export async function workerRun() {
   return {
     adapter: `${adapter.vendor} ${adapter.architecture}`, history: history.length, epochs, batches: batches.length, ticks, pausedFor,
     same, probsRows: probs.length / 4, sameAfterLoad: probs.every((p, i) => p === loadedProbs[i]), fileBytes: file.length,
-    onnxBytes: onnx.length, typedError, syncError, aborted, bytesAfterDispose,
+    onnxBytes: onnx.length, typedError, syncError, limitError, aborted, bytesAfterDispose,
   };
 }

@@ -16,6 +16,7 @@ test('a worker engine trains exactly as this thread does, with events, pause, ab
   expect(r.onnxBytes).toBeGreaterThan(r.fileBytes / 2);
   expect(r.typedError).toBe('DatasetError train labels[3]');
   expect(r.syncError).toBe(true);
+  expect(r.limitError).toMatch(/^DeviceLimitError max\w+$/);
   expect(r.aborted).toBe('stop');
   expect(r.bytesAfterDispose).toBe(0);
 });

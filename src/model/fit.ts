@@ -121,7 +121,8 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
     if (loop.validate) stats.validation = await loop.validate();
     history.push(stats);
     loop.onEpoch?.(stats);
-    [step, totals] = [0, NO_STATS];
+    step = 0;
+    totals = NO_STATS;
     await checkpoint(epoch + 1);
   }
   return history;

@@ -38,8 +38,7 @@ export class WorkerEngine {
   createMLP(options: MLPOptions): WorkerMLP {
     const spec = resolveMLPOptions(options);
     const id = this.nextModel++;
-    void this.call(undefined, 'createMLP', [id, options]).catch(() => undefined); // a failure shows on the model's first call
-    return new WorkerMLP(this, id, spec);
+    return new WorkerMLP(this, id, spec, this.call(undefined, 'createMLP', [id, options]));
   }
 
   /** A model file (see Engine.loadModel), read here and parsed in the worker. */
@@ -47,7 +46,7 @@ export class WorkerEngine {
     const bytes = await readBytes(source, nameOf(source, 'model'));
     const id = this.nextModel++;
     const spec = await this.call<MLPSpec>(undefined, 'loadModel', [id, bytes]);
-    return new WorkerMLP(this, id, spec);
+    return new WorkerMLP(this, id, spec, Promise.resolve());
   }
 
   adapterInfo(): Promise<{ vendor: string; architecture: string }> {
@@ -69,10 +68,12 @@ export class WorkerEngine {
     const id = this.nextCall++;
     const forwardAbort = () => this.post({ type: 'abort', id });
     signal?.addEventListener('abort', forwardAbort, { once: true });
-    return new Promise<T>((resolve, reject) => {
+    const result = new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: never) => void, reject, on });
       this.post({ type: 'call', id, model, method, args });
-    }).finally(() => signal?.removeEventListener('abort', forwardAbort));
+    });
+    if (signal?.aborted) forwardAbort();
+    return result.finally(() => signal?.removeEventListener('abort', forwardAbort));
   }
 
   private post(request: Request): void {
@@ -100,7 +101,9 @@ export class WorkerEngine {
 
 /** A model in the worker, with MLP's promise API. */
 export class WorkerMLP {
-  constructor(private readonly engine: WorkerEngine, private readonly id: number, readonly spec: MLPSpec) {}
+  /** `created` settles when the worker has made the model: its error (e.g. DeviceLimitError) is every call's. */
+  constructor(private readonly engine: WorkerEngine, private readonly id: number, readonly spec: MLPSpec,
+    private readonly created: Promise<unknown>) {}
 
   /** As MLP.fit; options are checked here first. */
   fit(dataset: Dataset, options: FitOptions = {}): Promise<EpochStats[]> {
@@ -113,38 +116,42 @@ export class WorkerMLP {
     }
     const on = { epoch: onEpoch, batch: onBatch, recovery: onRecovery } as Pending['on'];
     const events = (Object.keys(on!) as FitEvent[]).filter((name) => on![name] !== undefined);
-    return this.engine.call<EpochStats[]>(this.id, 'fit', [dataset, rest, { events, signal: signal !== undefined }], on, signal)
+    return this.call<EpochStats[]>('fit', [dataset, rest, { events, signal: signal !== undefined }], on, signal)
       .catch((error) => {
         throw signal?.aborted && error?.name === 'AbortError' ? signal.reason : error; // the app's own reason
       });
   }
 
   evaluate(data: Dataset): Promise<{ loss: number; accuracy: number }> {
-    return this.engine.call(this.id, 'evaluate', [data]);
+    return this.call('evaluate', [data]);
   }
 
   predict(images: Uint8Array | Float32Array): Promise<Float32Array> {
-    return this.engine.call(this.id, 'predict', [images]);
+    return this.call('predict', [images]);
   }
 
   getWeights(): Promise<Weights> {
-    return this.engine.call(this.id, 'getWeights', []);
+    return this.call('getWeights', []);
   }
 
   setWeights(values: Weights): Promise<void> {
-    return this.engine.call(this.id, 'setWeights', [values]);
+    return this.call('setWeights', [values]);
   }
 
   save(): Promise<Uint8Array> {
-    return this.engine.call(this.id, 'save', []);
+    return this.call('save', []);
   }
 
   toONNX(): Promise<Uint8Array> {
-    return this.engine.call(this.id, 'toONNX', []);
+    return this.call('toONNX', []);
   }
 
   dispose(): Promise<void> {
-    return this.engine.call(this.id, 'dispose', []);
+    return this.call('dispose', []);
+  }
+
+  private call<T>(method: string, args: unknown[], on?: Pending['on'], signal?: AbortSignal): Promise<T> {
+    return this.created.then(() => this.engine.call<T>(this.id, method, args, on, signal));
   }
 }
 
