@@ -22,6 +22,7 @@ struct Dims {
 }
 
 override WORKGROUP: u32 = 64u;
+override PER_THREAD: u32 = 4u; // consecutive features per thread: fewer, busier threads (CPU adapters pay per invocation)
 
 @group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
@@ -96,15 +97,17 @@ fn augmented(base: u32, f: u32, r: u32) -> f32 {
 // x: feature, y: batch row
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let f = gid.x;
+  let first = gid.x * PER_THREAD;
   let r = gid.y;
-  if (f >= dims.features || r >= step.rows) { return; }
+  if (first >= dims.features || r >= step.rows) { return; }
   let sample = order[step.batch_start + r];
   let base = sample * dims.features;
+  for (var f = first; f < min(first + PER_THREAD, dims.features); f++) {
 #if ${augment}
-  inp[r * dims.features + f] = augmented(base, f, r);
+    inp[r * dims.features + f] = augmented(base, f, r);
 #else
-  inp[r * dims.features + f] = image_value(base + f);
+    inp[r * dims.features + f] = image_value(base + f);
 #endif
-  if (f == 0u) { batch_labels[r] = unpack_byte(labels[sample / 4u], sample); }
+  }
+  if (first == 0u) { batch_labels[r] = unpack_byte(labels[sample / 4u], sample); }
 }

@@ -15,9 +15,11 @@ export interface Augmentation {
 }
 
 const WORKGROUP = 64;
+/** Consecutive features each thread fills. */
+const PER_THREAD = 4;
 
 export function gatherPipeline(gpu: Gpu, bytes: boolean, augment: boolean): Promise<GPUComputePipeline> {
-  return kernel(gpu, 'gather.wgsl', { bytes, augment }, { WORKGROUP }, ['uniform', 'read', 'read', 'read', 'write', 'write']);
+  return kernel(gpu, 'gather.wgsl', { bytes, augment }, { WORKGROUP, PER_THREAD }, ['uniform', 'read', 'read', 'read', 'write', 'write']);
 }
 
 export function gather(gpu: Gpu, pipeline: GPUComputePipeline, label: string, features: number, augment: Augmentation | undefined,
@@ -26,5 +28,5 @@ export function gather(gpu: Gpu, pipeline: GPUComputePipeline, label: string, fe
   new Uint32Array(dims, 0, 4).set([features, augment?.width ?? 0, augment?.height ?? 0, augment?.maxShift ?? 0]);
   new Float32Array(dims, 16, 1).set([augment?.maxAngle ?? 0]);
   return makeOp(gpu, label, pipeline, new Uint8Array(dims), [t.images, t.labels, t.order, t.inp, t.batchLabels],
-    (rows) => [ceilDiv(features, WORKGROUP), rows]);
+    (rows) => [ceilDiv(features, WORKGROUP * PER_THREAD), rows]);
 }
