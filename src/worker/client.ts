@@ -17,8 +17,8 @@ interface Pending {
 }
 
 /**
- * Wraps `worker`, a dedicated worker started from `webgpu-nn/worker`, e.g. in a Vite app
- * `new Worker(new URL('webgpu-nn/worker', import.meta.url), { type: 'module' })`.
+ * Wraps `worker`, a dedicated module worker started from `webgpu-nn/worker` (dist/worker.js); in a Vite app
+ * `import EngineWorker from 'webgpu-nn/worker?worker'` and `createWorkerEngine(new EngineWorker())`.
  */
 export function createWorkerEngine(worker: Worker): WorkerEngine {
   return new WorkerEngine(worker);
@@ -38,7 +38,9 @@ export class WorkerEngine {
   createMLP(options: MLPOptions): WorkerMLP {
     const spec = resolveMLPOptions(options);
     const id = this.nextModel++;
-    return new WorkerMLP(this, id, spec, this.call(undefined, 'createMLP', [id, options]));
+    const created = this.call(undefined, 'createMLP', [id, options]);
+    created.catch(() => undefined); // not unhandled: the model's calls reject with this error
+    return new WorkerMLP(this, id, spec, created);
   }
 
   /** A model file (see Engine.loadModel), read here and parsed in the worker. */
