@@ -2,7 +2,8 @@
 //   forward         out     = act(inp · weightᵀ + bias)     (rows, n_out)
 //   backwardInput   dinp    = (dout · weight) ⊙ act'(inp)   (rows, n_in)
 //   backwardWeight  dweight = doutᵀ · inp                   (n_out, n_in)
-// Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory.
+// Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory:
+// A[m, k] = a_at(a_start(m) + k · k_steps().x) and B[k, n] = b_at(b_start(n) + k · k_steps().y).
 // act' is taken from the activation's output (inp is the previous layer's output), which is exact
 // for every activation here. And two ways to compute it (see main below): tiled through workgroup
 // memory, or register-blocked. Sizes need not be multiples of anything.
@@ -30,8 +31,11 @@ override ALPHA: f32 = 0.0; // leaky_relu slope or elu alpha
 @group(1) @binding(4) var<storage, read_write> out: array<f32>;  // (rows, n_out)
 
 fn size_mnk() -> vec3u { return vec3u(step.rows, dims.n_out, dims.n_in); }
-fn load_a(m: u32, k: u32) -> f32 { return inp[m * dims.n_in + k]; }
-fn load_b(k: u32, n: u32) -> f32 { return weight[n * dims.n_in + k]; }
+fn a_at(i: u32) -> f32 { return inp[i]; }             // A[m, k] = inp[m · n_in + k]
+fn a_start(m: u32) -> u32 { return m * dims.n_in; }
+fn b_at(i: u32) -> f32 { return weight[i]; }          // B[k, n] = weight[n · n_in + k]
+fn b_start(n: u32) -> u32 { return n * dims.n_in; }
+fn k_steps() -> vec2u { return vec2u(1u, 1u); }
 fn store_c(m: u32, n: u32, acc: f32) { out[m * dims.n_out + n] = activate(acc + bias[n]); }
 #endif
 
@@ -42,8 +46,11 @@ fn store_c(m: u32, n: u32, acc: f32) { out[m * dims.n_out + n] = activate(acc + 
 @group(1) @binding(4) var<storage, read_write> dinp: array<f32>; // (rows, n_in), w.r.t. its pre-activation
 
 fn size_mnk() -> vec3u { return vec3u(step.rows, dims.n_in, dims.n_out); }
-fn load_a(m: u32, k: u32) -> f32 { return dout[m * dims.n_out + k]; }
-fn load_b(k: u32, n: u32) -> f32 { return weight[k * dims.n_in + n]; }
+fn a_at(i: u32) -> f32 { return dout[i]; }            // A[m, k] = dout[m · n_out + k]
+fn a_start(m: u32) -> u32 { return m * dims.n_out; }
+fn b_at(i: u32) -> f32 { return weight[i]; }          // B[k, n] = weight[k · n_in + n]
+fn b_start(n: u32) -> u32 { return n; }
+fn k_steps() -> vec2u { return vec2u(1u, dims.n_in); }
 fn store_c(m: u32, n: u32, acc: f32) {
   let i = m * dims.n_in + n;
   dinp[i] = acc * activate_grad(inp[i]);
@@ -56,8 +63,11 @@ fn store_c(m: u32, n: u32, acc: f32) {
 @group(1) @binding(3) var<storage, read_write> dweight: array<f32>; // (n_out, n_in)
 
 fn size_mnk() -> vec3u { return vec3u(dims.n_out, dims.n_in, step.rows); }
-fn load_a(m: u32, k: u32) -> f32 { return dout[k * dims.n_out + m]; }
-fn load_b(k: u32, n: u32) -> f32 { return inp[k * dims.n_in + n]; }
+fn a_at(i: u32) -> f32 { return dout[i]; }            // A[m, k] = dout[k · n_out + m]
+fn a_start(m: u32) -> u32 { return m; }
+fn b_at(i: u32) -> f32 { return inp[i]; }             // B[k, n] = inp[k · n_in + n]
+fn b_start(n: u32) -> u32 { return n; }
+fn k_steps() -> vec2u { return vec2u(dims.n_out, dims.n_in); }
 fn store_c(m: u32, n: u32, acc: f32) { dweight[m * dims.n_in + n] = acc; }
 #endif
 
@@ -94,6 +104,9 @@ fn activate_grad(y: f32) -> f32 {
   return 1.0;
 #endif
 }
+
+fn load_a(m: u32, k: u32) -> f32 { return a_at(a_start(m) + k * k_steps().x); }
+fn load_b(k: u32, n: u32) -> f32 { return b_at(b_start(n) + k * k_steps().y); }
 
 #if ${tiled}
 // Tiled: each thread computes one element of C from TILE × TILE tiles of A and B staged in workgroup
@@ -140,13 +153,21 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let m_hi = clamped4(m0 + 4u, size.x);
   let n_lo = clamped4(n0, size.y);
   let n_hi = clamped4(n0 + 4u, size.y);
+  // Where row m of A and column n of B start, computed once: in the loop each load is one add away.
+  let step_k = k_steps();
+  let ia_lo = vec4u(a_start(m_lo.x), a_start(m_lo.y), a_start(m_lo.z), a_start(m_lo.w));
+  let ia_hi = vec4u(a_start(m_hi.x), a_start(m_hi.y), a_start(m_hi.z), a_start(m_hi.w));
+  let ib_lo = vec4u(b_start(n_lo.x), b_start(n_lo.y), b_start(n_lo.z), b_start(n_lo.w));
+  let ib_hi = vec4u(b_start(n_hi.x), b_start(n_hi.y), b_start(n_hi.z), b_start(n_hi.w));
   var c_lo: array<vec4f, 8>; // c_lo[i] = C[m0 + i, n0 .. n0 + 3]
   var c_hi: array<vec4f, 8>; // c_hi[i] = C[m0 + i, n0 + 4 .. n0 + 7]
   for (var k = 0u; k < size.z; k++) {
-    let a_lo = vec4f(load_a(m_lo.x, k), load_a(m_lo.y, k), load_a(m_lo.z, k), load_a(m_lo.w, k));
-    let a_hi = vec4f(load_a(m_hi.x, k), load_a(m_hi.y, k), load_a(m_hi.z, k), load_a(m_hi.w, k));
-    let b_lo = vec4f(load_b(k, n_lo.x), load_b(k, n_lo.y), load_b(k, n_lo.z), load_b(k, n_lo.w));
-    let b_hi = vec4f(load_b(k, n_hi.x), load_b(k, n_hi.y), load_b(k, n_hi.z), load_b(k, n_hi.w));
+    let ka = k * step_k.x;
+    let kb = k * step_k.y;
+    let a_lo = vec4f(a_at(ia_lo.x + ka), a_at(ia_lo.y + ka), a_at(ia_lo.z + ka), a_at(ia_lo.w + ka));
+    let a_hi = vec4f(a_at(ia_hi.x + ka), a_at(ia_hi.y + ka), a_at(ia_hi.z + ka), a_at(ia_hi.w + ka));
+    let b_lo = vec4f(b_at(ib_lo.x + kb), b_at(ib_lo.y + kb), b_at(ib_lo.z + kb), b_at(ib_lo.w + kb));
+    let b_hi = vec4f(b_at(ib_hi.x + kb), b_at(ib_hi.y + kb), b_at(ib_hi.z + kb), b_at(ib_hi.w + kb));
     c_lo[0] += a_lo.x * b_lo; c_hi[0] += a_lo.x * b_hi;
     c_lo[1] += a_lo.y * b_lo; c_hi[1] += a_lo.y * b_hi;
     c_lo[2] += a_lo.z * b_lo; c_hi[2] += a_lo.z * b_hi;
