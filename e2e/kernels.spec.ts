@@ -14,7 +14,7 @@ const SHAPES: [number, number, number][] = [ // rows, n_in, n_out
   [100, 7, 33],
 ];
 
-const STRATEGIES = { tiled: { tiled: true, tile: 16 }, blocked: { tiled: false, tile: 8 } };
+const STRATEGIES = { tiled: { tiled: true, tile: 16 }, blocked: { tiled: false, tile: 4 } }; // TILED and BLOCKED in src/ops/matmul.ts
 
 for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
   for (const [rows, nIn, nOut] of SHAPES) {

@@ -139,48 +139,54 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   if (m < size.x && n < size.y) { store_c(m, n, acc); }
 }
 #else
-// Register-blocked: each thread computes an 8 × 8 block of C straight from memory, with no workgroup
-// memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters): 16 loads
-// feed 64 multiply-adds, where a 4 × 4 block needs 8 loads for 16 (see BENCHMARKS.md for what that bought).
+// Register-blocked: each thread computes an 8 × 16 block of C straight from memory, with no workgroup
+// memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters): 24 loads
+// feed 128 multiply-adds, where a 4 × 4 block needs 8 loads for 16 (see BENCHMARKS.md for what that bought).
 @compute @workgroup_size(TILE, TILE)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let size = size_mnk();
   let m0 = gid.y * 8u;
-  let n0 = gid.x * 8u;
+  let n0 = gid.x * 16u;
   if (m0 >= size.x || n0 >= size.y) { return; }
-  // Edge blocks read clamped rows and columns again; those results are never stored.
-  let m_lo = clamped4(m0, size.x);
-  let m_hi = clamped4(m0 + 4u, size.x);
-  let n_lo = clamped4(n0, size.y);
-  let n_hi = clamped4(n0 + 4u, size.y);
-  // Where row m of A and column n of B start, computed once: in the loop each load is one add away.
+  // Where the block's rows of A and columns of B start, computed once: in the loop each load is one add
+  // away. Edge blocks read clamped rows and columns again; those results are never stored.
   let step_k = k_steps();
-  let ia_lo = vec4u(a_start(m_lo.x), a_start(m_lo.y), a_start(m_lo.z), a_start(m_lo.w));
-  let ia_hi = vec4u(a_start(m_hi.x), a_start(m_hi.y), a_start(m_hi.z), a_start(m_hi.w));
-  let ib_lo = vec4u(b_start(n_lo.x), b_start(n_lo.y), b_start(n_lo.z), b_start(n_lo.w));
-  let ib_hi = vec4u(b_start(n_hi.x), b_start(n_hi.y), b_start(n_hi.z), b_start(n_hi.w));
-  var c_lo: array<vec4f, 8>; // c_lo[i] = C[m0 + i, n0 .. n0 + 3]
-  var c_hi: array<vec4f, 8>; // c_hi[i] = C[m0 + i, n0 + 4 .. n0 + 7]
+  let ia_lo = a_starts(clamped4(m0, size.x));       // rows m0 .. m0 + 3
+  let ia_hi = a_starts(clamped4(m0 + 4u, size.x));  // rows m0 + 4 .. m0 + 7
+  let ib0 = b_starts(clamped4(n0, size.y));         // columns n0 .. n0 + 3, and so on by 4
+  let ib1 = b_starts(clamped4(n0 + 4u, size.y));
+  let ib2 = b_starts(clamped4(n0 + 8u, size.y));
+  let ib3 = b_starts(clamped4(n0 + 12u, size.y));
+  var c0: array<vec4f, 8>; // c0[i] = C[m0 + i, n0 .. n0 + 3]; c1, c2, c3 hold the next columns, 4 at a time
+  var c1: array<vec4f, 8>;
+  var c2: array<vec4f, 8>;
+  var c3: array<vec4f, 8>;
   for (var k = 0u; k < size.z; k++) {
     let ka = k * step_k.x;
     let kb = k * step_k.y;
-    let a_lo = vec4f(a_at(ia_lo.x + ka), a_at(ia_lo.y + ka), a_at(ia_lo.z + ka), a_at(ia_lo.w + ka));
-    let a_hi = vec4f(a_at(ia_hi.x + ka), a_at(ia_hi.y + ka), a_at(ia_hi.z + ka), a_at(ia_hi.w + ka));
-    let b_lo = vec4f(b_at(ib_lo.x + kb), b_at(ib_lo.y + kb), b_at(ib_lo.z + kb), b_at(ib_lo.w + kb));
-    let b_hi = vec4f(b_at(ib_hi.x + kb), b_at(ib_hi.y + kb), b_at(ib_hi.z + kb), b_at(ib_hi.w + kb));
-    c_lo[0] += a_lo.x * b_lo; c_hi[0] += a_lo.x * b_hi;
-    c_lo[1] += a_lo.y * b_lo; c_hi[1] += a_lo.y * b_hi;
-    c_lo[2] += a_lo.z * b_lo; c_hi[2] += a_lo.z * b_hi;
-    c_lo[3] += a_lo.w * b_lo; c_hi[3] += a_lo.w * b_hi;
-    c_lo[4] += a_hi.x * b_lo; c_hi[4] += a_hi.x * b_hi;
-    c_lo[5] += a_hi.y * b_lo; c_hi[5] += a_hi.y * b_hi;
-    c_lo[6] += a_hi.z * b_lo; c_hi[6] += a_hi.z * b_hi;
-    c_lo[7] += a_hi.w * b_lo; c_hi[7] += a_hi.w * b_hi;
+    let a_lo = a4(ia_lo + ka);
+    let a_hi = a4(ia_hi + ka);
+    let b0 = b4(ib0 + kb);
+    let b1 = b4(ib1 + kb);
+    let b2 = b4(ib2 + kb);
+    let b3 = b4(ib3 + kb);
+    c0[0] += a_lo.x * b0; c1[0] += a_lo.x * b1; c2[0] += a_lo.x * b2; c3[0] += a_lo.x * b3;
+    c0[1] += a_lo.y * b0; c1[1] += a_lo.y * b1; c2[1] += a_lo.y * b2; c3[1] += a_lo.y * b3;
+    c0[2] += a_lo.z * b0; c1[2] += a_lo.z * b1; c2[2] += a_lo.z * b2; c3[2] += a_lo.z * b3;
+    c0[3] += a_lo.w * b0; c1[3] += a_lo.w * b1; c2[3] += a_lo.w * b2; c3[3] += a_lo.w * b3;
+    c0[4] += a_hi.x * b0; c1[4] += a_hi.x * b1; c2[4] += a_hi.x * b2; c3[4] += a_hi.x * b3;
+    c0[5] += a_hi.y * b0; c1[5] += a_hi.y * b1; c2[5] += a_hi.y * b2; c3[5] += a_hi.y * b3;
+    c0[6] += a_hi.z * b0; c1[6] += a_hi.z * b1; c2[6] += a_hi.z * b2; c3[6] += a_hi.z * b3;
+    c0[7] += a_hi.w * b0; c1[7] += a_hi.w * b1; c2[7] += a_hi.w * b2; c3[7] += a_hi.w * b3;
   }
   for (var i = 0u; i < 8u; i++) {
+    let m = m0 + i;
+    if (m >= size.x) { break; }
     for (var j = 0u; j < 4u; j++) {
-      if (m0 + i < size.x && n0 + j < size.y) { store_c(m0 + i, n0 + j, c_lo[i][j]); }
-      if (m0 + i < size.x && n0 + 4u + j < size.y) { store_c(m0 + i, n0 + 4u + j, c_hi[i][j]); }
+      if (n0 + j < size.y) { store_c(m, n0 + j, c0[i][j]); }
+      if (n0 + 4u + j < size.y) { store_c(m, n0 + 4u + j, c1[i][j]); }
+      if (n0 + 8u + j < size.y) { store_c(m, n0 + 8u + j, c2[i][j]); }
+      if (n0 + 12u + j < size.y) { store_c(m, n0 + 12u + j, c3[i][j]); }
     }
   }
 }
@@ -189,4 +195,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 fn clamped4(first: u32, count: u32) -> vec4u {
   return min(vec4u(first) + vec4u(0u, 1u, 2u, 3u), vec4u(count - 1u));
 }
+
+fn a_starts(m: vec4u) -> vec4u { return vec4u(a_start(m.x), a_start(m.y), a_start(m.z), a_start(m.w)); }
+fn b_starts(n: vec4u) -> vec4u { return vec4u(b_start(n.x), b_start(n.y), b_start(n.z), b_start(n.w)); }
+fn a4(i: vec4u) -> vec4f { return vec4f(a_at(i.x), a_at(i.y), a_at(i.z), a_at(i.w)); }
+fn b4(i: vec4u) -> vec4f { return vec4f(b_at(i.x), b_at(i.y), b_at(i.z), b_at(i.w)); }
 #endif

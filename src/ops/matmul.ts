@@ -16,19 +16,19 @@ export interface LayerDims {
   nOut: number;
 }
 
-/** How the product is computed: workgroup-memory tiles of tile × tile, or 8 × 8 register blocks per thread. */
+/** How the product is computed: workgroup-memory tiles of tile × tile, or 8 × 16 register blocks per thread. */
 export interface MatmulStrategy {
   tiled: boolean;
   /** The workgroup is tile × tile threads. */
   tile: number;
 }
 export const TILED: MatmulStrategy = { tiled: true, tile: 16 };
-export const BLOCKED: MatmulStrategy = { tiled: false, tile: 8 };
+export const BLOCKED: MatmulStrategy = { tiled: false, tile: 4 }; // small workgroups: enough of them for every core
 
-/** A compiled variant and how many rows and columns of C one workgroup covers. */
+/** A compiled variant and how many rows (m) and columns (n) of C one workgroup covers. */
 export interface MatmulKernel {
   pipeline: GPUComputePipeline;
-  cover: number;
+  cover: { m: number; n: number };
 }
 
 export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy): Promise<MatmulKernel> {
@@ -48,7 +48,8 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     ? (['uniform', 'read', 'read', 'write'] as const)
     : (['uniform', 'read', 'read', 'read', 'write'] as const);
   const pipeline = await kernel(gpu, 'matmul.wgsl', flags, { TILE: strategy.tile, ALPHA: activation.alpha }, [...bindings]);
-  return { pipeline, cover: strategy.tile * (strategy.tiled ? 1 : 8) };
+  const cover = strategy.tiled ? { m: strategy.tile, n: strategy.tile } : { m: strategy.tile * 8, n: strategy.tile * 16 };
+  return { pipeline, cover };
 }
 
 const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut]);
@@ -57,19 +58,19 @@ const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut]);
 export function matmulForward(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
   t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor }): Op {
   return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out],
-    (rows) => [ceilDiv(dims.nOut, k.cover), ceilDiv(rows, k.cover)]);
+    (rows) => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows, k.cover.m)]);
 }
 
 /** dinp = (dout · weight) ⊙ act'(inp), with inp the previous layer's activated output */
 export function matmulBackwardInput(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
   t: { dout: Tensor; weight: Tensor; inp: Tensor; dinp: Tensor }): Op {
   return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.weight, t.inp, t.dinp],
-    (rows) => [ceilDiv(dims.nIn, k.cover), ceilDiv(rows, k.cover)]);
+    (rows) => [ceilDiv(dims.nIn, k.cover.n), ceilDiv(rows, k.cover.m)]);
 }
 
 /** dweight = doutᵀ · inp */
 export function matmulBackwardWeight(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
   t: { dout: Tensor; inp: Tensor; dweight: Tensor }): Op {
   return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight],
-    () => [ceilDiv(dims.nIn, k.cover), ceilDiv(dims.nOut, k.cover)]);
+    () => [ceilDiv(dims.nIn, k.cover.n), ceilDiv(dims.nOut, k.cover.m)]);
 }
