@@ -139,47 +139,60 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   if (m < size.x && n < size.y) { store_c(m, n, acc); }
 }
 #else
-// Register-blocked: each thread computes an 8 × 16 block of C straight from memory, with no workgroup
-// memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters): 24 loads
-// feed 128 multiply-adds, where a 4 × 4 block needs 8 loads for 16 (see BENCHMARKS.md for what that bought).
+// Register-blocked: each thread computes a 16 × 16 block of C straight from memory, with no workgroup
+// memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters): 32 loads
+// feed 256 multiply-adds. Measured there, GFLOP/s at 512³ (2 cores, noisy): 4 × 4 blocks 2.4, 8 × 8 4.4,
+// 8 × 16 5.2, 16 × 16 6.1, 16 × 32 3.2 (registers run out).
 @compute @workgroup_size(TILE, TILE)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let size = size_mnk();
-  let m0 = gid.y * 8u;
+  let m0 = gid.y * 16u;
   let n0 = gid.x * 16u;
   if (m0 >= size.x || n0 >= size.y) { return; }
   // Where the block's rows of A and columns of B start, computed once: in the loop each load is one add
   // away. Edge blocks read clamped rows and columns again; those results are never stored.
   let step_k = k_steps();
-  let ia_lo = a_starts(clamped4(m0, size.x));       // rows m0 .. m0 + 3
-  let ia_hi = a_starts(clamped4(m0 + 4u, size.x));  // rows m0 + 4 .. m0 + 7
-  let ib0 = b_starts(clamped4(n0, size.y));         // columns n0 .. n0 + 3, and so on by 4
+  let ia0 = a_starts(clamped4(m0, size.x));       // rows m0 .. m0 + 3, then the next rows, 4 at a time
+  let ia1 = a_starts(clamped4(m0 + 4u, size.x));
+  let ia2 = a_starts(clamped4(m0 + 8u, size.x));
+  let ia3 = a_starts(clamped4(m0 + 12u, size.x));
+  let ib0 = b_starts(clamped4(n0, size.y));       // columns n0 .. n0 + 3, then the next columns, 4 at a time
   let ib1 = b_starts(clamped4(n0 + 4u, size.y));
   let ib2 = b_starts(clamped4(n0 + 8u, size.y));
   let ib3 = b_starts(clamped4(n0 + 12u, size.y));
-  var c0: array<vec4f, 8>; // c0[i] = C[m0 + i, n0 .. n0 + 3]; c1, c2, c3 hold the next columns, 4 at a time
-  var c1: array<vec4f, 8>;
-  var c2: array<vec4f, 8>;
-  var c3: array<vec4f, 8>;
+  var c0: array<vec4f, 16>; // c0[i] = C[m0 + i, n0 .. n0 + 3]; c1, c2, c3 hold the next columns, 4 at a time
+  var c1: array<vec4f, 16>;
+  var c2: array<vec4f, 16>;
+  var c3: array<vec4f, 16>;
   for (var k = 0u; k < size.z; k++) {
     let ka = k * step_k.x;
     let kb = k * step_k.y;
-    let a_lo = a4(ia_lo + ka);
-    let a_hi = a4(ia_hi + ka);
-    let b0 = b4(ib0 + kb);
+    let a0 = a4(ia0 + ka); // A[m0 .. m0 + 3, k]
+    let a1 = a4(ia1 + ka);
+    let a2 = a4(ia2 + ka);
+    let a3 = a4(ia3 + ka);
+    let b0 = b4(ib0 + kb); // B[k, n0 .. n0 + 3]
     let b1 = b4(ib1 + kb);
     let b2 = b4(ib2 + kb);
     let b3 = b4(ib3 + kb);
-    c0[0] += a_lo.x * b0; c1[0] += a_lo.x * b1; c2[0] += a_lo.x * b2; c3[0] += a_lo.x * b3;
-    c0[1] += a_lo.y * b0; c1[1] += a_lo.y * b1; c2[1] += a_lo.y * b2; c3[1] += a_lo.y * b3;
-    c0[2] += a_lo.z * b0; c1[2] += a_lo.z * b1; c2[2] += a_lo.z * b2; c3[2] += a_lo.z * b3;
-    c0[3] += a_lo.w * b0; c1[3] += a_lo.w * b1; c2[3] += a_lo.w * b2; c3[3] += a_lo.w * b3;
-    c0[4] += a_hi.x * b0; c1[4] += a_hi.x * b1; c2[4] += a_hi.x * b2; c3[4] += a_hi.x * b3;
-    c0[5] += a_hi.y * b0; c1[5] += a_hi.y * b1; c2[5] += a_hi.y * b2; c3[5] += a_hi.y * b3;
-    c0[6] += a_hi.z * b0; c1[6] += a_hi.z * b1; c2[6] += a_hi.z * b2; c3[6] += a_hi.z * b3;
-    c0[7] += a_hi.w * b0; c1[7] += a_hi.w * b1; c2[7] += a_hi.w * b2; c3[7] += a_hi.w * b3;
+    c0[0] += a0.x * b0; c1[0] += a0.x * b1; c2[0] += a0.x * b2; c3[0] += a0.x * b3;
+    c0[1] += a0.y * b0; c1[1] += a0.y * b1; c2[1] += a0.y * b2; c3[1] += a0.y * b3;
+    c0[2] += a0.z * b0; c1[2] += a0.z * b1; c2[2] += a0.z * b2; c3[2] += a0.z * b3;
+    c0[3] += a0.w * b0; c1[3] += a0.w * b1; c2[3] += a0.w * b2; c3[3] += a0.w * b3;
+    c0[4] += a1.x * b0; c1[4] += a1.x * b1; c2[4] += a1.x * b2; c3[4] += a1.x * b3;
+    c0[5] += a1.y * b0; c1[5] += a1.y * b1; c2[5] += a1.y * b2; c3[5] += a1.y * b3;
+    c0[6] += a1.z * b0; c1[6] += a1.z * b1; c2[6] += a1.z * b2; c3[6] += a1.z * b3;
+    c0[7] += a1.w * b0; c1[7] += a1.w * b1; c2[7] += a1.w * b2; c3[7] += a1.w * b3;
+    c0[8] += a2.x * b0; c1[8] += a2.x * b1; c2[8] += a2.x * b2; c3[8] += a2.x * b3;
+    c0[9] += a2.y * b0; c1[9] += a2.y * b1; c2[9] += a2.y * b2; c3[9] += a2.y * b3;
+    c0[10] += a2.z * b0; c1[10] += a2.z * b1; c2[10] += a2.z * b2; c3[10] += a2.z * b3;
+    c0[11] += a2.w * b0; c1[11] += a2.w * b1; c2[11] += a2.w * b2; c3[11] += a2.w * b3;
+    c0[12] += a3.x * b0; c1[12] += a3.x * b1; c2[12] += a3.x * b2; c3[12] += a3.x * b3;
+    c0[13] += a3.y * b0; c1[13] += a3.y * b1; c2[13] += a3.y * b2; c3[13] += a3.y * b3;
+    c0[14] += a3.z * b0; c1[14] += a3.z * b1; c2[14] += a3.z * b2; c3[14] += a3.z * b3;
+    c0[15] += a3.w * b0; c1[15] += a3.w * b1; c2[15] += a3.w * b2; c3[15] += a3.w * b3;
   }
-  for (var i = 0u; i < 8u; i++) {
+  for (var i = 0u; i < 16u; i++) {
     let m = m0 + i;
     if (m >= size.x) { break; }
     for (var j = 0u; j < 4u; j++) {

@@ -16,7 +16,7 @@ export interface LayerDims {
   nOut: number;
 }
 
-/** How the product is computed: workgroup-memory tiles of tile × tile, or 8 × 16 register blocks per thread. */
+/** How the product is computed: workgroup-memory tiles of tile × tile, or 16 × 16 register blocks per thread. */
 export interface MatmulStrategy {
   tiled: boolean;
   /** The workgroup is tile × tile threads. */
@@ -48,7 +48,7 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     ? (['uniform', 'read', 'read', 'write'] as const)
     : (['uniform', 'read', 'read', 'read', 'write'] as const);
   const pipeline = await kernel(gpu, 'matmul.wgsl', flags, { TILE: strategy.tile, ALPHA: activation.alpha }, [...bindings]);
-  const cover = strategy.tiled ? { m: strategy.tile, n: strategy.tile } : { m: strategy.tile * 8, n: strategy.tile * 16 };
+  const cover = strategy.tiled ? { m: strategy.tile, n: strategy.tile } : { m: strategy.tile * 16, n: strategy.tile * 16 };
   return { pipeline, cover };
 }
 
