@@ -1,7 +1,7 @@
 // Whole-model cases through the public API only: GPU training steps against the reference step,
 // seeded training runs, determinism, and the typed errors a user can meet.
 
-import { createEngine, type Dataset, type Engine, type FitOptions, loadIdx, loadMnist, type MLPOptions } from '../src/index';
+import { createEngine, type Dataset, type Engine, type FitOptions, loadIdx, loadMnist, type MLPOptions, type Weights } from '../src/index';
 import { Random } from '../src/random';
 import * as reference from '../src/reference/mlp';
 import { gather } from '../src/reference/kernels';
@@ -98,6 +98,15 @@ export async function trainRun(model: MLPOptions, fit: FitOptions, count: number
   return { history, test, batches, probs: Array.from(probs), checksum: weights.weights.map((w) => Array.from(w.slice(0, 8))) };
 }
 
+/** Whether two arrays hold the same numbers, bit for bit. */
+export const sameValues = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.from(x).every((v, i) => v === y[i]);
+
+/** Whether two models' weights and biases are equal, bit for bit. */
+export function sameWeights(a: Weights, b: Weights): boolean {
+  const [x, y] = [[...a.weights, ...a.biases], [...b.weights, ...b.biases]];
+  return x.length === y.length && x.every((tensor, i) => sameValues(tensor, y[i]));
+}
+
 /** Copies one model's weights into another: same weights back, same predictions, bit for bit. */
 export async function weightsRoundTrip() {
   const engine = await getEngine();
@@ -112,11 +121,10 @@ export async function weightsRoundTrip() {
   const [pa, pb] = [await a.predict(images), await b.predict(images)];
   a.dispose();
   b.dispose();
-  const same = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.from(x).every((v, i) => v === y[i]);
   return {
-    weightsEqual: weights.weights.every((w, l) => same(w, copied.weights[l])) && weights.biases.every((v, l) => same(v, copied.biases[l])),
-    predictionsEqual: same(pa, pb),
-    changedPredictions: !same(before, pb),
+    weightsEqual: sameWeights(weights, copied),
+    predictionsEqual: sameValues(pa, pb),
+    changedPredictions: !sameValues(before, pb),
     shapes: weights.weights.map((w) => w.length).concat(weights.biases.map((v) => v.length)),
   };
 }

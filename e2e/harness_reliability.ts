@@ -4,15 +4,11 @@
 
 import { createEngine, type Dataset, DeviceLostError, DivergenceError, type FitOptions, type RecoveryEvent, type Weights } from '../src/index';
 import * as reference from '../src/reference/mlp';
-import { blobs } from './harness_model';
+import { blobs, sameWeights } from './harness_model';
 
 const LAYERS = [20, 16, 4];
 const data = () => blobs(96, 20, 4, 7);
 
-const same = (a: Weights, b: Weights) => [...a.weights, ...a.biases].every((x, i) => {
-  const y = [...b.weights, ...b.biases][i];
-  return x.length === y.length && x.every((v, j) => v === y[j]);
-});
 const finite = (w: Weights) => [...w.weights, ...w.biases].every((x) => x.every(Number.isFinite));
 
 /** Final weights of a fresh model (seed 1) after `fit` on its own engine, which is then destroyed. */
@@ -57,7 +53,7 @@ export async function deviceLossRecovery(lossAt: number, checkpointEvery?: numbe
   engine.destroy();
   return {
     recoveries, epochs, historyLength: history.length, newDevice: engine.gpu.device !== firstDevice,
-    sameAsUninterrupted: same(recovered, uninterrupted), idleKept: same(idleBefore, idleAfter),
+    sameAsUninterrupted: sameWeights(recovered, uninterrupted), idleKept: sameWeights(idleBefore, idleAfter),
     evaluation, evaluationAfterLoss,
   };
 }
@@ -83,7 +79,7 @@ export async function deviceLossWithoutDevice() {
     const e = error as DeviceLostError;
     return {
       name: e.name, message: e.message, taken: e.taken,
-      weightsAreEpoch1: e instanceof DeviceLostError && same(e.weights, afterEpoch1),
+      weightsAreEpoch1: e instanceof DeviceLostError && sameWeights(e.weights, afterEpoch1),
     };
   } finally {
     delete (gpu as Partial<typeof gpu>).requestAdapter; // the prototype's again
@@ -111,7 +107,7 @@ export async function divergence() {
     engine.destroy();
     return {
       name: e.name, message: e.message, epoch: e.epoch, step: e.step, finite: finite(kept),
-      keptBeforeStep: expected !== undefined && same(kept, expected), usable: typeof usable.accuracy === 'number',
+      keptBeforeStep: expected !== undefined && sameWeights(kept, expected), usable: typeof usable.accuracy === 'number',
     };
   }
 }
@@ -133,7 +129,7 @@ export async function weightsOverflow() {
     .then(() => undefined, (e: DivergenceError) => e);
   const kept = await model.getWeights();
   engine.destroy();
-  return { name: error?.name ?? 'none', message: error?.message ?? '', what: error?.what, keptInitial: same(kept, before) };
+  return { name: error?.name ?? 'none', message: error?.message ?? '', what: error?.what, keptInitial: sameWeights(kept, before) };
 }
 
 const sliceOf = (d: Dataset, count: number): Dataset => ({
@@ -165,7 +161,7 @@ export async function abortWithinOneBatch() {
   const weights = await model.getWeights();
   const again = await model.fit(data(), { ...fit, epochs: 1 });
   engine.destroy();
-  return { rejection, stepsSeen, exactlyThreeSteps: same(weights, await trained({ ...fit, epochs: 1 }, sliceOf(data(), 24))), trainedAgain: again.length };
+  return { rejection, stepsSeen, exactlyThreeSteps: sameWeights(weights, await trained({ ...fit, epochs: 1 }, sliceOf(data(), 24))), trainedAgain: again.length };
 }
 
 /** dispose() during a fit: the fit stops with DisposedError and every byte the model held is freed. */
@@ -212,5 +208,5 @@ export async function concurrentModels() {
   };
   const [sequential, parallel] = [await run(false), await run(true)];
   engine.destroy();
-  return { same: sequential.map((w, i) => same(w, parallel[i])) };
+  return { same: sequential.map((w, i) => sameWeights(w, parallel[i])) };
 }

@@ -2,7 +2,7 @@
 // bit, with progress events, pause, abort, typed errors and the rest of the model API.
 
 import { ArgumentError, createEngine, createWorkerEngine, DatasetError, DeviceLimitError, type FitOptions } from '../src/index';
-import { blobs } from './harness_model';
+import { blobs, sameValues, sameWeights } from './harness_model';
 
 const startWorker = () => createWorkerEngine(new Worker(new URL('../src/worker/entry.ts', import.meta.url), { type: 'module' }));
 
@@ -38,7 +38,7 @@ export async function workerRun() {
   });
   clearInterval(timer);
   const weights = await model.getWeights();
-  const same = [...weights.weights, ...weights.biases].every((w, i) => w.every((x, j) => x === [...expected.weights, ...expected.biases][i][j]));
+  const same = sameWeights(weights, expected);
   const probs = await model.predict(data.images.slice(0, 40 * 20));
   const [file, onnx] = [await model.save(), await model.toONNX()];
   const loaded = await engine.loadModel(file);
@@ -66,7 +66,7 @@ export async function workerRun() {
   await engine.destroy();
   return {
     adapter: `${adapter.vendor} ${adapter.architecture}`, history: history.length, epochs, batches: batches.length, ticks, pausedFor,
-    same, probsRows: probs.length / 4, sameAfterLoad: probs.every((p, i) => p === loadedProbs[i]), fileBytes: file.length,
+    same, probsRows: probs.length / 4, sameAfterLoad: sameValues(probs, loadedProbs), fileBytes: file.length,
     onnxBytes: onnx.length, typedError, syncError, limitError, aborted, bytesAfterDispose,
   };
 }

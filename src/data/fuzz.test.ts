@@ -61,6 +61,25 @@ function mutate(bytes: Uint8Array, random: Random): [Uint8Array, string] {
   }
 }
 
+/**
+ * Tries MUTATIONS mutated files: `mutation(i)` describes the i-th and loads it, checking what it loaded; each
+ * must load or throw one of our typed errors. Returns how many did which.
+ */
+async function fuzz(mutation: (i: number) => { what: string; load: () => unknown }): Promise<{ loaded: number; typed: number }> {
+  const outcomes = { loaded: 0, typed: 0 };
+  for (let i = 0; i < MUTATIONS; i++) {
+    const { what, load } = mutation(i);
+    try {
+      await load();
+      outcomes.loaded++;
+    } catch (error) {
+      expectTyped(error, what);
+      outcomes.typed++;
+    }
+  }
+  return outcomes;
+}
+
 /** Fails unless `error` is one of ours. */
 function expectTyped(error: unknown, what: string): void {
   if (!(error instanceof WebGPUNNError)) {
@@ -72,27 +91,25 @@ test(`${MUTATIONS} mutated IDX file pairs (a quarter gzipped): a consistent data
   const random = new Random(2026);
   const images = encodeIdxImages(Uint8Array.from({ length: 5 * 6 * 7 }, (_, i) => i), 5, 6, 7);
   const labels = encodeIdxLabels(Uint8Array.from([1, 2, 3, 4, 5]));
-  const outcomes = { loaded: 0, typed: 0 };
-  for (let i = 0; i < MUTATIONS; i++) {
+  const outcomes = await fuzz((i) => {
     const gzip = i % 4 === 3;
     const [which, original] = i % 2 ? ['labels', labels] as const : ['images', images] as const;
     const [mutated, how] = mutate(gzip ? new Uint8Array(gzipSync(original)) : original, random);
     const what = `mutation ${i} of ${gzip ? 'gzipped ' : ''}${which} (${how})`;
-    try {
-      const d = await loadIdx(which === 'images' ? mutated : images, which === 'labels' ? mutated : labels);
-      expect(d.images.length, what).toBe(d.count * d.features);
-      expect(d.labels.length, what).toBe(d.count);
-      outcomes.loaded++;
-    } catch (error) {
-      expectTyped(error, what);
-      outcomes.typed++;
-    }
-  }
+    return {
+      what,
+      load: async () => {
+        const d = await loadIdx(which === 'images' ? mutated : images, which === 'labels' ? mutated : labels);
+        expect(d.images.length, what).toBe(d.count * d.features);
+        expect(d.labels.length, what).toBe(d.count);
+      },
+    };
+  });
   console.log(`IDX fuzz: ${outcomes.loaded} loaded, ${outcomes.typed} DataFormatErrors, 0 other errors`);
   expect(outcomes.typed).toBeGreaterThan(MUTATIONS / 2);
 }, 60_000);
 
-test(`${MUTATIONS} mutated model files: a model whose tensors fit its layers, or a ModelFormatError`, () => {
+test(`${MUTATIONS} mutated model files: a model whose tensors fit its layers, or a ModelFormatError`, async () => {
   const random = new Random(7);
   const spec = resolveMLPOptions({ layers: [6, 4, 3], seed: 1 });
   const values = {
@@ -100,22 +117,20 @@ test(`${MUTATIONS} mutated model files: a model whose tensors fit its layers, or
     biases: [new Float32Array(4).fill(0.5), new Float32Array(3).fill(-0.5)],
   };
   const file = encodeModel(spec, values, { epochs: 2 });
-  const outcomes = { loaded: 0, typed: 0 };
-  for (let i = 0; i < MUTATIONS; i++) {
+  const outcomes = await fuzz((i) => {
     const [mutated, how] = mutate(file, random);
     const what = `mutation ${i} (${how})`;
-    try {
-      const { spec: s, values: v } = decodeModel('model', mutated);
-      s.layers.slice(1).forEach((width, l) => {
-        expect(v.weights[l].length, what).toBe(width * s.layers[l]);
-        expect(v.biases[l].length, what).toBe(width);
-      });
-      outcomes.loaded++;
-    } catch (error) {
-      expectTyped(error, what);
-      outcomes.typed++;
-    }
-  }
+    return {
+      what,
+      load: () => {
+        const { spec: s, values: v } = decodeModel('model', mutated);
+        s.layers.slice(1).forEach((width, l) => {
+          expect(v.weights[l].length, what).toBe(width * s.layers[l]);
+          expect(v.biases[l].length, what).toBe(width);
+        });
+      },
+    };
+  });
   console.log(`model fuzz: ${outcomes.loaded} loaded, ${outcomes.typed} ModelFormatErrors, 0 other errors`);
   expect(outcomes.typed).toBeGreaterThan(MUTATIONS / 2);
 }, 60_000);

@@ -104,7 +104,7 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
       }
       const checkpointDue = settings.checkpointEvery !== undefined && step < steps && step % settings.checkpointEvery === 0;
       if (loop.signal?.aborted || checkpointDue) {
-        totals = await readTotals(epoch);
+        if (!loop.onBatch) totals = await readTotals(epoch); // onBatch already read this chunk's totals
         await checkpoint(epoch);
         loop.signal?.throwIfAborted();
       }
