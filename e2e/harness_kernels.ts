@@ -11,6 +11,7 @@ import { paramLayout, slotBinding } from '../src/model/layout';
 import { type Op, record } from '../src/ops/op';
 import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
 import { biasGrad, biasGradPipeline } from '../src/ops/bias_grad';
+import { nonzeroMask, nonzeroMaskWords, nonzeroPipeline } from '../src/ops/nonzero';
 import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
 import { type Augmentation, gather, gatherPipeline } from '../src/ops/gather';
 import { optimizerKind, optimizerPipeline, optimizerUpdate, type OptimizerSettings, stateBuffers } from '../src/ops/optimizer';
@@ -113,6 +114,80 @@ export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVarian
   run(gpu, schedule, [step(rows)], [op]);
   return compare(await readF32(gpu, dweight, layout.weights[0].offset, nOut * nIn), ref.matmulBackwardWeight(dout, inp, rows, nIn, nOut),
     ref.matmulBackwardWeight(abs(dout), abs(inp), rows, nIn, nOut));
+}
+
+/**
+ * Input data as sparse as a digit's: each value is zero with probability `zeros`, and so are whole columns
+ * (features 2, 5, 6, ...) and whole rows (3, 20, ...), so that whole blocks are zero too. One value is -0.
+ */
+function sparseInput(random: Random, rows: number, features: number, zeros: number): Float32Array<ArrayBuffer> {
+  const inp = uniforms(random, rows * features).map((x) => (random.uniform() < zeros ? 0 : x));
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < features; f++) if (f % 3 !== 1 && f % 7 > 4 || r % 17 === 3) inp[r * features + f] = 0;
+  }
+  inp[inp.length - 1] = -0;
+  return inp;
+}
+
+export interface MaskComparison {
+  equal: boolean;
+  words: number;
+  /** Set bits in the reference mask, and how many it has (blocks of 16 × bits each) */
+  setBits: number;
+  bits: number;
+}
+
+/**
+ * The nonzero mask of a sparse batch of `rows` rows, held in a buffer of `capacity` rows whose other rows are
+ * nonzero (stale rows of a larger batch must not count), against the reference.
+ */
+export async function nonzeroCase(byRows: boolean, rows: number, capacity: number, features: number, seed: number): Promise<MaskComparison> {
+  const gpu = await getGpu();
+  const random = new Random(seed);
+  const inp = new Float32Array(capacity * features).fill(1);
+  inp.set(sparseInput(random, rows, features, 0.8));
+  const words = nonzeroMaskWords(byRows, rows, features);
+  const mask = gpu.upload('case.mask', new Uint32Array(words).fill(0xdeadbeef), STORAGE); // overwritten word by word
+  const op = nonzeroMask(gpu, await nonzeroPipeline(gpu, byRows), 'case.nonzero', features, byRows,
+    { inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, mask: { buffer: mask } });
+  run(gpu, new Schedule(gpu, 'case'), [step(rows)], [op]);
+  const got = new Uint32Array(await gpu.read(mask));
+  const want = ref.nonzeroMask(inp, rows, features, byRows);
+  const popcount = (w: number) => w.toString(2).replaceAll('0', '').length;
+  const [blocked, along] = byRows ? [rows, features] : [features, rows];
+  return { equal: got.every((w, i) => w === want[i]), words, setBits: want.reduce((n, w) => n + popcount(w), 0), bits: Math.ceil(blocked / 16) * along };
+}
+
+/**
+ * Layer 0's sparse products (forward, or backwardWeight) on a sparse batch, its mask made by the GPU as in
+ * training, against the reference. With `emptyMask`, the mask says every value is zero: the product must
+ * then skip everything and equal the reference for an all-zero input.
+ */
+export async function sparseMatmulCase(variant: 'forward' | 'backwardWeight', rows: number, nIn: number, nOut: number,
+  emptyMask: boolean, seed: number): Promise<Comparison> {
+  const gpu = await getGpu();
+  const random = new Random(seed);
+  const byRows = variant === 'forward';
+  const inp = sparseInput(random, rows, nIn, 0.6);
+  const weight = uniforms(random, nOut * nIn);
+  const bias = uniforms(random, nOut);
+  const dout = uniforms(random, rows * nOut);
+  const upload = (label: string, data: Float32Array<ArrayBuffer>) => ({ buffer: gpu.upload(`case.${label}`, data, STORAGE) });
+  const inpBuffer = upload('inp', inp);
+  const mask = { buffer: gpu.buffer('case.mask', nonzeroMaskWords(byRows, rows, nIn) * 4, STORAGE) };
+  const maskOp = nonzeroMask(gpu, await nonzeroPipeline(gpu, byRows), 'case.nonzero', nIn, byRows, { inp: inpBuffer, mask });
+  const kernel = await matmulKernel(gpu, variant, IDENTITY, { tiled: false, tile: 4 }, true);
+  const dims = { nIn, nOut };
+  const out = gpu.buffer('case.out', (byRows ? rows * nOut : nOut * nIn) * 4, STORAGE);
+  const op = byRows
+    ? matmulForward(gpu, kernel, 'case.forward', dims, { inp: inpBuffer, weight: upload('weight', weight), bias: upload('bias', bias), out: { buffer: out }, mask })
+    : matmulBackwardWeight(gpu, kernel, 'case.backwardWeight', dims, { dout: upload('dout', dout), inp: inpBuffer, dweight: { buffer: out }, mask });
+  run(gpu, new Schedule(gpu, 'case'), [step(rows)], emptyMask ? [op] : [maskOp, op]); // the mask buffer starts as zeros
+  const seen = emptyMask ? new Float32Array(inp.length) : inp;
+  const abs = (a: Float32Array) => a.map(Math.abs);
+  return compare(await readF32(gpu, out),
+    byRows ? ref.matmulForward(seen, weight, bias, rows, nIn, nOut, IDENTITY) : ref.matmulBackwardWeight(dout, seen, rows, nIn, nOut),
+    byRows ? ref.matmulForward(abs(seen), abs(weight), abs(bias), rows, nIn, nOut, IDENTITY) : ref.matmulBackwardWeight(abs(dout), abs(seen), rows, nIn, nOut));
 }
 
 export async function biasGradCase(rows: number, nOut: number, seed: number): Promise<Comparison> {

@@ -47,6 +47,33 @@ for (const activation of ACTIVATIONS) {
   }
 }
 
+// Layer 0's input masks (shaders/nonzero.wgsl), bit for bit, including a batch smaller than its buffer.
+for (const byRows of [true, false]) {
+  for (const [rows, capacity, features] of [[1, 1, 1], [37, 40, 61], [129, 129, 784], [16, 64, 32], [100, 100, 7]]) {
+    test(`nonzero mask by ${byRows ? 'rows' : 'columns'} ${rows} of ${capacity} rows x ${features}`, async ({ harness }) => {
+      const r = await harness.evaluate(([b, rw, c, f]) => window.harness.nonzeroCase(b, rw, c, f, 8), [byRows, rows, capacity, features] as const);
+      console.log(`  ${r.words} words, ${r.setBits} of ${r.bits} bits set in the reference, equal: ${r.equal}`);
+      expect(r.equal).toBe(true);
+    });
+  }
+}
+
+// The sparse products of layer 0 skip the k where a block of 16 rows of inp (or inpᵀ) is all zero.
+for (const variant of ['forward', 'backwardWeight'] as const) {
+  for (const [rows, nIn, nOut] of [[1, 1, 1], [37, 61, 13], [257, 784, 129], [100, 7, 33], [64, 784, 128]]) {
+    test(`matmul sparse ${variant} ${rows}x${nIn}x${nOut}`, async ({ harness }) => {
+      const r = await harness.evaluate(([v, rw, i, o]) => window.harness.sparseMatmulCase(v, rw, i, o, false, 9), [variant, rows, nIn, nOut] as const);
+      report(`matmul.sparse.${variant} ${rows}x${nIn}x${nOut}`, r, SUM_TOLERANCE);
+      expect(r.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+    });
+  }
+  test(`matmul sparse ${variant} reads its mask: an empty mask skips every k`, async ({ harness }) => {
+    const r = await harness.evaluate((v) => window.harness.sparseMatmulCase(v, 37, 61, 13, true, 9), variant);
+    report(`matmul.sparse.${variant} empty mask`, r, SUM_TOLERANCE);
+    expect(r.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+  });
+}
+
 for (const [rows, nOut] of [[1, 1], [37, 13], [513, 129]]) {
   test(`bias grad ${rows}x${nOut}`, async ({ harness }) => {
     const result = await harness.evaluate(([r, o]) => window.harness.biasGradCase(r, o, 3), [rows, nOut]);

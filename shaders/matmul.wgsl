@@ -1,12 +1,15 @@
 // Dense-layer matrix products. One file, three variants of what is multiplied:
-//   forward         out     = act(inp · weightᵀ + bias)     (rows, n_out)
-//   backwardInput   dinp    = (dout · weight) ⊙ act'(inp)   (rows, n_in)
-//   backwardWeight  dweight = doutᵀ · inp                   (n_out, n_in)
+//   forward         out      = act(inp · weightᵀ + bias)     (rows, n_out)
+//   backwardInput   dinp     = (dout · weight) ⊙ act'(inp)   (rows, n_in)
+//   backwardWeight  dweight  = doutᵀ · inp                   (n_out, n_in)
 // Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory:
 // A[m, k] = a_at(a_start(m) + k · k_steps().x) and B[k, n] = b_at(b_start(n) + k · k_steps().y).
 // act' is taken from the activation's output (inp is the previous layer's output), which is exact
 // for every activation here. And two ways to compute it (see main below): tiled through workgroup
 // memory, or register-blocked. Sizes need not be multiples of anything.
+// With sparse (register-blocked only), A is the batch of input data and a mask (shaders/nonzero.wgsl)
+// says, for each block of 16 rows of A, which k hold a nonzero A[m, k]; the others add nothing and are
+// skipped. MNIST digits are 81% zeros: about half of the k of a block of 16 are zero in all 16.
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -29,6 +32,9 @@ override ALPHA: f32 = 0.0; // leaky_relu slope or elu alpha
 @group(1) @binding(2) var<storage, read> weight: array<f32>;     // (n_out, n_in)
 @group(1) @binding(3) var<storage, read> bias: array<f32>;       // (n_out)
 @group(1) @binding(4) var<storage, read_write> out: array<f32>;  // (rows, n_out)
+#if ${sparse}
+@group(1) @binding(5) var<storage, read> k_mask: array<u32>;     // (rows / 16, n_in / 32): inp's nonzero columns per 16 rows
+#endif
 
 fn size_mnk() -> vec3u { return vec3u(step.rows, dims.n_out, dims.n_in); }
 fn a_at(i: u32) -> f32 { return inp[i]; }             // A[m, k] = inp[m · n_in + k]
@@ -61,7 +67,20 @@ fn store_c(m: u32, n: u32, acc: f32) {
 @group(1) @binding(1) var<storage, read> dout: array<f32>;          // (rows, n_out)
 @group(1) @binding(2) var<storage, read> inp: array<f32>;           // (rows, n_in)
 @group(1) @binding(3) var<storage, read_write> dweight: array<f32>; // (n_out, n_in)
+#if ${sparse}
+@group(1) @binding(4) var<storage, read> k_mask: array<u32>;        // (n_in / 16, rows / 32): inp's nonzero rows per 16 columns
+#endif
 
+#if ${sparse}
+// As its transpose, dweightᵀ = inpᵀ · dout, so that A is the input and its zero blocks can be skipped.
+fn size_mnk() -> vec3u { return vec3u(dims.n_in, dims.n_out, step.rows); }
+fn a_at(i: u32) -> f32 { return inp[i]; }             // A[m, k] = inp[k · n_in + m]
+fn a_start(m: u32) -> u32 { return m; }
+fn b_at(i: u32) -> f32 { return dout[i]; }            // B[k, n] = dout[k · n_out + n]
+fn b_start(n: u32) -> u32 { return n; }
+fn k_steps() -> vec2u { return vec2u(dims.n_in, dims.n_out); }
+fn store_c(m: u32, n: u32, acc: f32) { dweight[n * dims.n_in + m] = acc; }
+#else
 fn size_mnk() -> vec3u { return vec3u(dims.n_out, dims.n_in, step.rows); }
 fn a_at(i: u32) -> f32 { return dout[i]; }            // A[m, k] = dout[k · n_out + m]
 fn a_start(m: u32) -> u32 { return m; }
@@ -69,6 +88,7 @@ fn b_at(i: u32) -> f32 { return inp[i]; }             // B[k, n] = inp[k · n_in
 fn b_start(n: u32) -> u32 { return n; }
 fn k_steps() -> vec2u { return vec2u(dims.n_out, dims.n_in); }
 fn store_c(m: u32, n: u32, acc: f32) { dweight[m * dims.n_in + n] = acc; }
+#endif
 #endif
 
 // y = act(x)
@@ -143,55 +163,68 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 // memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters): 32 loads
 // feed 256 multiply-adds. Measured there, GFLOP/s at 512³ (2 cores, noisy): 4 × 4 blocks 2.4, 8 × 8 4.4,
 // 8 × 16 5.2, 16 × 16 6.1, 16 × 32 3.2 (registers run out).
+
+// The thread's block of C: c0[i] = C[m0 + i, n0 .. n0 + 3]; c1, c2, c3 hold the next columns, 4 at a time.
+var<private> c0: array<vec4f, 16>;
+var<private> c1: array<vec4f, 16>;
+var<private> c2: array<vec4f, 16>;
+var<private> c3: array<vec4f, 16>;
+// Where the block's rows of A and columns of B start, computed once so that each load in accumulate is
+// one add away: ia[i] = a_start of rows m0 + 4i .. m0 + 4i + 3, ib[j] = b_start of columns n0 + 4j ...
+// Edge blocks read clamped rows and columns again; those results are never stored.
+
+// Adds A[m0 .. m0 + 15, k] ⊗ B[k, n0 .. n0 + 15] to the block.
+fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
+  let ka = k * step_k.x;
+  let kb = k * step_k.y;
+  let a0 = a4(ia[0] + ka); // A[m0 .. m0 + 3, k]
+  let a1 = a4(ia[1] + ka);
+  let a2 = a4(ia[2] + ka);
+  let a3 = a4(ia[3] + ka);
+  let b0 = b4(ib[0] + kb); // B[k, n0 .. n0 + 3]
+  let b1 = b4(ib[1] + kb);
+  let b2 = b4(ib[2] + kb);
+  let b3 = b4(ib[3] + kb);
+  c0[0] += a0.x * b0; c1[0] += a0.x * b1; c2[0] += a0.x * b2; c3[0] += a0.x * b3;
+  c0[1] += a0.y * b0; c1[1] += a0.y * b1; c2[1] += a0.y * b2; c3[1] += a0.y * b3;
+  c0[2] += a0.z * b0; c1[2] += a0.z * b1; c2[2] += a0.z * b2; c3[2] += a0.z * b3;
+  c0[3] += a0.w * b0; c1[3] += a0.w * b1; c2[3] += a0.w * b2; c3[3] += a0.w * b3;
+  c0[4] += a1.x * b0; c1[4] += a1.x * b1; c2[4] += a1.x * b2; c3[4] += a1.x * b3;
+  c0[5] += a1.y * b0; c1[5] += a1.y * b1; c2[5] += a1.y * b2; c3[5] += a1.y * b3;
+  c0[6] += a1.z * b0; c1[6] += a1.z * b1; c2[6] += a1.z * b2; c3[6] += a1.z * b3;
+  c0[7] += a1.w * b0; c1[7] += a1.w * b1; c2[7] += a1.w * b2; c3[7] += a1.w * b3;
+  c0[8] += a2.x * b0; c1[8] += a2.x * b1; c2[8] += a2.x * b2; c3[8] += a2.x * b3;
+  c0[9] += a2.y * b0; c1[9] += a2.y * b1; c2[9] += a2.y * b2; c3[9] += a2.y * b3;
+  c0[10] += a2.z * b0; c1[10] += a2.z * b1; c2[10] += a2.z * b2; c3[10] += a2.z * b3;
+  c0[11] += a2.w * b0; c1[11] += a2.w * b1; c2[11] += a2.w * b2; c3[11] += a2.w * b3;
+  c0[12] += a3.x * b0; c1[12] += a3.x * b1; c2[12] += a3.x * b2; c3[12] += a3.x * b3;
+  c0[13] += a3.y * b0; c1[13] += a3.y * b1; c2[13] += a3.y * b2; c3[13] += a3.y * b3;
+  c0[14] += a3.z * b0; c1[14] += a3.z * b1; c2[14] += a3.z * b2; c3[14] += a3.z * b3;
+  c0[15] += a3.w * b0; c1[15] += a3.w * b1; c2[15] += a3.w * b2; c3[15] += a3.w * b3;
+}
+
 @compute @workgroup_size(TILE, TILE)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let size = size_mnk();
   let m0 = gid.y * 16u;
   let n0 = gid.x * 16u;
   if (m0 >= size.x || n0 >= size.y) { return; }
-  // Where the block's rows of A and columns of B start, computed once: in the loop each load is one add
-  // away. Edge blocks read clamped rows and columns again; those results are never stored.
   let step_k = k_steps();
-  let ia0 = a_starts(clamped4(m0, size.x));       // rows m0 .. m0 + 3, then the next rows, 4 at a time
-  let ia1 = a_starts(clamped4(m0 + 4u, size.x));
-  let ia2 = a_starts(clamped4(m0 + 8u, size.x));
-  let ia3 = a_starts(clamped4(m0 + 12u, size.x));
-  let ib0 = b_starts(clamped4(n0, size.y));       // columns n0 .. n0 + 3, then the next columns, 4 at a time
-  let ib1 = b_starts(clamped4(n0 + 4u, size.y));
-  let ib2 = b_starts(clamped4(n0 + 8u, size.y));
-  let ib3 = b_starts(clamped4(n0 + 12u, size.y));
-  var c0: array<vec4f, 16>; // c0[i] = C[m0 + i, n0 .. n0 + 3]; c1, c2, c3 hold the next columns, 4 at a time
-  var c1: array<vec4f, 16>;
-  var c2: array<vec4f, 16>;
-  var c3: array<vec4f, 16>;
-  for (var k = 0u; k < size.z; k++) {
-    let ka = k * step_k.x;
-    let kb = k * step_k.y;
-    let a0 = a4(ia0 + ka); // A[m0 .. m0 + 3, k]
-    let a1 = a4(ia1 + ka);
-    let a2 = a4(ia2 + ka);
-    let a3 = a4(ia3 + ka);
-    let b0 = b4(ib0 + kb); // B[k, n0 .. n0 + 3]
-    let b1 = b4(ib1 + kb);
-    let b2 = b4(ib2 + kb);
-    let b3 = b4(ib3 + kb);
-    c0[0] += a0.x * b0; c1[0] += a0.x * b1; c2[0] += a0.x * b2; c3[0] += a0.x * b3;
-    c0[1] += a0.y * b0; c1[1] += a0.y * b1; c2[1] += a0.y * b2; c3[1] += a0.y * b3;
-    c0[2] += a0.z * b0; c1[2] += a0.z * b1; c2[2] += a0.z * b2; c3[2] += a0.z * b3;
-    c0[3] += a0.w * b0; c1[3] += a0.w * b1; c2[3] += a0.w * b2; c3[3] += a0.w * b3;
-    c0[4] += a1.x * b0; c1[4] += a1.x * b1; c2[4] += a1.x * b2; c3[4] += a1.x * b3;
-    c0[5] += a1.y * b0; c1[5] += a1.y * b1; c2[5] += a1.y * b2; c3[5] += a1.y * b3;
-    c0[6] += a1.z * b0; c1[6] += a1.z * b1; c2[6] += a1.z * b2; c3[6] += a1.z * b3;
-    c0[7] += a1.w * b0; c1[7] += a1.w * b1; c2[7] += a1.w * b2; c3[7] += a1.w * b3;
-    c0[8] += a2.x * b0; c1[8] += a2.x * b1; c2[8] += a2.x * b2; c3[8] += a2.x * b3;
-    c0[9] += a2.y * b0; c1[9] += a2.y * b1; c2[9] += a2.y * b2; c3[9] += a2.y * b3;
-    c0[10] += a2.z * b0; c1[10] += a2.z * b1; c2[10] += a2.z * b2; c3[10] += a2.z * b3;
-    c0[11] += a2.w * b0; c1[11] += a2.w * b1; c2[11] += a2.w * b2; c3[11] += a2.w * b3;
-    c0[12] += a3.x * b0; c1[12] += a3.x * b1; c2[12] += a3.x * b2; c3[12] += a3.x * b3;
-    c0[13] += a3.y * b0; c1[13] += a3.y * b1; c2[13] += a3.y * b2; c3[13] += a3.y * b3;
-    c0[14] += a3.z * b0; c1[14] += a3.z * b1; c2[14] += a3.z * b2; c3[14] += a3.z * b3;
-    c0[15] += a3.w * b0; c1[15] += a3.w * b1; c2[15] += a3.w * b2; c3[15] += a3.w * b3;
+  let ia = array(a_starts(clamped4(m0, size.x)), a_starts(clamped4(m0 + 4u, size.x)), a_starts(clamped4(m0 + 8u, size.x)), a_starts(clamped4(m0 + 12u, size.x)));
+  let ib = array(b_starts(clamped4(n0, size.y)), b_starts(clamped4(n0 + 4u, size.y)), b_starts(clamped4(n0 + 8u, size.y)), b_starts(clamped4(n0 + 12u, size.y)));
+#if ${sparse}
+  // Bit j of word w of the block's mask is set where some A[m0 .. m0 + 15, 32w + j] is nonzero.
+  let words = (size.z + 31u) / 32u;
+  for (var w = 0u; w < words; w++) {
+    var bits = k_mask[m0 / 16u * words + w];
+    while (bits != 0u) {
+      accumulate(32u * w + countTrailingZeros(bits), ia, ib, step_k);
+      bits &= bits - 1u; // clears the lowest set bit
+    }
   }
+#else
+  for (var k = 0u; k < size.z; k++) { accumulate(k, ia, ib, step_k); }
+#endif
   for (var i = 0u; i < 16u; i++) {
     let m = m0 + i;
     if (m >= size.x) { break; }

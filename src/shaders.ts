@@ -3,6 +3,7 @@
 import biasGrad from '../shaders/bias_grad.wgsl?raw';
 import gather from '../shaders/gather.wgsl?raw';
 import matmul from '../shaders/matmul.wgsl?raw';
+import nonzero from '../shaders/nonzero.wgsl?raw';
 import optimizer from '../shaders/optimizer.wgsl?raw';
 import softmax from '../shaders/softmax.wgsl?raw';
 
@@ -10,6 +11,7 @@ export const shaders = {
   'bias_grad.wgsl': biasGrad,
   'gather.wgsl': gather,
   'matmul.wgsl': matmul,
+  'nonzero.wgsl': nonzero,
   'optimizer.wgsl': optimizer,
   'softmax.wgsl': softmax,
 };

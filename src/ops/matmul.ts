@@ -1,7 +1,8 @@
 // The dense-layer products of shaders/matmul.wgsl: forward (with bias and activation), and the two
 // backward products. Shapes: inp (rows, n_in), weight (n_out, n_in), bias (n_out), out (rows, n_out).
+// The sparse variants take inp's nonzero mask (ops/nonzero.ts) and skip its zero blocks.
 
-import type { Gpu } from '../runtime/gpu';
+import type { Binding, Gpu } from '../runtime/gpu';
 import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
 
 export type ActivationName = 'identity' | 'relu' | 'leaky_relu' | 'elu' | 'sigmoid' | 'tanh';
@@ -29,9 +30,17 @@ export const BLOCKED: MatmulStrategy = { tiled: false, tile: 4 }; // small workg
 export interface MatmulKernel {
   pipeline: GPUComputePipeline;
   cover: { m: number; n: number };
+  /** Skips inp's zero blocks; backwardWeight then computes dweightᵀ = inpᵀ · dout, of (n_in, n_out). */
+  sparse: boolean;
 }
 
-export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy): Promise<MatmulKernel> {
+/**
+ * Compiles a variant. `sparse` (forward and backwardWeight, register-blocked only) adds a binding for inp's
+ * nonzero mask: by rows for forward, by columns for backwardWeight.
+ */
+export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy,
+  sparse = false): Promise<MatmulKernel> {
+  if (sparse && (strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no sparse ${variant} for this strategy`);
   const name = activation.name;
   const flags = {
     forward: variant === 'forward',
@@ -43,21 +52,21 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     sigmoid: name === 'sigmoid',
     tanh: name === 'tanh',
     tiled: strategy.tiled,
+    sparse,
   };
-  const bindings = variant === 'backwardWeight'
-    ? (['uniform', 'read', 'read', 'write'] as const)
-    : (['uniform', 'read', 'read', 'read', 'write'] as const);
-  const pipeline = await kernel(gpu, 'matmul.wgsl', flags, { TILE: strategy.tile, ALPHA: activation.alpha }, [...bindings]);
+  const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
+  if (sparse) bindings.push('read');
+  const pipeline = await kernel(gpu, 'matmul.wgsl', flags, { TILE: strategy.tile, ALPHA: activation.alpha }, bindings);
   const cover = strategy.tiled ? { m: strategy.tile, n: strategy.tile } : { m: strategy.tile * 16, n: strategy.tile * 16 };
-  return { pipeline, cover };
+  return { pipeline, cover, sparse };
 }
 
 const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut]);
 
-/** out = act(inp · weightᵀ + bias) */
+/** out = act(inp · weightᵀ + bias); `mask`: inp's nonzero mask by rows, for a sparse kernel */
 export function matmulForward(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor }): Op {
-  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out],
+  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; mask?: Tensor }): Op {
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out, ...(t.mask ? [t.mask] : [])],
     (rows) => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows, k.cover.m)]);
 }
 
@@ -68,9 +77,9 @@ export function matmulBackwardInput(gpu: Gpu, k: MatmulKernel, label: string, di
     (rows) => [ceilDiv(dims.nIn, k.cover.n), ceilDiv(rows, k.cover.m)]);
 }
 
-/** dweight = doutᵀ · inp */
+/** dweight = doutᵀ · inp; `mask`: inp's nonzero mask by columns, for a sparse kernel */
 export function matmulBackwardWeight(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { dout: Tensor; inp: Tensor; dweight: Tensor }): Op {
-  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight],
-    () => [ceilDiv(dims.nIn, k.cover.n), ceilDiv(dims.nOut, k.cover.m)]);
+  t: { dout: Tensor; inp: Tensor; dweight: Tensor; mask?: Tensor }): Op {
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight, ...(t.mask ? [t.mask] : [])],
+    () => (k.sparse ? [ceilDiv(dims.nOut, k.cover.n), ceilDiv(dims.nIn, k.cover.m)] : [ceilDiv(dims.nIn, k.cover.n), ceilDiv(dims.nOut, k.cover.m)]));
 }
