@@ -11,7 +11,7 @@ import { paramLayout, slotBinding } from '../src/model/layout';
 import { type Op, record } from '../src/ops/op';
 import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
 import { biasGrad, biasGradPipeline } from '../src/ops/bias_grad';
-import { nonzeroMask, nonzeroMaskWords, nonzeroPipeline } from '../src/ops/nonzero';
+import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../src/ops/nonzero';
 import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
 import { type Augmentation, gather, gatherPipeline } from '../src/ops/gather';
 import { optimizerKind, optimizerPipeline, optimizerUpdate, type OptimizerSettings, stateBuffers } from '../src/ops/optimizer';
@@ -130,6 +130,10 @@ function sparseInput(random: Random, rows: number, features: number, zeros: numb
 }
 
 export interface MaskComparison {
+  byRows: MaskCount;
+  byColumns: MaskCount;
+}
+export interface MaskCount {
   equal: boolean;
   words: number;
   /** Set bits in the reference mask, and how many it has (blocks of 16 × bits each) */
@@ -138,24 +142,29 @@ export interface MaskComparison {
 }
 
 /**
- * The nonzero mask of a sparse batch of `rows` rows, held in a buffer of `capacity` rows whose other rows are
+ * The nonzero masks of a sparse batch of `rows` rows, held in a buffer of `capacity` rows whose other rows are
  * nonzero (stale rows of a larger batch must not count), against the reference.
  */
-export async function nonzeroCase(byRows: boolean, rows: number, capacity: number, features: number, seed: number): Promise<MaskComparison> {
+export async function nonzeroCase(rows: number, capacity: number, features: number, seed: number): Promise<MaskComparison> {
   const gpu = await getGpu();
   const random = new Random(seed);
   const inp = new Float32Array(capacity * features).fill(1);
   inp.set(sparseInput(random, rows, features, 0.8));
-  const words = nonzeroMaskWords(byRows, rows, features);
-  const mask = gpu.upload('case.mask', new Uint32Array(words).fill(0xdeadbeef), STORAGE); // overwritten word by word
-  const op = nonzeroMask(gpu, await nonzeroPipeline(gpu, byRows), 'case.nonzero', features, byRows,
-    { inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, mask: { buffer: mask } });
+  const words = nonzeroMaskWords(rows, features);
+  const junk = (n: number) => gpu.upload('case.mask', new Uint32Array(n).fill(0xdeadbeef), STORAGE); // overwritten word by word
+  const [byRows, byColumns] = [junk(words.byRows), junk(words.byColumns)];
+  const op = nonzeroMasks(gpu, await nonzeroPipeline(gpu), 'case.nonzero', features,
+    { inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, byRows: { buffer: byRows }, byColumns: { buffer: byColumns } });
   run(gpu, new Schedule(gpu, 'case'), [step(rows)], [op]);
-  const got = new Uint32Array(await gpu.read(mask));
-  const want = ref.nonzeroMask(inp, rows, features, byRows);
   const popcount = (w: number) => w.toString(2).replaceAll('0', '').length;
-  const [blocked, along] = byRows ? [rows, features] : [features, rows];
-  return { equal: got.every((w, i) => w === want[i]), words, setBits: want.reduce((n, w) => n + popcount(w), 0), bits: Math.ceil(blocked / 16) * along };
+  const count = async (mask: GPUBuffer, rowsFirst: boolean): Promise<MaskCount> => {
+    const got = new Uint32Array(await gpu.read(mask));
+    const want = ref.nonzeroMask(inp, rows, features, rowsFirst);
+    const [blocked, along] = rowsFirst ? [rows, features] : [features, rows];
+    return { equal: got.length === want.length && got.every((w, i) => w === want[i]), words: want.length,
+      setBits: want.reduce((n, w) => n + popcount(w), 0), bits: Math.ceil(blocked / 16) * along };
+  };
+  return { byRows: await count(byRows, true), byColumns: await count(byColumns, false) };
 }
 
 /**
@@ -174,8 +183,10 @@ export async function sparseMatmulCase(variant: 'forward' | 'backwardWeight', ro
   const dout = uniforms(random, rows * nOut);
   const upload = (label: string, data: Float32Array<ArrayBuffer>) => ({ buffer: gpu.upload(`case.${label}`, data, STORAGE) });
   const inpBuffer = upload('inp', inp);
-  const mask = { buffer: gpu.buffer('case.mask', nonzeroMaskWords(byRows, rows, nIn) * 4, STORAGE) };
-  const maskOp = nonzeroMask(gpu, await nonzeroPipeline(gpu, byRows), 'case.nonzero', nIn, byRows, { inp: inpBuffer, mask });
+  const words = nonzeroMaskWords(rows, nIn);
+  const masks = { byRows: { buffer: gpu.buffer('case.byRows', words.byRows * 4, STORAGE) }, byColumns: { buffer: gpu.buffer('case.byColumns', words.byColumns * 4, STORAGE) } };
+  const maskOp = nonzeroMasks(gpu, await nonzeroPipeline(gpu), 'case.nonzero', nIn, { inp: inpBuffer, ...masks });
+  const mask = byRows ? masks.byRows : masks.byColumns;
   const kernel = await matmulKernel(gpu, variant, IDENTITY, { tiled: false, tile: 4 }, true);
   const dims = { nIn, nOut };
   const out = gpu.buffer('case.out', (byRows ? rows * nOut : nOut * nIn) * 4, STORAGE);

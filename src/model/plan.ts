@@ -5,7 +5,7 @@
 import type { Gpu } from '../runtime/gpu';
 import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
 import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy } from '../ops/matmul';
-import { nonzeroMask, nonzeroMaskWords, nonzeroPipeline } from '../ops/nonzero';
+import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../ops/nonzero';
 import type { Op } from '../ops/op';
 import { softmaxLoss, softmaxPipeline } from '../ops/softmax';
 import type { MLPSpec } from './config';
@@ -27,7 +27,7 @@ export interface Plan {
    * Where acts[0] is nonzero, for layer 0's sparse products (register-blocked strategy only): by rows for
    * forward[0], by columns for weightGrad[0].
    */
-  inputMasks?: { rows: Op; columns: Op };
+  inputMasks?: Op;
   trainLoss: Op;
   evaluateLoss: Op;
   /** Every buffer made for this plan, to release with it. */
@@ -72,7 +72,7 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
   const sparse = !matmul.tiled;
   const activationOf = (l: number) => (l === L - 1 ? IDENTITY : hiddenActivation);
   const [forwardHidden, forwardOut, forwardInput, backwardInput, backwardWeight, backwardWeightInput, biasGradKernel, trainKernel,
-    evaluateKernel, nonzeroRows, nonzeroColumns] = await Promise.all([
+    evaluateKernel, nonzeroKernel] = await Promise.all([
     matmulKernel(gpu, 'forward', hiddenActivation, matmul),
     matmulKernel(gpu, 'forward', IDENTITY, matmul),
     matmulKernel(gpu, 'forward', activationOf(0), matmul, sparse),
@@ -82,8 +82,7 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
     biasGradPipeline(gpu),
     softmaxPipeline(gpu, 'train', spec.loss, capacity),
     softmaxPipeline(gpu, 'evaluate', spec.loss, capacity),
-    sparse ? nonzeroPipeline(gpu, true) : undefined,
-    sparse ? nonzeroPipeline(gpu, false) : undefined,
+    sparse ? nonzeroPipeline(gpu) : undefined,
   ]);
 
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
@@ -95,14 +94,14 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
   const statsReadback = gpu.buffer(`${label}.stats.readback`, STATS_BYTES, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
 
   const features = spec.layers[0];
+  const words = nonzeroMaskWords(capacity, features);
   const masks = sparse && {
-    rows: gpu.buffer(`${label}.mask.rows`, nonzeroMaskWords(true, capacity, features) * 4, storage),
-    columns: gpu.buffer(`${label}.mask.columns`, nonzeroMaskWords(false, capacity, features) * 4, storage),
+    byRows: gpu.buffer(`${label}.mask.byRows`, words.byRows * 4, storage),
+    byColumns: gpu.buffer(`${label}.mask.byColumns`, words.byColumns * 4, storage),
   };
-  const inputMasks = masks && nonzeroRows && nonzeroColumns ? {
-    rows: nonzeroMask(gpu, nonzeroRows, `${label}.mask.rows`, features, true, { inp: { buffer: acts[0] }, mask: { buffer: masks.rows } }),
-    columns: nonzeroMask(gpu, nonzeroColumns, `${label}.mask.columns`, features, false, { inp: { buffer: acts[0] }, mask: { buffer: masks.columns } }),
-  } : undefined;
+  const inputMasks = masks && nonzeroKernel
+    ? nonzeroMasks(gpu, nonzeroKernel, `${label}.inputMasks`, features, { inp: { buffer: acts[0] }, byRows: { buffer: masks.byRows }, byColumns: { buffer: masks.byColumns } })
+    : undefined;
   const weight = (l: number) => slotBinding(params, layout.weights[l]);
   const bias = (l: number) => slotBinding(params, layout.biases[l]);
   const dims = (l: number) => ({ nIn: spec.layers[l], nOut: spec.layers[l + 1] });
@@ -114,10 +113,10 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
   const evaluateLoss = softmaxLoss(gpu, evaluateKernel, `${label}.evaluateLoss`, classes, lossTensors);
   const layerOps = layers.map((l): LayerOps => ({
     forward: matmulForward(gpu, l === 0 ? forwardInput : l === L - 1 ? forwardOut : forwardHidden, `${label}.forward[${l}]`, dims(l),
-      { inp: { buffer: acts[l] }, weight: weight(l), bias: bias(l), out: { buffer: acts[l + 1] }, mask: l === 0 && masks ? { buffer: masks.rows } : undefined }),
+      { inp: { buffer: acts[l] }, weight: weight(l), bias: bias(l), out: { buffer: acts[l + 1] }, mask: l === 0 && masks ? { buffer: masks.byRows } : undefined }),
     weightGrad: matmulBackwardWeight(gpu, l === 0 ? backwardWeightInput : backwardWeight, `${label}.weightGrad[${l}]`, dims(l),
       { dout: { buffer: douts[l + 1] }, inp: { buffer: acts[l] }, dweight: slotBinding(grads, layout.weights[l]),
-        mask: l === 0 && masks ? { buffer: masks.columns } : undefined }),
+        mask: l === 0 && masks ? { buffer: masks.byColumns } : undefined }),
     biasGrad: biasGrad(gpu, biasGradKernel, `${label}.biasGrad[${l}]`, spec.layers[l + 1],
       { dout: { buffer: douts[l + 1] }, dbias: slotBinding(grads, layout.biases[l]) }),
     inputGrad: l === 0 ? undefined : matmulBackwardInput(gpu, backwardInput, `${label}.inputGrad[${l}]`, dims(l),
@@ -125,10 +124,10 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
   }));
 
   const ops = [trainLoss, evaluateLoss, ...layerOps.flatMap((o) => [o.forward, o.weightGrad, o.biasGrad, ...(o.inputGrad ? [o.inputGrad] : [])]),
-    ...(inputMasks ? [inputMasks.rows, inputMasks.columns] : [])];
+    ...(inputMasks ? [inputMasks] : [])];
   return {
     capacity, acts, douts, batchLabels, stats, statsReadback, layers: layerOps, inputMasks, trainLoss, evaluateLoss,
-    owned: [...acts, ...douts.slice(1), batchLabels, stats, statsReadback, ...(masks ? [masks.rows, masks.columns] : []),
+    owned: [...acts, ...douts.slice(1), batchLabels, stats, statsReadback, ...(masks ? [masks.byRows, masks.byColumns] : []),
       ...ops.flatMap((op) => op.owned)],
   };
 }

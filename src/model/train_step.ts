@@ -15,7 +15,7 @@ export interface StepRef {
 /** The ops of one training step, in the order they run. */
 export function trainStepOps(plan: Plan, gather: Op, update: Op): Op[] {
   const ops = [gather]; //                      acts[0], batchLabels <- dataset rows order[batchStart ..]
-  if (plan.inputMasks) ops.push(plan.inputMasks.rows, plan.inputMasks.columns); // where acts[0] is nonzero
+  if (plan.inputMasks) ops.push(plan.inputMasks); // where acts[0] is nonzero
   for (const layer of plan.layers) ops.push(layer.forward); // acts[l+1] = act(acts[l] · W[l]ᵀ + b[l])
   ops.push(plan.trainLoss); //                  stats += loss, correct;  douts[L] = dlogits
   for (let l = plan.layers.length - 1; l >= 0; l--) {
@@ -30,7 +30,7 @@ export function trainStepOps(plan: Plan, gather: Op, update: Op): Op[] {
 
 /** The ops of one inference step: gather -> forward -> `output` (evaluate loss, or softmax into predictions). */
 export function inferenceStepOps(plan: Plan, gather: Op, output: Op): Op[] {
-  return [gather, ...(plan.inputMasks ? [plan.inputMasks.rows] : []), ...plan.layers.map((layer) => layer.forward), output];
+  return [gather, ...(plan.inputMasks ? [plan.inputMasks] : []), ...plan.layers.map((layer) => layer.forward), output];
 }
 
 /** Records a step's ops into the pass. */
