@@ -21,8 +21,8 @@ struct Dims {
   max_angle: f32,         // radians
 }
 
-override WORKGROUP: u32 = 64u;
-override PER_THREAD: u32 = 4u; // consecutive features per thread: fewer, busier threads (CPU adapters pay per invocation)
+override WORKGROUP: u32 = 16u;
+override PER_THREAD: u32 = 64u; // consecutive features per thread: fewer, busier threads (CPU adapters pay per invocation)
 
 @group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
