@@ -169,11 +169,10 @@ var<private> c0: array<vec4f, 16>;
 var<private> c1: array<vec4f, 16>;
 var<private> c2: array<vec4f, 16>;
 var<private> c3: array<vec4f, 16>;
-// Where the block's rows of A and columns of B start, computed once so that each load in accumulate is
-// one add away: ia[i] = a_start of rows m0 + 4i .. m0 + 4i + 3, ib[j] = b_start of columns n0 + 4j ...
-// Edge blocks read clamped rows and columns again; those results are never stored.
 
-// Adds A[m0 .. m0 + 15, k] ⊗ B[k, n0 .. n0 + 15] to the block.
+// Adds A[m0 .. m0 + 15, k] ⊗ B[k, n0 .. n0 + 15] to the block. ia[i] holds the a_start of rows m0 + 4i ..
+// m0 + 4i + 3 and ib[j] the b_start of columns n0 + 4j .. n0 + 4j + 3, computed once by main: each load
+// here is one add away (SwiftShader's compiler does not hoist loop-invariant index math).
 fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
   let ka = k * step_k.x;
   let kb = k * step_k.y;
@@ -210,8 +209,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n0 = gid.x * 16u;
   if (m0 >= size.x || n0 >= size.y) { return; }
   let step_k = k_steps();
-  let ia = array(a_starts(clamped4(m0, size.x)), a_starts(clamped4(m0 + 4u, size.x)), a_starts(clamped4(m0 + 8u, size.x)), a_starts(clamped4(m0 + 12u, size.x)));
-  let ib = array(b_starts(clamped4(n0, size.y)), b_starts(clamped4(n0 + 4u, size.y)), b_starts(clamped4(n0 + 8u, size.y)), b_starts(clamped4(n0 + 12u, size.y)));
+  // Edge blocks read clamped rows and columns again; those results are never stored.
+  let ia = array(a_starts(clamped4(m0, size.x)), a_starts(clamped4(m0 + 4u, size.x)),
+                 a_starts(clamped4(m0 + 8u, size.x)), a_starts(clamped4(m0 + 12u, size.x)));
+  let ib = array(b_starts(clamped4(n0, size.y)), b_starts(clamped4(n0 + 4u, size.y)),
+                 b_starts(clamped4(n0 + 8u, size.y)), b_starts(clamped4(n0 + 12u, size.y)));
 #if ${sparse}
   // Bit j of word w of the block's mask is set where some A[m0 .. m0 + 15, 32w + j] is nonzero.
   let words = (size.z + 31u) / 32u;
