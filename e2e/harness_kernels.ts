@@ -9,7 +9,7 @@ import { Schedule, type StepRecord } from '../src/model/schedule';
 import { adamCorrection } from '../src/model/fit';
 import { paramLayout, slotBinding } from '../src/model/layout';
 import { type Op, record } from '../src/ops/op';
-import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
+import { type Activation, BLOCKED, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
 import { biasGrad, biasGradPipeline } from '../src/ops/bias_grad';
 import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../src/ops/nonzero';
 import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
@@ -123,7 +123,7 @@ export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVarian
 function sparseInput(random: Random, rows: number, features: number, zeros: number): Float32Array<ArrayBuffer> {
   const inp = uniforms(random, rows * features).map((x) => (random.uniform() < zeros ? 0 : x));
   for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < features; f++) if (f % 3 !== 1 && f % 7 > 4 || r % 17 === 3) inp[r * features + f] = 0;
+    for (let f = 0; f < features; f++) if ((f % 3 !== 1 && f % 7 > 4) || r % 17 === 3) inp[r * features + f] = 0;
   }
   inp[inp.length - 1] = -0;
   return inp;
@@ -187,7 +187,7 @@ export async function sparseMatmulCase(variant: 'forward' | 'backwardWeight', ro
   const masks = { byRows: { buffer: gpu.buffer('case.byRows', words.byRows * 4, STORAGE) }, byColumns: { buffer: gpu.buffer('case.byColumns', words.byColumns * 4, STORAGE) } };
   const maskOp = nonzeroMasks(gpu, await nonzeroPipeline(gpu), 'case.nonzero', nIn, { inp: inpBuffer, ...masks });
   const mask = byRows ? masks.byRows : masks.byColumns;
-  const kernel = await matmulKernel(gpu, variant, IDENTITY, { tiled: false, tile: 4 }, true);
+  const kernel = await matmulKernel(gpu, variant, IDENTITY, BLOCKED, true);
   const dims = { nIn, nOut };
   const out = gpu.buffer('case.out', (byRows ? rows * nOut : nOut * nIn) * 4, STORAGE);
   const op = byRows

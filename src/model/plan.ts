@@ -95,13 +95,11 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
 
   const features = spec.layers[0];
   const words = nonzeroMaskWords(capacity, features);
-  const masks = sparse && {
-    byRows: gpu.buffer(`${label}.mask.byRows`, words.byRows * 4, storage),
-    byColumns: gpu.buffer(`${label}.mask.byColumns`, words.byColumns * 4, storage),
-  };
-  const inputMasks = masks && nonzeroKernel
-    ? nonzeroMasks(gpu, nonzeroKernel, `${label}.inputMasks`, features, { inp: { buffer: acts[0] }, byRows: { buffer: masks.byRows }, byColumns: { buffer: masks.byColumns } })
-    : undefined;
+  const masks = sparse ? {
+    byRows: { buffer: gpu.buffer(`${label}.mask.byRows`, words.byRows * 4, storage) },
+    byColumns: { buffer: gpu.buffer(`${label}.mask.byColumns`, words.byColumns * 4, storage) },
+  } : undefined;
+  const inputMasks = masks && nonzeroKernel && nonzeroMasks(gpu, nonzeroKernel, `${label}.inputMasks`, features, { inp: { buffer: acts[0] }, ...masks });
   const weight = (l: number) => slotBinding(params, layout.weights[l]);
   const bias = (l: number) => slotBinding(params, layout.biases[l]);
   const dims = (l: number) => ({ nIn: spec.layers[l], nOut: spec.layers[l + 1] });
@@ -113,10 +111,10 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
   const evaluateLoss = softmaxLoss(gpu, evaluateKernel, `${label}.evaluateLoss`, classes, lossTensors);
   const layerOps = layers.map((l): LayerOps => ({
     forward: matmulForward(gpu, l === 0 ? forwardInput : l === L - 1 ? forwardOut : forwardHidden, `${label}.forward[${l}]`, dims(l),
-      { inp: { buffer: acts[l] }, weight: weight(l), bias: bias(l), out: { buffer: acts[l + 1] }, mask: l === 0 && masks ? { buffer: masks.byRows } : undefined }),
+      { inp: { buffer: acts[l] }, weight: weight(l), bias: bias(l), out: { buffer: acts[l + 1] }, mask: l === 0 ? masks?.byRows : undefined }),
     weightGrad: matmulBackwardWeight(gpu, l === 0 ? backwardWeightInput : backwardWeight, `${label}.weightGrad[${l}]`, dims(l),
       { dout: { buffer: douts[l + 1] }, inp: { buffer: acts[l] }, dweight: slotBinding(grads, layout.weights[l]),
-        mask: l === 0 && masks ? { buffer: masks.byColumns } : undefined }),
+        mask: l === 0 ? masks?.byColumns : undefined }),
     biasGrad: biasGrad(gpu, biasGradKernel, `${label}.biasGrad[${l}]`, spec.layers[l + 1],
       { dout: { buffer: douts[l + 1] }, dbias: slotBinding(grads, layout.biases[l]) }),
     inputGrad: l === 0 ? undefined : matmulBackwardInput(gpu, backwardInput, `${label}.inputGrad[${l}]`, dims(l),
@@ -127,7 +125,7 @@ export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: 
     ...(inputMasks ? [inputMasks] : [])];
   return {
     capacity, acts, douts, batchLabels, stats, statsReadback, layers: layerOps, inputMasks, trainLoss, evaluateLoss,
-    owned: [...acts, ...douts.slice(1), batchLabels, stats, statsReadback, ...(masks ? [masks.byRows, masks.byColumns] : []),
+    owned: [...acts, ...douts.slice(1), batchLabels, stats, statsReadback, ...(masks ? [masks.byRows.buffer, masks.byColumns.buffer] : []),
       ...ops.flatMap((op) => op.owned)],
   };
 }
