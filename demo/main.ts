@@ -1,7 +1,7 @@
 // The demo page: pick data, set up a network, train it on the GPU with live progress, inspect the results,
 // draw digits, save and load models. It uses only the library's public API.
 
-import { createEngine, type Engine, type EpochStats, type MLP, type BatchProgress, WebGPUUnavailableError } from '../src/index';
+import { createEngine, type Engine, type EpochStats, type MLP, type ModelSpec, type BatchProgress, WebGPUUnavailableError } from '../src/index';
 import { LineChart } from './chart';
 import { bundledMnist, ownFiles, type Splits } from './data';
 import { drawingPad } from './draw';
@@ -9,6 +9,10 @@ import { readSettings, setFormEnabled } from './form';
 import { type Miss, renderConfusion, renderGallery, renderProbabilities } from './results';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+/** "784-64-10 relu" for a stack of dense layers on vectors, else the layer types in order. */
+const describe = (spec: ModelSpec) => (spec.layers.every((l) => l.type === 'dense') && spec.input[1] * spec.input[2] === 1
+  ? `${[spec.input[0], ...spec.layers.map((l) => (l.type === 'dense' ? l.units : 0))].join('-')} ${spec.layers[0].activation.name}`
+  : spec.layers.map((l) => l.type).join(', '));
 const form = $<HTMLFormElement>('settings');
 const [start, pause, stop, save] = ['start', 'pause', 'stop', 'save'].map((id) => $<HTMLButtonElement>(id));
 const lossChart = new LineChart($('loss-chart'), ['#2563eb']);
@@ -174,7 +178,7 @@ async function main(): Promise<void> {
       model?.dispose();
       model = loaded;
       save.disabled = false;
-      $('file-status').textContent = `Loaded ${file.name}: ${loaded.spec.layers.join('-')} ${loaded.spec.activation.name}`;
+      $('file-status').textContent = `Loaded ${file.name}: ${describe(loaded.spec)}`;
     } catch (error) {
       $('file-error').textContent = message(error);
     }

@@ -25,7 +25,7 @@ const CASES: [scenario: string, name: string, mentions: RegExp][] = [
   ['setWeightsWrongShape', 'ArgumentError', /weights\[1\] is 5; expected a Float32Array of 6 values \(2, 3\)/],
   ['swappedIdxFiles', 'DataFormatError', /^\/data\/mnist\/t10k-labels-idx1-ubyte\.gz: magic is 2049; IDX images have 2051 \(images and labels swapped\?\)/],
   ['hostileModelFile', 'ModelFormatError', /^model: tensor layers\.0\.weight has data_offsets \[0, 4096\] outside the 16 data bytes/],
-  ['augmentWithoutImageShape', 'ArgumentError', /augment is an object; expected a dataset with imageShape/],
+  ['augmentWithoutImageShape', 'ArgumentError', /augment is an object; expected a model whose input is C × H × W, or a dataset with imageShape/],
   ['disposedModel', 'DisposedError', /was disposed/],
   ['noWebGPU', 'WebGPUUnavailableError', /navigator\.gpu is not defined\. WebGPU needs Chrome/],
 ];

@@ -1,5 +1,6 @@
 // The page the GPU tests drive: it checks WebGPU once, then exposes the kernel and model cases.
 import * as kernels from './harness_kernels';
+import * as layers from './harness_layers';
 import * as model from './harness_model';
 import * as reliability from './harness_reliability';
 import * as worker from './harness_worker';
@@ -11,7 +12,7 @@ async function webgpu(): Promise<string> {
   return `ok: ${adapter.info.vendor} ${adapter.info.architecture}`;
 }
 
-const harness = { webgpu, ...kernels, ...model, ...reliability, ...worker };
+const harness = { webgpu, ...kernels, ...layers, ...model, ...reliability, ...worker };
 declare global {
   interface Window {
     harness: typeof harness;

@@ -9,7 +9,8 @@ import { Schedule, type StepRecord } from '../src/model/schedule';
 import { adamCorrection } from '../src/model/fit';
 import { paramLayout, slotBinding } from '../src/model/layout';
 import { type Op, record } from '../src/ops/op';
-import { type Activation, BLOCKED, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
+import type { Activation } from '../src/ops/activation';
+import { BLOCKED, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
 import { biasGrad, biasGradPipeline } from '../src/ops/bias_grad';
 import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../src/ops/nonzero';
 import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
@@ -69,7 +70,7 @@ export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVarian
   const random = new Random(seed);
   const schedule = new Schedule(gpu, 'case');
   // Weight and bias sit in a flat parameter buffer at aligned offsets, as in a model.
-  const layout = paramLayout([nIn, nOut], gpu.device.limits.minStorageBufferOffsetAlignment / 4);
+  const layout = paramLayout([{ weight: [nOut, nIn], bias: [nOut], fanIn: nIn, fanOut: nOut }], gpu.device.limits.minStorageBufferOffsetAlignment / 4);
   const weight = uniforms(random, nOut * nIn);
   const bias = uniforms(random, nOut);
   const flat = new Float32Array(layout.totalFloats);
@@ -201,14 +202,15 @@ export async function sparseMatmulCase(variant: 'forward' | 'backwardWeight', ro
     byRows ? ref.matmulForward(abs(seen), abs(weight), abs(bias), rows, nIn, nOut, IDENTITY) : ref.matmulBackwardWeight(abs(dout), abs(seen), rows, nIn, nOut));
 }
 
-export async function biasGradCase(rows: number, nOut: number, seed: number): Promise<Comparison> {
+/** dbias over `rows` samples of `positions` rows each (a convolution's output positions; 1 for a dense layer). */
+export async function biasGradCase(rows: number, nOut: number, positions: number, seed: number): Promise<Comparison> {
   const gpu = await getGpu();
   const random = new Random(seed);
-  const dout = uniforms(random, rows * nOut);
+  const dout = uniforms(random, rows * positions * nOut);
   const dbias = gpu.buffer('case.dbias', nOut * 4, STORAGE);
-  const op = biasGrad(gpu, await biasGradPipeline(gpu), 'case.biasGrad', nOut, { dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, dbias: { buffer: dbias } });
+  const op = biasGrad(gpu, await biasGradPipeline(gpu), 'case.biasGrad', nOut, positions, { dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, dbias: { buffer: dbias } });
   run(gpu, new Schedule(gpu, 'case'), [step(rows)], [op]);
-  return compare(await readF32(gpu, dbias), ref.biasGrad(dout, rows, nOut), ref.biasGrad(dout.map(Math.abs), rows, nOut));
+  return compare(await readF32(gpu, dbias), ref.biasGrad(dout, rows * positions, nOut), ref.biasGrad(dout.map(Math.abs), rows * positions, nOut));
 }
 
 export interface SoftmaxComparison {

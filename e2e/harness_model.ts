@@ -1,14 +1,28 @@
 // Whole-model cases through the public API only: GPU training steps against the reference step,
 // seeded training runs, determinism, and the typed errors a user can meet.
 
-import { createEngine, type Dataset, type Engine, type FitOptions, loadIdx, loadMnist, type MLPOptions, type Weights } from '../src/index';
+import { createEngine, type Dataset, type Engine, type FitOptions, loadIdx, loadMnist, type MLPOptions, type ModelOptions, type Weights } from '../src/index';
 import { Random } from '../src/random';
-import * as reference from '../src/reference/mlp';
+import * as reference from '../src/reference/model';
 import { gather } from '../src/reference/kernels';
-import { resolveFitOptions, resolveMLPOptions } from '../src/model/config';
+import { resolveFitOptions } from '../src/model/config';
+import { type Architecture, resolveMLPOptions, resolveModelOptions } from '../src/model/architecture';
+import { startOfFit } from '../src/model/fit';
 
 let shared: Promise<Engine> | undefined;
 const getEngine = () => (shared ??= createEngine());
+
+/** A model's options: createModel's (with `input`) or createMLP's. */
+export type AnyOptions = MLPOptions | ModelOptions;
+const isModel = (o: AnyOptions): o is ModelOptions => 'input' in o;
+const architectureOf = (o: AnyOptions): Architecture => (isModel(o) ? resolveModelOptions(o) : resolveMLPOptions(o));
+const create = (engine: Engine, o: AnyOptions) => (isModel(o) ? engine.createModel(o) : engine.createMLP(o));
+/** Values per sample and classes of a model's options. */
+export function sizesOf(o: AnyOptions): { features: number; classes: number } {
+  const { layers } = architectureOf(o);
+  const shape = layers[0].input;
+  return { features: shape.channels * shape.height * shape.width, classes: layers[layers.length - 1].output.channels };
+}
 
 /** count random samples: bytes (or floats in [0, 1)) and labels below `classes`. */
 export function randomDataset(count: number, features: number, classes: number, seed: number, floats = false): Dataset {
@@ -37,18 +51,19 @@ export function blobs(count: number, features: number, classes: number, seed: nu
 
 /**
  * Trains on the GPU with shuffle off, and replays the same steps on the CPU reference from the same
- * initial weights. Returns the largest weight difference and both loss histories.
+ * initial weights (dropout with the same per-step seeds). Returns the largest weight difference and both loss histories.
  */
-export async function trainStepCase(model: MLPOptions, fit: FitOptions, data: Dataset) {
+export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Dataset) {
   const engine = await getEngine();
-  const mlp = engine.createMLP(model);
-  const initial = await mlp.getWeights();
-  const history = await mlp.fit(data, { ...fit, shuffle: false });
-  const after = await mlp.getWeights();
-  mlp.dispose();
+  const gpuModel = create(engine, model);
+  const initial = await gpuModel.getWeights();
+  const history = await gpuModel.fit(data, { ...fit, shuffle: false });
+  const after = await gpuModel.getWeights();
+  gpuModel.dispose();
 
-  const spec = resolveMLPOptions(model);
+  const { spec, layers } = architectureOf(model);
   const settings = resolveFitOptions(fit, spec.seed);
+  const stepSeeds = Random.resume(startOfFit(settings, data.count).augmentRandom); // what each step record's seed is
   const params: reference.ReferenceParams = {
     weights: initial.weights.map((w) => Float64Array.from(w)),
     biases: initial.biases.map((b) => Float64Array.from(b)),
@@ -62,7 +77,8 @@ export async function trainStepCase(model: MLPOptions, fit: FitOptions, data: Da
     for (let start = 0; start < data.count; start += settings.batchSize) {
       const rows = Math.min(settings.batchSize, data.count - start);
       const batch = gather(data.images, data.labels, order, start, rows, data.features);
-      const { loss } = reference.trainStep(spec, params, state, ++t, batch.inp, batch.batchLabels, rows, settings.learningRate, settings);
+      const dropout = { seed: stepSeeds.nextU32() };
+      const { loss } = reference.trainStep(layers, spec.loss, params, state, ++t, batch.inp, batch.batchLabels, rows, settings.learningRate, settings, dropout);
       lossSum += loss * rows;
     }
     referenceLosses.push(lossSum / data.count);
@@ -80,15 +96,14 @@ export async function trainStepCase(model: MLPOptions, fit: FitOptions, data: Da
 }
 
 /** A seeded run on blobs; returns the per-epoch history and the final held-out evaluation. */
-export async function trainRun(model: MLPOptions, fit: FitOptions, count: number, seed: number) {
+export async function trainRun(model: AnyOptions, fit: FitOptions, count: number, seed: number) {
   const engine = await getEngine();
-  const features = model.layers[0];
-  const classes = model.layers[model.layers.length - 1];
+  const { features, classes } = sizesOf(model);
   const all = blobs(count + 200, features, classes, seed);
   const split = (from: number, n: number): Dataset => ({
     images: all.images.slice(from * features, (from + n) * features), labels: all.labels.slice(from, from + n), count: n, features,
   });
-  const mlp = engine.createMLP(model);
+  const mlp = create(engine, model);
   const batches: number[] = [];
   const history = await mlp.fit(split(0, count), { ...fit, validation: split(count, 200), onBatch: (p) => void batches.push(p.loss) });
   const test = await mlp.evaluate(split(count, 200));
@@ -137,10 +152,10 @@ export async function bundledMnist(): Promise<{ train: Dataset; test: Dataset }>
 }
 
 /** Trains on bundled MNIST; evaluates on its 2,000 test digits; checks save -> load predicts the same. */
-export async function mnistRun(model: MLPOptions, fit: FitOptions) {
+export async function mnistRun(model: AnyOptions, fit: FitOptions) {
   const engine = await getEngine();
   const { train, test } = await bundledMnist();
-  const mlp = engine.createMLP(model);
+  const mlp = create(engine, model);
   const history = await mlp.fit(train, fit);
   const result = await mlp.evaluate(test);
   const file = await mlp.save();
@@ -158,7 +173,7 @@ export async function mnistRun(model: MLPOptions, fit: FitOptions) {
  * GPU allocations, bind groups, submits and map (sync) calls made by fit over 16 and over 48 steps (after a
  * warm-up fit builds the plan): equal counts mean none of them happen per step.
  */
-export async function workPerFit() {
+export async function workPerFit(model: AnyOptions = { layers: [20, 16, 4], seed: 1 }) {
   const engine = await getEngine();
   const device = engine.gpu.device;
   const counts = { buffers: 0, bindGroups: 0, submits: 0, maps: 0 };
@@ -174,10 +189,11 @@ export async function workPerFit() {
     count(device, 'createBuffer', 'buffers'), count(device, 'createBindGroup', 'bindGroups'),
     count(device.queue, 'submit', 'submits'), count(GPUBuffer.prototype, 'mapAsync', 'maps'),
   ];
-  const mlp = engine.createMLP({ layers: [20, 16, 4], seed: 1 });
+  const mlp = create(engine, model);
+  const { features, classes } = sizesOf(model);
   const fit = async (count: number) => {
     const before = { ...counts };
-    await mlp.fit(randomDataset(count, 20, 4, 2), { epochs: 1, batchSize: 8 });
+    await mlp.fit(randomDataset(count, features, classes, 2), { epochs: 1, batchSize: 8 });
     return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v - before[k as keyof typeof counts]]));
   };
   await fit(8);

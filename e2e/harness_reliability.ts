@@ -3,7 +3,8 @@
 // freed, and two models trained at once.
 
 import { createEngine, type Dataset, DeviceLostError, DivergenceError, type FitOptions, type RecoveryEvent, type Weights } from '../src/index';
-import * as reference from '../src/reference/mlp';
+import * as reference from '../src/reference/model';
+import { resolveMLPOptions } from '../src/model/architecture';
 import { blobs, sameWeights } from './harness_model';
 
 const LAYERS = [20, 16, 4];
@@ -122,7 +123,7 @@ export async function weightsOverflow() {
   const model = engine.createMLP({ layers: [4, 3, 2], activation: 'identity', seed: 1 }); // no unit can die
   const before = await model.getWeights();
   const images = new Float32Array(32).fill(30);
-  const logits = reference.forward({ layers: [4, 3, 2], activation: { name: 'identity', alpha: 0 }, loss: 'cross-entropy' },
+  const logits = reference.forward(resolveMLPOptions({ layers: [4, 3, 2], activation: 'identity' }).layers,
     { weights: before.weights.map((w) => Float64Array.from(w)), biases: before.biases.map((b) => Float64Array.from(b)) }, images.subarray(0, 4), 1).at(-1)!;
   const labels = new Uint8Array(8).fill(logits[0] < logits[1] ? 0 : 1); // p(label) ≈ e^-|gap|: a full-size gradient
   const error = await model.fit({ images, labels, count: 8, features: 4 }, { epochs: 1, batchSize: 8, learningRate: 3e38 })

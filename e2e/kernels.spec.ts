@@ -73,10 +73,10 @@ for (const variant of ['forward', 'backwardWeight'] as const) {
   });
 }
 
-for (const [rows, nOut] of [[1, 1], [37, 13], [513, 129]]) {
-  test(`bias grad ${rows}x${nOut}`, async ({ harness }) => {
-    const result = await harness.evaluate(([r, o]) => window.harness.biasGradCase(r, o, 3), [rows, nOut]);
-    report(`biasGrad ${rows}x${nOut}`, result, SUM_TOLERANCE);
+for (const [rows, nOut, positions] of [[1, 1, 1], [37, 13, 1], [513, 129, 1], [3, 24, 100]]) {
+  test(`bias grad ${rows}x${nOut}, ${positions} per sample`, async ({ harness }) => {
+    const result = await harness.evaluate(([r, o, p]) => window.harness.biasGradCase(r, o, p, 3), [rows, nOut, positions]);
+    report(`biasGrad ${rows}x${nOut} ×${positions}`, result, SUM_TOLERANCE);
     expect(result.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
   });
 }

@@ -3,7 +3,8 @@
 // Float32 datasets are copied as they are. Labels are always bytes.
 // With augment, each row is also moved by a random whole-pixel shift in [-max_shift, max_shift] and
 // rotated by a random angle in [-max_angle, max_angle] about the image centre (bilinear, zero outside),
-// drawn from a hash of (step.seed, r); src/reference/kernels.ts draws the same numbers.
+// drawn from a hash of (step.seed, r); src/reference/kernels.ts draws the same numbers. A sample of several
+// channels (features = channels · width · height, channel by channel) moves every channel alike.
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -11,11 +12,11 @@ struct Step {             // see src/model/schedule.ts
   learning_rate: f32,
   adam_c1: f32,
   adam_c2: f32,
-  seed: u32,              // for data augmentation
+  seed: u32,              // for data augmentation and dropout
 }
 struct Dims {
   features: u32,
-  width: u32,             // image width and height (width · height = features), for augment
+  width: u32,             // image width and height (of each channel), for augment
   height: u32,
   max_shift: u32,         // pixels
   max_angle: f32,         // radians
@@ -65,15 +66,15 @@ fn cos_sin(x: f32) -> vec2f {
   return vec2f(c, s);
 }
 
-// Pixel (x, y) of a sample, 0 outside the image.
+// Pixel (x, y) of the channel whose first value is at `base`, 0 outside the image.
 fn pixel(base: u32, x: i32, y: i32) -> f32 {
   if (x < 0 || y < 0 || x >= i32(dims.width) || y >= i32(dims.height)) { return 0.0; }
   return image_value(base + u32(y) * dims.width + u32(x));
 }
 
-// Output pixel f of a sample moved by (dx, dy) and rotated by angle: sample the source bilinearly
-// at the inverse-transformed position.
-fn augmented(base: u32, f: u32, r: u32) -> f32 {
+// Output value f of a sample moved by (dx, dy) and rotated by angle: sample its channel of the source
+// bilinearly at the inverse-transformed position.
+fn augmented(sample_base: u32, f: u32, r: u32) -> f32 {
   let h0 = hash(step.seed ^ hash(r));
   let h1 = hash(h0);
   let h2 = hash(h1);
@@ -81,7 +82,10 @@ fn augmented(base: u32, f: u32, r: u32) -> f32 {
   let shift = vec2f(f32(h0 % span), f32(h1 % span)) - f32(dims.max_shift);
   let angle = (f32(h2 >> 8u) / 16777216.0 * 2.0 - 1.0) * dims.max_angle;
   let centre = vec2f(f32(dims.width - 1u), f32(dims.height - 1u)) * 0.5;
-  let p = vec2f(f32(f % dims.width), f32(f / dims.width)) - centre - shift;
+  let plane = dims.width * dims.height;
+  let base = sample_base + f / plane * plane; // the channel's first value
+  let q = f % plane;
+  let p = vec2f(f32(q % dims.width), f32(q / dims.width)) - centre - shift;
   let cs = cos_sin(angle);
   let src = vec2f(cs.x * p.x + cs.y * p.y, -cs.y * p.x + cs.x * p.y) + centre;
   let corner = floor(src);

@@ -2,6 +2,8 @@
 //   forward         out      = act(inp · weightᵀ + bias)     (rows, n_out)
 //   backwardInput   dinp     = (dout · weight) ⊙ act'(inp)   (rows, n_in)
 //   backwardWeight  dweight  = doutᵀ · inp                   (n_out, n_in)
+// where rows = step.rows · positions: a dense layer has 1 position per sample; a convolution multiplies its
+// patches (shaders/conv2d.wgsl), one row per output position, by weight (filters, channels · kh · kw).
 // Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory:
 // A[m, k] = a_at(a_start(m) + k · k_steps().x) and B[k, n] = b_at(b_start(n) + k · k_steps().y).
 // act' is taken from the activation's output (inp is the previous layer's output), which is exact
@@ -17,9 +19,9 @@ struct Step {             // see src/model/schedule.ts
   learning_rate: f32,
   adam_c1: f32,
   adam_c2: f32,
-  seed: u32,              // for data augmentation
+  seed: u32,              // for data augmentation and dropout
 }
-struct Dims { n_in: u32, n_out: u32 }
+struct Dims { n_in: u32, n_out: u32, positions: u32 }
 
 override TILE: u32 = 16u;  // the workgroup is TILE × TILE threads
 override ALPHA: f32 = 0.0; // leaky_relu slope or elu alpha
@@ -36,7 +38,7 @@ override ALPHA: f32 = 0.0; // leaky_relu slope or elu alpha
 @group(1) @binding(5) var<storage, read> k_mask: array<u32>;     // (rows / 16, n_in / 32): inp's nonzero columns per 16 rows
 #endif
 
-fn size_mnk() -> vec3u { return vec3u(step.rows, dims.n_out, dims.n_in); }
+fn size_mnk() -> vec3u { return vec3u(step.rows * dims.positions, dims.n_out, dims.n_in); }
 fn a_at(i: u32) -> f32 { return inp[i]; }             // A[m, k] = inp[m · n_in + k]
 fn a_start(m: u32) -> u32 { return m * dims.n_in; }
 fn b_at(i: u32) -> f32 { return weight[i]; }          // B[k, n] = weight[n · n_in + k]
@@ -51,7 +53,7 @@ fn store_c(m: u32, n: u32, acc: f32) { out[m * dims.n_out + n] = activate(acc + 
 @group(1) @binding(3) var<storage, read> inp: array<f32>;        // (rows, n_in), previous layer's output
 @group(1) @binding(4) var<storage, read_write> dinp: array<f32>; // (rows, n_in), w.r.t. its pre-activation
 
-fn size_mnk() -> vec3u { return vec3u(step.rows, dims.n_in, dims.n_out); }
+fn size_mnk() -> vec3u { return vec3u(step.rows * dims.positions, dims.n_in, dims.n_out); }
 fn a_at(i: u32) -> f32 { return dout[i]; }            // A[m, k] = dout[m · n_out + k]
 fn a_start(m: u32) -> u32 { return m * dims.n_out; }
 fn b_at(i: u32) -> f32 { return weight[i]; }          // B[k, n] = weight[k · n_in + n]
@@ -73,7 +75,7 @@ fn store_c(m: u32, n: u32, acc: f32) {
 
 #if ${sparse}
 // As its transpose, dweightᵀ = inpᵀ · dout, so that A is the input and its zero blocks can be skipped.
-fn size_mnk() -> vec3u { return vec3u(dims.n_in, dims.n_out, step.rows); }
+fn size_mnk() -> vec3u { return vec3u(dims.n_in, dims.n_out, step.rows * dims.positions); }
 fn a_at(i: u32) -> f32 { return inp[i]; }             // A[m, k] = inp[k · n_in + m]
 fn a_start(m: u32) -> u32 { return m; }
 fn b_at(i: u32) -> f32 { return dout[i]; }            // B[k, n] = dout[k · n_out + n]
@@ -81,7 +83,7 @@ fn b_start(n: u32) -> u32 { return n; }
 fn k_steps() -> vec2u { return vec2u(dims.n_in, dims.n_out); }
 fn store_c(m: u32, n: u32, acc: f32) { dweight[n * dims.n_in + m] = acc; }
 #else
-fn size_mnk() -> vec3u { return vec3u(dims.n_out, dims.n_in, step.rows); }
+fn size_mnk() -> vec3u { return vec3u(dims.n_out, dims.n_in, step.rows * dims.positions); }
 fn a_at(i: u32) -> f32 { return dout[i]; }            // A[m, k] = dout[k · n_out + m]
 fn a_start(m: u32) -> u32 { return m; }
 fn b_at(i: u32) -> f32 { return inp[i]; }             // B[k, n] = inp[k · n_in + n]

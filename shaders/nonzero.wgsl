@@ -11,7 +11,7 @@ struct Step {             // see src/model/schedule.ts
   learning_rate: f32,
   adam_c1: f32,
   adam_c2: f32,
-  seed: u32,              // for data augmentation
+  seed: u32,              // for data augmentation and dropout
 }
 struct Dims { features: u32 }
 

@@ -13,7 +13,7 @@ struct Step {             // see src/model/schedule.ts
   learning_rate: f32,
   adam_c1: f32,
   adam_c2: f32,
-  seed: u32,              // for data augmentation
+  seed: u32,              // for data augmentation and dropout
 }
 struct Stats { loss_sum: f32, correct: f32, diverged_at: u32 } // see src/model/plan.ts
 struct Settings {

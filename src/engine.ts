@@ -2,10 +2,10 @@
 
 import { DisposedError, WebGPUUnavailableError } from './errors';
 import { Gpu, requestDevice } from './runtime/gpu';
-import { type MLPOptions, type MLPSpec, resolveMLPOptions } from './model/config';
+import { type Architecture, type MLPOptions, type ModelOptions, resolveMLPOptions, resolveModelOptions } from './model/architecture';
 import { type DataSource, nameOf, readBytes } from './data/load';
 import { decodeModel } from './model/model_file';
-import { MLP, type ModelHost } from './model/mlp';
+import { Model, type ModelHost } from './model/model';
 
 export interface EngineOptions {
   /** Use this device instead of requesting one; the engine then never destroys (or replaces) it. */
@@ -18,7 +18,7 @@ export interface EngineOptions {
 }
 
 export class Engine implements ModelHost {
-  private readonly models = new Set<MLP>();
+  private readonly models = new Set<Model>();
   private destroyed = false;
   private count = 0;
   private replacing: Promise<Gpu> | undefined;
@@ -39,16 +39,24 @@ export class Engine implements ModelHost {
     return this.gpu.bytesHeld;
   }
 
-  /** A new MLP with seeded initial weights. Throws ArgumentError or DeviceLimitError for bad options. */
-  createMLP(options: MLPOptions): MLP {
+  /**
+   * A new model, a stack of layers (dense, conv2d, maxPool2d, avgPool2d, activation, flatten, dropout), with
+   * seeded initial weights. Throws ArgumentError naming the layer and field, or DeviceLimitError, for bad options.
+   */
+  createModel(options: ModelOptions): Model {
+    return this.make(resolveModelOptions(options));
+  }
+
+  /** A new MLP (a stack of dense layers) with seeded initial weights. Throws ArgumentError or DeviceLimitError for bad options. */
+  createMLP(options: MLPOptions): Model {
     return this.make(resolveMLPOptions(options));
   }
 
   /** A model saved by `model.save()` (or any safetensors MLP), from a URL, bytes or a File. Throws ModelFormatError. */
-  async loadModel(source: DataSource): Promise<MLP> {
+  async loadModel(source: DataSource): Promise<Model> {
     const file = nameOf(source, 'model');
-    const { spec, values } = decodeModel(file, await readBytes(source, file));
-    const model = this.make(spec);
+    const { architecture, values } = decodeModel(file, await readBytes(source, file));
+    const model = this.make(architecture);
     await model.setWeights(values);
     return model;
   }
@@ -69,9 +77,9 @@ export class Engine implements ModelHost {
     return this.replacing;
   }
 
-  private make(spec: MLPSpec): MLP {
+  private make(architecture: Architecture): Model {
     if (this.destroyed) throw new DisposedError('the engine was destroyed');
-    const model: MLP = new MLP(this, `mlp${this.count++}`, spec, () => this.models.delete(model));
+    const model: Model = new Model(this, `model${this.count++}`, architecture, () => this.models.delete(model));
     this.models.add(model);
     return model;
   }

@@ -1,18 +1,24 @@
 // The WGSL sources, bundled as text (Vite `?raw`), so the library never fetches at run time.
 
 import biasGrad from '../shaders/bias_grad.wgsl?raw';
+import conv2d from '../shaders/conv2d.wgsl?raw';
 import gather from '../shaders/gather.wgsl?raw';
 import matmul from '../shaders/matmul.wgsl?raw';
 import nonzero from '../shaders/nonzero.wgsl?raw';
 import optimizer from '../shaders/optimizer.wgsl?raw';
+import pointwise from '../shaders/pointwise.wgsl?raw';
+import pool from '../shaders/pool.wgsl?raw';
 import softmax from '../shaders/softmax.wgsl?raw';
 
 export const shaders = {
   'bias_grad.wgsl': biasGrad,
+  'conv2d.wgsl': conv2d,
   'gather.wgsl': gather,
   'matmul.wgsl': matmul,
   'nonzero.wgsl': nonzero,
   'optimizer.wgsl': optimizer,
+  'pointwise.wgsl': pointwise,
+  'pool.wgsl': pool,
   'softmax.wgsl': softmax,
 };
 export type ShaderFile = keyof typeof shaders;

@@ -159,7 +159,7 @@ export async function profile(layers: number[], batch: number): Promise<{ op: st
   engine ??= await createEngine();
   const gpu = engine.gpu;
   const model = engine.createMLP({ layers, seed: 1 });
-  const plan = await model.plan(batch);
+  const plan = await model.plan(batch, true);
   const data = uploadDataset(gpu, 'profile', sliceDataset(train, 0, batch));
   const gatherOp = gather(gpu, await gatherPipeline(gpu, true, false), 'gather', layers[0], undefined, {
     images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },

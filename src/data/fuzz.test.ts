@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { expect, test } from 'vitest';
 import { WebGPUNNError } from '../errors';
 import { Random } from '../random';
-import { resolveMLPOptions } from '../model/config';
+import { resolveMLPOptions } from '../model/architecture';
 import { decodeModel, encodeModel } from '../model/model_file';
 import { encodeIdxImages, encodeIdxLabels } from './idx';
 import { loadIdx } from './load';
@@ -111,22 +111,22 @@ test(`${MUTATIONS} mutated IDX file pairs (a quarter gzipped): a consistent data
 
 test(`${MUTATIONS} mutated model files: a model whose tensors fit its layers, or a ModelFormatError`, async () => {
   const random = new Random(7);
-  const spec = resolveMLPOptions({ layers: [6, 4, 3], seed: 1 });
+  const { spec, layers } = resolveMLPOptions({ layers: [6, 4, 3], seed: 1 });
   const values = {
     weights: [Float32Array.from({ length: 24 }, (_, i) => i / 10), Float32Array.from({ length: 12 }, (_, i) => -i)],
     biases: [new Float32Array(4).fill(0.5), new Float32Array(3).fill(-0.5)],
   };
-  const file = encodeModel(spec, values, { epochs: 2 });
+  const file = encodeModel(spec, layers, values, { epochs: 2 });
   const outcomes = await fuzz((i) => {
     const [mutated, how] = mutate(file, random);
     const what = `mutation ${i} (${how})`;
     return {
       what,
       load: () => {
-        const { spec: s, values: v } = decodeModel('model', mutated);
-        s.layers.slice(1).forEach((width, l) => {
-          expect(v.weights[l].length, what).toBe(width * s.layers[l]);
-          expect(v.biases[l].length, what).toBe(width);
+        const { architecture, values: v } = decodeModel('model', mutated);
+        architecture.layers.filter((layer) => layer.params).forEach((layer, i) => {
+          expect(v.weights[i].length, what).toBe(layer.params!.weight.reduce((a, b) => a * b));
+          expect(v.biases[i].length, what).toBe(layer.params!.bias[0]);
         });
       },
     };

@@ -1,19 +1,23 @@
 // Validation of every option: each bad value names the argument and what is accepted.
 import { expect, test } from 'vitest';
 import { ArgumentError, DatasetError } from '../errors';
-import { checkDataset, resolveFitOptions, resolveMLPOptions } from './config';
+import { resolveMLPOptions } from './architecture';
+import { checkDataset, resolveFitOptions } from './config';
 
 test('defaults', () => {
-  expect(resolveMLPOptions({ layers: [784, 32, 10] })).toEqual({
-    layers: [784, 32, 10], activation: { name: 'relu', alpha: 0 }, loss: 'cross-entropy', init: 'xavier', seed: 0,
+  expect(resolveMLPOptions({ layers: [784, 32, 10] }).spec).toEqual({
+    input: [784, 1, 1],
+    layers: [{ type: 'dense', units: 32, activation: { name: 'relu', alpha: 0 } }, { type: 'dense', units: 10, activation: { name: 'identity', alpha: 0 } }],
+    loss: 'cross-entropy', init: 'xavier', seed: 0,
   });
   const fit = resolveFitOptions({}, 9);
   expect(fit).toMatchObject({ epochs: 1, batchSize: 64, learningRate: 0.1, optimizer: 'sgd', momentum: 0, l2: 0, shuffle: true, seed: 9 });
 });
 
 test('activation parameters', () => {
-  expect(resolveMLPOptions({ layers: [2, 2], activation: 'leaky_relu' }).activation).toEqual({ name: 'leaky_relu', alpha: 0.01 });
-  expect(resolveMLPOptions({ layers: [2, 2], activation: { name: 'elu', alpha: 0.5 } }).activation).toEqual({ name: 'elu', alpha: 0.5 });
+  const hidden = (options: object) => resolveMLPOptions({ layers: [2, 3, 2], ...options }).spec.layers[0].activation;
+  expect(hidden({ activation: 'leaky_relu' })).toEqual({ name: 'leaky_relu', alpha: 0.01 });
+  expect(hidden({ activation: { name: 'elu', alpha: 0.5 } })).toEqual({ name: 'elu', alpha: 0.5 });
   expect(() => resolveMLPOptions({ layers: [2, 2], activation: { name: 'elu', alpha: -1 } })).toThrow(/activation\.alpha is -1; expected a finite number > 0/);
   expect(() => resolveMLPOptions({ layers: [2, 2], activation: { name: 'leaky_relu', slope: NaN } })).toThrow(/activation\.slope is NaN/);
 });
@@ -64,7 +68,7 @@ test.each([
 
 test('datasets: lengths, labels, features and non-finite pixels', () => {
   const ok = { images: new Uint8Array(6), labels: Uint8Array.from([0, 1, 2]), count: 3, features: 2 };
-  expect(() => checkDataset('train', ok, 2, 3)).not.toThrow();
+  expect(() => checkDataset('train', ok, [2, 1, 1], 3)).not.toThrow();
   const cases: [object, RegExp][] = [
     [{ ...ok, count: 0 }, /train\.count: is 0/],
     [{ ...ok, features: 3 }, /train\.features: is 3; the model's first layer takes 2/],
@@ -75,7 +79,15 @@ test('datasets: lengths, labels, features and non-finite pixels', () => {
     [{ ...ok, images: Float32Array.from([0, 0, NaN, 0, 0, 0]) }, /train\.images\[2\]: is NaN; pixel values must be finite/],
   ];
   for (const [dataset, message] of cases) {
-    expect(() => checkDataset('train', dataset as never, 2, 3)).toThrow(DatasetError);
-    expect(() => checkDataset('train', dataset as never, 2, 3)).toThrow(message);
+    expect(() => checkDataset('train', dataset as never, [2, 1, 1], 3)).toThrow(DatasetError);
+    expect(() => checkDataset('train', dataset as never, [2, 1, 1], 3)).toThrow(message);
   }
+});
+
+test('datasets for a model on images: features name the input shape; imageShape must match it', () => {
+  const images = { images: new Uint8Array(2 * 12), labels: Uint8Array.from([0, 1]), count: 2, features: 12 };
+  expect(() => checkDataset('train', { ...images, imageShape: [2, 2] }, [3, 2, 2], 2)).not.toThrow();
+  expect(() => checkDataset('train', images, [1, 3, 5], 2)).toThrow(/train\.features: is 12; the model's first layer takes 15 \(1 × 3 × 5\)/);
+  expect(() => checkDataset('train', { ...images, imageShape: [4, 3] }, [1, 3, 4], 2)).toThrow(/train\.imageShape: is \[4, 3\]; the model's input is 1 × 3 × 4/);
+  expect(() => checkDataset('train', { ...images, imageShape: [5, 5] }, [12, 1, 1], 2)).toThrow(/rows × cols must divide features \(12\)/);
 });

@@ -1,12 +1,15 @@
-// The public option types and their validation. Every bad value becomes an ArgumentError or DatasetError
-// that names the argument and what would have been accepted, before anything touches the GPU.
+// The fit options and datasets, and their validation. Every bad value becomes an ArgumentError or
+// DatasetError that names the argument and what would have been accepted, before anything touches the GPU.
+// (A model's own options are in architecture.ts.)
 
+import { finite, isCount, oneOf, seedOf } from '../check';
 import { ArgumentError, DatasetError } from '../errors';
-import type { Activation, ActivationName } from '../ops/matmul';
 import type { OptimizerName, OptimizerSettings } from '../ops/optimizer';
-import type { LossName } from '../ops/softmax';
 
-/** A labelled dataset, row-major: sample i is images[i·features .. (i+1)·features). */
+/**
+ * A labelled dataset, row-major: sample i is images[i·features .. (i+1)·features), its values in (channel, row,
+ * column) order.
+ */
 export interface Dataset {
   /** (count, features). Bytes are scaled by 1/255 on the GPU; floats are used as they are. */
   images: Uint8Array | Float32Array;
@@ -14,104 +17,20 @@ export interface Dataset {
   labels: Uint8Array;
   count: number;
   features: number;
-  /** [rows, cols] of each image (rows · cols = features); needed for augmentation. IDX loading sets it. */
+  /**
+   * [rows, cols] of each image (of each channel: rows · cols divides features). Augmenting an MLP's input needs it
+   * (a model whose input is C × H × W knows its own); IDX loading sets it.
+   */
   imageShape?: [number, number];
 }
 
-/** Row-major copies of the parameters: weights[l] is (layers[l+1], layers[l]), biases[l] is (layers[l+1]). */
+/**
+ * Row-major copies of the parameters of the layers that have them, in order: a dense weight is (out, in), a
+ * conv2d weight (filters, in channels, kh, kw), as PyTorch stores them; biases[i] is (out) or (filters).
+ */
 export interface Weights {
   weights: Float32Array[];
   biases: Float32Array[];
-}
-
-export type ActivationOption =
-  | ActivationName
-  | { name: 'leaky_relu'; slope?: number }
-  | { name: 'elu'; alpha?: number }
-  | { name: Exclude<ActivationName, 'leaky_relu' | 'elu'> };
-
-export interface MLPOptions {
-  /** Layer widths from input to output, e.g. [784, 128, 10]; at least two. */
-  layers: number[];
-  /** Hidden layers' activation (the output layer is linear, then softmax). Default 'relu'. */
-  activation?: ActivationOption;
-  /** Default 'cross-entropy'. */
-  loss?: LossName;
-  /** 'xavier': randn·sqrt(2/(in+out)); 'he': randn·sqrt(2/in). Biases start at 0. Default 'xavier'. */
-  init?: 'xavier' | 'he';
-  /** Seed for initialisation (and, unless fit gets its own, for shuffling). Default 0. */
-  seed?: number;
-}
-
-export interface MLPSpec {
-  layers: number[];
-  activation: Activation;
-  loss: LossName;
-  init: 'xavier' | 'he';
-  seed: number;
-}
-
-const ACTIVATIONS: ActivationName[] = ['identity', 'relu', 'leaky_relu', 'elu', 'sigmoid', 'tanh'];
-const LOSSES: LossName[] = ['cross-entropy', 'mse'];
-const OPTIMIZERS: OptimizerName[] = ['sgd', 'adam'];
-
-const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0;
-const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-
-function oneOf<T extends string>(argument: string, value: unknown, accepted: T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!accepted.includes(value as T)) throw new ArgumentError(argument, value, `one of ${accepted.map((a) => `'${a}'`).join(', ')}`);
-  return value as T;
-}
-
-function finite(argument: string, value: unknown, fallback: number, accepted: string, ok: (x: number) => boolean): number {
-  if (value === undefined) return fallback;
-  if (!isFiniteNumber(value) || !ok(value)) throw new ArgumentError(argument, value, accepted);
-  return value;
-}
-
-function seedOf(argument: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 0xffffffff) {
-    throw new ArgumentError(argument, value, 'an integer in [0, 2^32)');
-  }
-  return value as number;
-}
-
-function activationOf(value: ActivationOption | undefined): Activation {
-  const spec = typeof value === 'string' || value === undefined ? { name: value ?? 'relu' } : value;
-  if (typeof spec !== 'object' || spec === null) throw new ArgumentError('activation', value, `a name or { name, slope | alpha }`);
-  const name = oneOf('activation', spec.name, ACTIVATIONS, 'relu');
-  if (name === 'leaky_relu') {
-    const slope = (spec as { slope?: number }).slope;
-    return { name, alpha: finite('activation.slope', slope, 0.01, 'a finite number >= 0', (x) => x >= 0) };
-  }
-  if (name === 'elu') {
-    const alpha = (spec as { alpha?: number }).alpha;
-    return { name, alpha: finite('activation.alpha', alpha, 1, 'a finite number > 0', (x) => x > 0) };
-  }
-  return { name, alpha: 0 };
-}
-
-export function resolveMLPOptions(options: MLPOptions): MLPSpec {
-  if (typeof options !== 'object' || options === null) throw new ArgumentError('createMLP options', options, 'an object with layers');
-  const { layers } = options;
-  if (!Array.isArray(layers) || layers.length < 2) {
-    throw new ArgumentError('layers', layers, 'an array of at least two layer widths, e.g. [784, 128, 10]');
-  }
-  layers.forEach((width, i) => {
-    if (!isCount(width)) throw new ArgumentError(`layers[${i}]`, width, 'a positive integer');
-  });
-  if (layers[layers.length - 1] > 256) {
-    throw new ArgumentError(`layers[${layers.length - 1}]`, layers[layers.length - 1], 'at most 256 classes (labels are bytes)');
-  }
-  return {
-    layers: [...layers],
-    activation: activationOf(options.activation),
-    loss: oneOf('loss', options.loss, LOSSES, 'cross-entropy'),
-    init: oneOf('init', options.init, ['xavier', 'he'], 'xavier'),
-    seed: seedOf('seed', options.seed, 0),
-  };
 }
 
 /** Progress after each submitted chunk of steps (only computed when onBatch is given). */
@@ -154,7 +73,10 @@ export interface FitOptions {
   validation?: Dataset;
   /** Instead of `validation`: hold out this fraction of `train`, taken from its end. */
   validationSplit?: number;
-  /** Random per-sample shifts (whole pixels) and rotations (degrees); needs dataset.imageShape. Off by default. */
+  /**
+   * Random per-sample shifts (whole pixels) and rotations (degrees), every channel alike; needs the model's input
+   * to be C × H × W or the dataset's imageShape. Off by default.
+   */
   augment?: { shift?: number; rotate?: number };
   /** 'constant' (default) or 'cosine': lr · ½(1 + cos(π · step / steps)) over this fit's steps. */
   lrSchedule?: 'constant' | 'cosine';
@@ -199,6 +121,8 @@ export interface FitSettings extends OptimizerSettings {
   /** Whole pixels and radians; undefined when off. */
   augment?: { maxShift: number; maxAngle: number };
 }
+
+const OPTIMIZERS: OptimizerName[] = ['sgd', 'adam'];
 
 export function resolveFitOptions(options: FitOptions, modelSeed: number): FitSettings {
   const o = options ?? {};
@@ -247,12 +171,17 @@ function augmentOf(value: FitOptions['augment']): FitSettings['augment'] {
   return { maxShift: shift, maxAngle: (rotate * Math.PI) / 180 };
 }
 
-/** Checks a dataset against the model's input width and class count; `name` says which one in errors. */
-export function checkDataset(name: string, d: Dataset, features: number, classes: number | undefined): void {
+/**
+ * Checks a dataset against the model's input ([channels, height, width]) and class count; `name` says which
+ * one in errors. Without classes (predict), labels are not looked at.
+ */
+export function checkDataset(name: string, d: Dataset, input: [number, number, number], classes: number | undefined): void {
+  const features = input[0] * input[1] * input[2];
+  const spatial = input[1] * input[2] > 1;
   if (typeof d !== 'object' || d === null) throw new DatasetError(name, '', 'expected { images, labels, count, features }');
   if (!isCount(d.count)) throw new DatasetError(name, 'count', `is ${String(d.count)}; expected a positive integer`);
   if (d.features !== features) {
-    throw new DatasetError(name, 'features', `is ${String(d.features)}; the model's first layer takes ${features}`);
+    throw new DatasetError(name, 'features', `is ${String(d.features)}; the model's first layer takes ${features}${spatial ? ` (${input.join(' × ')})` : ''}`);
   }
   if (!(d.images instanceof Uint8Array) && !(d.images instanceof Float32Array)) {
     throw new DatasetError(name, 'images', 'expected a Uint8Array or Float32Array');
@@ -266,8 +195,11 @@ export function checkDataset(name: string, d: Dataset, features: number, classes
   }
   if (d.imageShape !== undefined) {
     const [rows, cols] = d.imageShape;
-    if (!isCount(rows) || !isCount(cols) || rows * cols !== features) {
-      throw new DatasetError(name, 'imageShape', `is [${String(rows)}, ${String(cols)}]; rows × cols must equal features (${features})`);
+    if (!isCount(rows) || !isCount(cols) || features % (rows * cols) !== 0) {
+      throw new DatasetError(name, 'imageShape', `is [${String(rows)}, ${String(cols)}]; rows × cols must divide features (${features})`);
+    }
+    if (spatial && (rows !== input[1] || cols !== input[2])) {
+      throw new DatasetError(name, 'imageShape', `is [${rows}, ${cols}]; the model's input is ${input.join(' × ')}`);
     }
   }
   if (classes === undefined) return;

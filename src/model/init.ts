@@ -1,21 +1,22 @@
-// Seeded initial parameters: weights randn·scale, layer by layer in row-major (out, in) order; biases 0.
+// Seeded initial parameters: each weight randn·scale, layer by layer in row-major order; biases 0.
 
+import type { ParamShapes } from '../layers/layer';
 import { Random } from '../random';
-import type { MLPSpec } from './config';
+import type { ModelSpec } from './architecture';
 import type { ParamLayout } from './layout';
 
-/** 'xavier': sqrt(2/(in+out)) as in the original tutorial; 'he': sqrt(2/in). */
-export function initScale(init: MLPSpec['init'], nIn: number, nOut: number): number {
-  return init === 'he' ? Math.sqrt(2 / nIn) : Math.sqrt(2 / (nIn + nOut));
+/** 'xavier': sqrt(2/(fanIn+fanOut)) as in the original tutorial; 'he': sqrt(2/fanIn). */
+export function initScale(init: ModelSpec['init'], fanIn: number, fanOut: number): number {
+  return init === 'he' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
 }
 
-/** The flat parameter buffer's initial contents. */
-export function initialParams(spec: MLPSpec, layout: ParamLayout): Float32Array {
+/** The flat parameter buffer's initial contents for the layers with parameters, `params`. */
+export function initialParams(spec: ModelSpec, params: ParamShapes[], layout: ParamLayout): Float32Array {
   const random = new Random(spec.seed);
   const flat = new Float32Array(layout.totalFloats);
-  layout.weights.forEach((slot, l) => {
-    const scale = initScale(spec.init, spec.layers[l], spec.layers[l + 1]);
-    for (let i = 0; i < slot.length; i++) flat[slot.offset + i] = random.normal() * scale;
+  layout.weights.forEach((slot, i) => {
+    const scale = initScale(spec.init, params[i].fanIn, params[i].fanOut);
+    for (let j = 0; j < slot.length; j++) flat[slot.offset + j] = random.normal() * scale;
   });
   return flat;
 }

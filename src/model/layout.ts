@@ -1,5 +1,8 @@
-// Where each tensor lives in the flat parameter buffer: all weights first, then all biases, each tensor
-// starting at the device's storage offset alignment so it can be bound on its own. Padding stays zero.
+// Where each tensor lives in the flat parameter buffer: the weights of every layer that has parameters first,
+// then their biases, each tensor starting at the device's storage offset alignment so it can be bound on its
+// own. Padding stays zero.
+
+import type { ParamShapes } from '../layers/layer';
 
 export interface Slot {
   /** In floats. */
@@ -8,26 +11,27 @@ export interface Slot {
 }
 
 export interface ParamLayout {
-  /** weights[l]: (layers[l+1], layers[l]) */
+  /** weights[i]: the i-th layer with parameters' weight, e.g. (out, in) or (filters, in channels, kh, kw) */
   weights: Slot[];
-  /** biases[l]: (layers[l+1]) */
+  /** biases[i]: (out) or (filters) */
   biases: Slot[];
   /** Floats before the first bias: the L2 penalty applies below this index. */
   weightFloats: number;
   totalFloats: number;
 }
 
-export function paramLayout(layers: number[], alignFloats: number): ParamLayout {
+const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+export function paramLayout(params: ParamShapes[], alignFloats: number): ParamLayout {
   let end = 0;
   const place = (length: number): Slot => {
     const offset = Math.ceil(end / alignFloats) * alignFloats;
     end = offset + length;
     return { offset, length };
   };
-  const pairs = layers.slice(1).map((nOut, l) => [nOut, layers[l]]);
-  const weights = pairs.map(([nOut, nIn]) => place(nOut * nIn));
+  const weights = params.map((p) => place(product(p.weight)));
   const weightFloats = Math.ceil(end / alignFloats) * alignFloats;
-  const biases = pairs.map(([nOut]) => place(nOut));
+  const biases = params.map((p) => place(product(p.bias)));
   return { weights, biases, weightFloats, totalFloats: Math.ceil(end / alignFloats) * alignFloats };
 }
 

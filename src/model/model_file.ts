@@ -1,67 +1,44 @@
-// An MLP as a safetensors file: tensors layers.{l}.weight (out, in) and layers.{l}.bias (out), and in
-// __metadata__ the architecture (and the last fit's settings) as JSON strings. Files from elsewhere
-// (e.g. PyTorch's nn.Linear stack saved with safetensors) load too: without metadata, the layer sizes
-// come from the shapes and the activation is relu.
+// A model as a safetensors file: tensors layers.{i}.weight and layers.{i}.bias for each layer i (its index in
+// the layer list) that has parameters, in PyTorch's layouts, and in __metadata__ the architecture (the options
+// that make the model again) and the last fit's settings, as JSON strings. Files from elsewhere load too:
+// without metadata, a stack of dense layers (2-D weights layers.0.weight, layers.1.weight, …; hidden relu),
+// and files of the MLP format before layer lists (architecture { layers: [widths], activation }).
 
 import { ModelFormatError, WebGPUNNError } from '../errors';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../data/safetensors';
-import { type MLPOptions, type MLPSpec, resolveMLPOptions, type Weights } from './config';
+import type { Layer } from '../layers/layer';
+import { type Architecture, type MLPOptions, type ModelOptions, modelOptions, type ModelSpec, resolveMLPOptions, resolveModelOptions } from './architecture';
+import type { Weights } from './config';
 
-export function encodeModel(spec: MLPSpec, values: Weights, training: object | undefined): Uint8Array {
-  const tensors: NamedTensor[] = values.weights.flatMap((weight, l) => [
-    { name: `layers.${l}.weight`, shape: [spec.layers[l + 1], spec.layers[l]], data: weight },
-    { name: `layers.${l}.bias`, shape: [spec.layers[l + 1]], data: values.biases[l] },
+export function encodeModel(spec: ModelSpec, layers: Layer[], values: Weights, training: object | undefined): Uint8Array {
+  const tensors: NamedTensor[] = withParams(layers).flatMap((layer, i) => [
+    { name: `layers.${layer.index}.weight`, shape: layer.params!.weight, data: values.weights[i] },
+    { name: `layers.${layer.index}.bias`, shape: layer.params!.bias, data: values.biases[i] },
   ]);
-  const architecture = { layers: spec.layers, activation: spec.activation, loss: spec.loss, init: spec.init, seed: spec.seed };
-  const metadata: Record<string, string> = { format: 'webgpu-nn', architecture: JSON.stringify(architecture) };
+  const metadata: Record<string, string> = { format: 'webgpu-nn', architecture: JSON.stringify(modelOptions(spec)) };
   if (training) metadata.training = JSON.stringify(training);
   return encodeSafetensors(tensors, metadata);
 }
 
-export function decodeModel(file: string, bytes: Uint8Array): { spec: MLPSpec; values: Weights; metadata: Record<string, string> } {
+export function decodeModel(file: string, bytes: Uint8Array): { architecture: Architecture; values: Weights; metadata: Record<string, string> } {
   const { tensors, metadata } = decodeSafetensors(file, bytes);
-  const shape = (name: string) => tensors.get(name)?.shape;
-  let options: MLPOptions;
-  if (metadata.architecture !== undefined) {
-    try {
-      options = JSON.parse(metadata.architecture) as MLPOptions;
-      const activation = options.activation as unknown as { name: string; alpha: number } | string;
-      // Saved as { name, alpha }; accept it back in the option form createMLP takes.
-      if (typeof activation === 'object' && activation !== null) {
-        options.activation = activation.name === 'leaky_relu' ? { name: 'leaky_relu', slope: activation.alpha }
-          : activation.name === 'elu' ? { name: 'elu', alpha: activation.alpha } : (activation.name as MLPOptions['activation']);
-      }
-    } catch (cause) {
-      throw new ModelFormatError(file, `__metadata__.architecture is not valid JSON: ${(cause as Error).message}`);
-    }
-  } else {
-    const layers: number[] = [];
-    for (let l = 0; shape(`layers.${l}.weight`); l++) {
-      const [out, inp] = shape(`layers.${l}.weight`)!;
-      if (l === 0) layers.push(inp);
-      layers.push(out);
-    }
-    if (layers.length < 2) throw new ModelFormatError(file, 'has no tensor layers.0.weight and no __metadata__.architecture');
-    options = { layers };
-  }
-  let spec: MLPSpec;
+  let architecture: Architecture;
   try {
-    spec = resolveMLPOptions(options);
+    architecture = metadata.architecture !== undefined ? fromMetadata(file, metadata.architecture) : fromShapes(file, tensors);
   } catch (error) {
-    if (error instanceof WebGPUNNError) throw new ModelFormatError(file, `architecture: ${error.message}`);
+    if (error instanceof WebGPUNNError && !(error instanceof ModelFormatError)) throw new ModelFormatError(file, `architecture: ${error.message}`);
     throw error;
   }
-  const L = spec.layers.length - 1;
   const expected = new Map<string, number[]>();
-  for (let l = 0; l < L; l++) {
-    expected.set(`layers.${l}.weight`, [spec.layers[l + 1], spec.layers[l]]);
-    expected.set(`layers.${l}.bias`, [spec.layers[l + 1]]);
+  for (const layer of withParams(architecture.layers)) {
+    expected.set(`layers.${layer.index}.weight`, layer.params!.weight);
+    expected.set(`layers.${layer.index}.bias`, layer.params!.bias);
   }
   for (const name of tensors.keys()) {
-    if (!expected.has(name)) throw new ModelFormatError(file, `tensor ${name} is not part of a ${spec.layers.join('-')} MLP`);
+    if (!expected.has(name)) throw new ModelFormatError(file, `tensor ${name} is not part of ${describe(architecture.spec)}`);
   }
   for (const [name, want] of expected) {
-    const got = shape(name);
+    const got = tensors.get(name)?.shape;
     if (!got) throw new ModelFormatError(file, `tensor ${name} is missing`);
     if (got.join(',') !== want.join(',')) throw new ModelFormatError(file, `tensor ${name} has shape [${got}]; the architecture needs [${want}]`);
     const data = tensors.get(name)!.data;
@@ -69,9 +46,56 @@ export function decodeModel(file: string, bytes: Uint8Array): { spec: MLPSpec; v
     if (bad >= 0) throw new ModelFormatError(file, `tensor ${name}[${bad}] is ${data[bad]}; weights must be finite`);
   }
   const get = (name: string) => tensors.get(name)!.data;
+  const layers = withParams(architecture.layers);
   return {
-    spec,
-    values: { weights: [...Array(L).keys()].map((l) => get(`layers.${l}.weight`)), biases: [...Array(L).keys()].map((l) => get(`layers.${l}.bias`)) },
+    architecture,
+    values: { weights: layers.map((l) => get(`layers.${l.index}.weight`)), biases: layers.map((l) => get(`layers.${l.index}.bias`)) },
     metadata,
   };
+}
+
+const withParams = (layers: Layer[]) => layers.filter((layer) => layer.params);
+
+/** The architecture in a file's metadata: a model's options, or an MLP's (the format before layer lists). */
+function fromMetadata(file: string, json: string): Architecture {
+  let options: unknown;
+  try {
+    options = JSON.parse(json);
+  } catch (cause) {
+    throw new ModelFormatError(file, `__metadata__.architecture is not valid JSON: ${(cause as Error).message}`);
+  }
+  if (typeof options !== 'object' || options === null) throw new ModelFormatError(file, '__metadata__.architecture is not an object');
+  if ('input' in options) return resolveModelOptions(options as ModelOptions, 'architecture');
+  const mlp = options as MLPOptions;
+  const activation = mlp.activation as unknown as { name: string; alpha: number } | string | undefined;
+  // An MLP file saved its activation as { name, alpha }; accept it back in the option form createMLP takes.
+  if (typeof activation === 'object' && activation !== null) {
+    mlp.activation = activation.name === 'leaky_relu' ? { name: 'leaky_relu', slope: activation.alpha }
+      : activation.name === 'elu' ? { name: 'elu', alpha: activation.alpha } : (activation.name as MLPOptions['activation']);
+  }
+  return resolveMLPOptions(mlp);
+}
+
+/** A dense stack read from the weights' shapes (files without our metadata, e.g. from PyTorch): relu between layers. */
+function fromShapes(file: string, tensors: Map<string, { shape: number[] }>): Architecture {
+  const layers: number[] = [];
+  for (let l = 0; tensors.has(`layers.${l}.weight`); l++) {
+    const shape = tensors.get(`layers.${l}.weight`)!.shape;
+    if (shape.length !== 2) {
+      throw new ModelFormatError(file, `has no __metadata__.architecture, and tensor layers.${l}.weight has shape [${shape}]: ` +
+        'without it, only a stack of dense layers (2-D weights) can be read');
+    }
+    if (l === 0) layers.push(shape[1]);
+    layers.push(shape[0]);
+  }
+  if (layers.length < 2) throw new ModelFormatError(file, 'has no tensor layers.0.weight and no __metadata__.architecture');
+  return resolveMLPOptions({ layers });
+}
+
+/** "a 784-128-10 MLP" for a dense stack on a vector, else "a model of 9 layers (conv2d, …)". */
+function describe(spec: ModelSpec): string {
+  if (spec.input[1] * spec.input[2] === 1 && spec.layers.every((l) => l.type === 'dense')) {
+    return `a ${[spec.input[0], ...spec.layers.map((l) => (l.type === 'dense' ? l.units : 0))].join('-')} MLP`;
+  }
+  return `a model of ${spec.layers.length} layers (${spec.layers.map((l) => l.type).join(', ')})`;
 }

@@ -5,16 +5,18 @@ import * as ort from 'onnxruntime-web';
 import protobuf from 'protobufjs';
 import { describe, expect, test } from 'vitest';
 import { Random } from '../random';
-import * as reference from '../reference/mlp';
+import * as reference from '../reference/model';
 import { softmax } from '../reference/kernels';
-import { type MLPOptions, resolveMLPOptions, type Weights } from './config';
+import { featuresOf, type Layer } from '../layers/layer';
+import { type MLPOptions, type ModelOptions, resolveMLPOptions, resolveModelOptions } from './architecture';
+import type { Weights } from './config';
 import { encodeOnnx } from './onnx';
 
 // From https://github.com/onnx/onnx/blob/main/onnx/onnx.proto (field numbers as published).
 const ONNX_PROTO = `
 syntax = "proto2";
 package onnx;
-message AttributeProto { optional string name = 1; optional float f = 2; optional int64 i = 3; optional int32 type = 20; }
+message AttributeProto { optional string name = 1; optional float f = 2; optional int64 i = 3; repeated int64 ints = 8; optional int32 type = 20; }
 message ValueInfoProto { optional string name = 1; optional TypeProto type = 2; }
 message NodeProto { repeated string input = 1; repeated string output = 2; optional string name = 3;
   optional string op_type = 4; repeated AttributeProto attribute = 5; }
@@ -29,15 +31,30 @@ message ModelProto { optional int64 ir_version = 1; optional string producer_nam
 `;
 const ModelProto = protobuf.parse(ONNX_PROTO).root.lookupType('onnx.ModelProto');
 
-/** Seeded weights for `options`, roughly Xavier-sized. */
-function weightsFor(options: MLPOptions): Weights {
+/** Seeded weights for `layers`, roughly Xavier-sized. */
+function weightsFor(layers: Layer[]): Weights {
   const random = new Random(3);
-  const { layers } = options;
   const values = (n: number, scale: number) => Float32Array.from({ length: n }, () => random.normal() * scale);
+  const params = layers.flatMap((l) => (l.params ? [l.params] : []));
   return {
-    weights: layers.slice(1).map((out, l) => values(out * layers[l], Math.sqrt(2 / (out + layers[l])))),
-    biases: layers.slice(1).map((out) => values(out, 0.1)),
+    weights: params.map((p) => values(p.weight.reduce((a, b) => a * b), Math.sqrt(2 / (p.fanIn + p.fanOut)))),
+    biases: params.map((p) => values(p.bias[0], 0.1)),
   };
+}
+
+/** ONNX Runtime's probabilities for `rows` random inputs, and the largest difference from the reference forward pass. */
+async function runtimeAgainstReference(file: Uint8Array, layers: Layer[], values: Weights, inputDims: number[], rows: number) {
+  const random = new Random(9);
+  const features = featuresOf(layers[0].input);
+  const input = Float32Array.from({ length: rows * features }, () => random.uniform());
+  const session = await ort.InferenceSession.create(file);
+  const output = await session.run({ input: new ort.Tensor('float32', input, [rows, ...inputDims]) });
+  const probs = output.probabilities.data as Float32Array;
+  const params = { weights: values.weights.map((w) => Float64Array.from(w)), biases: values.biases.map((b) => Float64Array.from(b)) };
+  const classes = featuresOf(layers[layers.length - 1].output);
+  const expected = softmax(reference.forward(layers, params, input, rows).at(-1)!, rows, classes);
+  const maxDiff = Math.max(...Array.from(probs, (p, i) => Math.abs(p - expected[i])));
+  return { dims: output.probabilities.dims, classes, maxDiff, count: probs.length };
 }
 
 const CASES: [string, MLPOptions, string[]][] = [
@@ -50,9 +67,10 @@ const CASES: [string, MLPOptions, string[]][] = [
 ];
 
 describe.each(CASES)('ONNX export, %s', (_, options, ops) => {
-  const spec = resolveMLPOptions(options);
-  const values = weightsFor(options);
-  const file = encodeOnnx(spec, values);
+  const { spec, layers } = resolveMLPOptions(options);
+  const widths = options.layers;
+  const values = weightsFor(layers);
+  const file = encodeOnnx(spec, layers, values);
 
   test('decodes with protobufjs to the expected graph and weights', () => {
     const model = ModelProto.toObject(ModelProto.decode(file), { longs: Number, bytes: Array }) as any;
@@ -70,12 +88,12 @@ describe.each(CASES)('ONNX export, %s', (_, options, ops) => {
     expect(graph.node.at(-1).output).toEqual(['probabilities']);
     expect(graph.node.at(-1).attribute).toEqual([{ name: 'axis', i: 1, type: 2 }]);
     const alphaNode = graph.node.find((n: any) => n.opType === 'LeakyRelu' || n.opType === 'Elu');
-    if (alphaNode) expect(alphaNode.attribute[0].f).toBeCloseTo(spec.activation.alpha, 6);
+    if (alphaNode) expect(alphaNode.attribute[0].f).toBeCloseTo(spec.layers[0].activation.alpha, 6);
     const dims = (v: any) => v.type.tensorType.shape.dim.map((d: any) => d.dimParam ?? d.dimValue);
-    expect(dims(graph.input[0])).toEqual(['N', spec.layers[0]]);
-    expect(dims(graph.output[0])).toEqual(['N', spec.layers.at(-1)]);
-    spec.layers.slice(1).forEach((out, l) => {
-      for (const [kind, shape, expected] of [['weight', [out, spec.layers[l]], values.weights[l]], ['bias', [out], values.biases[l]]] as const) {
+    expect(dims(graph.input[0])).toEqual(['N', widths[0]]);
+    expect(dims(graph.output[0])).toEqual(['N', widths.at(-1)]);
+    widths.slice(1).forEach((out, l) => {
+      for (const [kind, shape, expected] of [['weight', [out, widths[l]], values.weights[l]], ['bias', [out], values.biases[l]]] as const) {
         const tensor = graph.initializer.find((t: any) => t.name === `layers.${l}.${kind}`);
         expect(tensor.dims).toEqual(shape);
         expect(tensor.dataType).toBe(1);
@@ -86,18 +104,50 @@ describe.each(CASES)('ONNX export, %s', (_, options, ops) => {
   });
 
   test('runs in ONNX Runtime with the reference forward pass\'s probabilities', async () => {
-    const rows = 5;
-    const random = new Random(9);
-    const input = Float32Array.from({ length: rows * spec.layers[0] }, () => random.uniform());
-    const session = await ort.InferenceSession.create(file);
-    const output = await session.run({ input: new ort.Tensor('float32', input, [rows, spec.layers[0]]) });
-    const probs = output.probabilities.data as Float32Array;
-    const params = { weights: values.weights.map((w) => Float64Array.from(w)), biases: values.biases.map((b) => Float64Array.from(b)) };
-    const logits = reference.forward(spec, params, input, rows).at(-1)!;
-    const expected = softmax(logits, rows, spec.layers.at(-1)!);
-    const maxDiff = Math.max(...Array.from(probs, (p, i) => Math.abs(p - expected[i])));
-    console.log(`onnxruntime vs reference: maxdiff=${maxDiff.toExponential(2)} over ${probs.length} probabilities`);
-    expect(output.probabilities.dims).toEqual([rows, spec.layers.at(-1)]);
-    expect(maxDiff).toBeLessThan(1e-5);
+    const r = await runtimeAgainstReference(file, layers, values, [widths[0]], 5);
+    console.log(`onnxruntime vs reference: maxdiff=${r.maxDiff.toExponential(2)} over ${r.count} probabilities`);
+    expect(r.dims).toEqual([5, r.classes]);
+    expect(r.maxDiff).toBeLessThan(1e-5);
+  });
+});
+
+const CONVNETS: [string, ModelOptions, string[]][] = [
+  ['jax-js\'s MNIST ConvNet', { input: [1, 28, 28], layers: [
+    { type: 'conv2d', filters: 24, kernelSize: 5 }, { type: 'maxPool2d', size: 2 }, { type: 'activation', activation: 'relu' },
+    { type: 'conv2d', filters: 32, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'activation', activation: 'relu' },
+    { type: 'flatten' }, { type: 'dropout', rate: 0.25 }, { type: 'dense', units: 128, activation: 'relu' }, { type: 'dense', units: 10 },
+  ] }, ['Conv', 'MaxPool', 'Relu', 'Conv', 'MaxPool', 'Relu', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'Softmax']],
+  ['strides, same and numeric padding, average pooling, activations', { input: [3, 9, 7], layers: [
+    { type: 'conv2d', filters: 5, kernelSize: [3, 2], stride: 2, padding: 'same', activation: 'tanh' },
+    { type: 'avgPool2d', size: [2, 1], stride: 1, activation: { name: 'leaky_relu', slope: 0.1 } },
+    { type: 'conv2d', filters: 4, kernelSize: 3, padding: [1, 2], activation: { name: 'elu', alpha: 0.5 } },
+    { type: 'flatten', activation: 'sigmoid' }, { type: 'dense', units: 6 },
+  ] }, ['Conv', 'Tanh', 'AveragePool', 'LeakyRelu', 'Conv', 'Elu', 'Flatten', 'Sigmoid', 'Gemm', 'Softmax']],
+];
+
+describe.each(CONVNETS)('ONNX export of a ConvNet, %s', (_, options, ops) => {
+  const { spec, layers } = resolveModelOptions(options);
+  const values = weightsFor(layers);
+  const file = encodeOnnx(spec, layers, values);
+
+  test('Conv, pooling and Flatten nodes with the layers\' attributes; input (N, C, H, W)', () => {
+    const graph = (ModelProto.toObject(ModelProto.decode(file), { longs: Number, bytes: Array }) as any).graph;
+    expect(graph.node.map((n: any) => n.opType)).toEqual(ops);
+    const conv = graph.node.find((n: any) => n.opType === 'Conv');
+    expect(conv.input).toEqual(['input', 'layers.0.weight', 'layers.0.bias']);
+    const attribute = (n: any, name: string) => n.attribute.find((a: any) => a.name === name).ints;
+    const first = spec.layers[0] as { kernelSize: number[]; stride: number[] };
+    expect(attribute(conv, 'kernel_shape')).toEqual(first.kernelSize);
+    expect(attribute(conv, 'strides')).toEqual(first.stride);
+    expect(graph.initializer.find((t: any) => t.name === 'layers.0.weight').dims).toEqual(layers[0].params!.weight);
+    const dims = (v: any) => v.type.tensorType.shape.dim.map((d: any) => d.dimParam ?? d.dimValue);
+    expect(dims(graph.input[0])).toEqual(['N', ...options.input]);
+  });
+
+  test('runs in ONNX Runtime with the reference forward pass\'s probabilities', async () => {
+    const r = await runtimeAgainstReference(file, layers, values, options.input, 3);
+    console.log(`onnxruntime vs reference (${_}): maxdiff=${r.maxDiff.toExponential(2)} over ${r.count} probabilities`);
+    expect(r.dims).toEqual([3, r.classes]);
+    expect(r.maxDiff).toBeLessThan(1e-5);
   });
 });

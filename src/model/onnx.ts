@@ -1,41 +1,59 @@
-// An MLP as an ONNX model (a ModelProto, opset 13) that ONNX Runtime and other tools run:
-//   input (N, layers[0]) float, pixels in [0, 1]
-//   per layer l: Gemm(x, layers.{l}.weight, layers.{l}.bias, transB = 1), then the hidden activation
+// A model as an ONNX model (a ModelProto, opset 13) that ONNX Runtime and other tools run:
+//   input (N, C, H, W) float, or (N, features) for a model on vectors, pixels in [0, 1]
+//   per layer i: Conv (layers.{i}.weight, .bias, with its strides and pads), MaxPool, AveragePool, Flatten or
+//   Gemm (transB = 1), then its activation's node; dropout passes values through, as in inference
 //   Softmax(axis = 1) -> probabilities (N, classes)
 // The protobuf wire format is written by hand: five field kinds are all this needs (see ProtoWriter).
 
-import type { Activation } from '../ops/matmul';
-import type { MLPSpec, Weights } from './config';
+import { Conv2dLayer } from '../layers/conv2d';
+import type { Layer } from '../layers/layer';
+import type { Activation } from '../ops/activation';
+import type { ModelSpec } from './architecture';
+import type { Weights } from './config';
 
 const IR_VERSION = 7;
 const OPSET = 13;
 const FLOAT = 1; // TensorProto.DataType and TensorProto elem_type
 const ATTRIBUTE_FLOAT = 1;
 const ATTRIBUTE_INT = 2;
+const ATTRIBUTE_INTS = 7;
 
 /** The ONNX file of a model with these weights. */
-export function encodeOnnx(spec: MLPSpec, values: Weights): Uint8Array {
-  const L = spec.layers.length - 1;
+export function encodeOnnx(spec: ModelSpec, layers: Layer[], values: Weights): Uint8Array {
   const graph = new ProtoWriter();
+  const [channels, height, width] = spec.input;
+  const image = height * width > 1 || layers.some((layer) => layer.spec.type === 'conv2d' || layer.spec.type.endsWith('Pool2d'));
   let x = 'input';
-  for (let l = 0; l < L; l++) {
-    const [weight, bias, gemm] = [`layers.${l}.weight`, `layers.${l}.bias`, `layers.${l}.gemm`];
-    graph.message(1, node('Gemm', [x, weight, bias], gemm, [intAttribute('transB', 1)]));
-    x = gemm;
-    if (l < L - 1 && spec.activation.name !== 'identity') { // hidden layers only: the last feeds the softmax
-      const activated = `layers.${l}.${spec.activation.name}`;
-      graph.message(1, activationNode(spec.activation, x, activated));
-      x = activated;
+  let flat = !image; // whether x is (N, features) rather than (N, C, H, W)
+  const add = (opType: string, inputs: string[], output: string, attributes: ProtoWriter[] = []) => {
+    graph.message(1, node(opType, inputs, output, attributes));
+    x = output;
+  };
+  let param = 0;
+  for (const layer of layers) {
+    const at = `layers.${layer.index}`;
+    const s = layer.spec;
+    if (layer instanceof Conv2dLayer) { // pads: [top, left, bottom, right], ONNX's begins then ends
+      add('Conv', [x, `${at}.weight`, `${at}.bias`], `${at}.conv`,
+        [intsAttribute('kernel_shape', layer.spec.kernelSize), intsAttribute('strides', layer.spec.stride), intsAttribute('pads', layer.pads)]);
+    } else if (s.type === 'maxPool2d' || s.type === 'avgPool2d') {
+      add(s.type === 'maxPool2d' ? 'MaxPool' : 'AveragePool', [x], `${at}.pool`, [intsAttribute('kernel_shape', s.size), intsAttribute('strides', s.stride)]);
+    } else if (s.type === 'flatten' || (s.type === 'dense' && !flat)) {
+      add('Flatten', [x], `${at}.flatten`, [intAttribute('axis', 1)]);
+      flat = true;
+    }
+    if (s.type === 'dense') add('Gemm', [x, `${at}.weight`, `${at}.bias`], `${at}.gemm`, [intAttribute('transB', 1)]);
+    if (s.activation.name !== 'identity') add(activationOp(s.activation), [x], `${at}.${s.activation.name}`, activationAttributes(s.activation));
+    if (layer.params) {
+      graph.message(5, tensor(`${at}.weight`, layer.params.weight, values.weights[param]));
+      graph.message(5, tensor(`${at}.bias`, layer.params.bias, values.biases[param]));
+      param++;
     }
   }
-  graph.message(1, node('Softmax', [x], 'probabilities', [intAttribute('axis', 1)]));
-  graph.string(2, 'webgpu-nn-mlp');
-  for (let l = 0; l < L; l++) {
-    graph.message(5, tensor(`layers.${l}.weight`, [spec.layers[l + 1], spec.layers[l]], values.weights[l]));
-    graph.message(5, tensor(`layers.${l}.bias`, [spec.layers[l + 1]], values.biases[l]));
-  }
-  graph.message(11, valueInfo('input', spec.layers[0]));
-  graph.message(12, valueInfo('probabilities', spec.layers[L]));
+  add('Softmax', [x], 'probabilities', [intAttribute('axis', 1)]);
+  graph.string(2, 'webgpu-nn');
+  graph.message(11, valueInfo('input', image ? [channels, height, width] : [channels]));
+  graph.message(12, valueInfo('probabilities', [layers[layers.length - 1].output.channels]));
 
   const model = new ProtoWriter();
   model.int(1, IR_VERSION);
@@ -45,16 +63,13 @@ export function encodeOnnx(spec: MLPSpec, values: Weights): Uint8Array {
   return model.finish();
 }
 
-/** The node of a (non-identity) activation. */
-function activationNode(activation: Activation, input: string, output: string): ProtoWriter {
-  switch (activation.name) {
-    case 'leaky_relu': return node('LeakyRelu', [input], output, [floatAttribute('alpha', activation.alpha)]);
-    case 'elu': return node('Elu', [input], output, [floatAttribute('alpha', activation.alpha)]);
-    case 'sigmoid': return node('Sigmoid', [input], output);
-    case 'tanh': return node('Tanh', [input], output);
-    case 'relu': return node('Relu', [input], output);
-    case 'identity': throw new Error('identity has no node'); // the caller leaves it out
-  }
+function activationOp(activation: Activation): string {
+  const ops = { leaky_relu: 'LeakyRelu', elu: 'Elu', sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', identity: 'Identity' };
+  return ops[activation.name];
+}
+
+function activationAttributes(activation: Activation): ProtoWriter[] {
+  return activation.name === 'leaky_relu' || activation.name === 'elu' ? [floatAttribute('alpha', activation.alpha)] : [];
 }
 
 /** NodeProto: inputs (1), output (2), name (3), op_type (4), attributes (5). */
@@ -66,9 +81,14 @@ function node(opType: string, inputs: string[], output: string, attributes: Prot
   return w;
 }
 
-/** AttributeProto: name (1), f (2) or i (3), type (20). */
+/** AttributeProto: name (1), f (2), i (3) or ints (8), type (20). */
 const intAttribute = (name: string, value: number) => new ProtoWriter().string(1, name).int(3, value).int(20, ATTRIBUTE_INT);
 const floatAttribute = (name: string, value: number) => new ProtoWriter().string(1, name).float(2, value).int(20, ATTRIBUTE_FLOAT);
+function intsAttribute(name: string, values: number[]): ProtoWriter {
+  const w = new ProtoWriter().string(1, name);
+  for (const value of values) w.int(8, value);
+  return w.int(20, ATTRIBUTE_INTS);
+}
 
 /** TensorProto: dims (1), data_type (2), name (8), raw_data (9, little-endian floats). */
 function tensor(name: string, dims: number[], data: Float32Array): ProtoWriter {
@@ -79,10 +99,11 @@ function tensor(name: string, dims: number[], data: Float32Array): ProtoWriter {
   return w.int(2, FLOAT).string(8, name).bytes(9, raw);
 }
 
-/** ValueInfoProto of a float (N, width) tensor: name (1), type (2) { tensor_type (1) { elem_type (1), shape (2) } }. */
-function valueInfo(name: string, width: number): ProtoWriter {
-  // TensorShapeProto: dim (1) { dim_value (1) or dim_param (2) }: (N, width)
-  const shape = new ProtoWriter().message(1, new ProtoWriter().string(2, 'N')).message(1, new ProtoWriter().int(1, width));
+/** ValueInfoProto of a float (N, ...dims) tensor: name (1), type (2) { tensor_type (1) { elem_type (1), shape (2) } }. */
+function valueInfo(name: string, dims: number[]): ProtoWriter {
+  // TensorShapeProto: dim (1) { dim_value (1) or dim_param (2) }: (N, ...dims)
+  const shape = new ProtoWriter().message(1, new ProtoWriter().string(2, 'N'));
+  for (const d of dims) shape.message(1, new ProtoWriter().int(1, d));
   const tensorType = new ProtoWriter().int(1, FLOAT).message(2, shape);
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
 }

@@ -1,49 +1,35 @@
-// Everything a model needs to run batches of up to `capacity` rows: activation and gradient buffers and
-// the ops that read and write them. Built once per (model, capacity) and reused by every step.
-// Indexing: layer l maps acts[l] (rows, layers[l]) to acts[l+1] with weights[l] (layers[l+1], layers[l]).
+// Everything a model needs to run batches of up to `capacity` rows, for training or for inference: the
+// buffers between layers and the ops that read and write them, built once per (model, capacity, purpose).
+// acts[l] is layer l's input (capacity, its features): acts[0] the gathered batch, acts[L] the logits; a layer
+// that aliases (e.g. a flatten of values already in order) hands its input buffer on as its output.
+// douts[l] (training) is ∂loss/∂(acts[l] before the activation of the layer that made it); douts[L] = dlogits.
 
-import type { Gpu } from '../runtime/gpu';
-import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
-import { type Activation, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy } from '../ops/matmul';
-import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../ops/nonzero';
+import type { Layer } from '../layers/layer';
+import { featuresOf } from '../layers/layer';
+import { type Activation, IDENTITY } from '../ops/activation';
+import type { Layout } from '../ops/layout';
+import { matmulCover, type MatmulStrategy } from '../ops/matmul';
 import type { Op } from '../ops/op';
-import { softmaxLoss, softmaxPipeline } from '../ops/softmax';
-import type { MLPSpec } from './config';
+import { type LossName, softmaxLoss, softmaxPipeline } from '../ops/softmax';
+import type { Gpu } from '../runtime/gpu';
+import type { LayerOps } from '../layers/layer';
 import { type ParamLayout, slotBinding } from './layout';
 
 export interface Plan {
   capacity: number;
-  /** acts[l]: (capacity, layers[l]); acts[0] is the gathered input, acts[L] the logits. */
+  training: boolean;
   acts: GPUBuffer[];
-  /** douts[l]: (capacity, layers[l]), ∂loss/∂(pre-activation) of acts[l], for l = 1..L; douts[L] is dlogits. */
-  douts: GPUBuffer[];
   /** (capacity) u32 */
   batchLabels: GPUBuffer;
   /** Stats, accumulated until cleared */
   stats: GPUBuffer;
   statsReadback: GPUBuffer;
+  /** Each layer's ops, in the model's order. */
   layers: LayerOps[];
-  /**
-   * Where acts[0] is nonzero, for layer 0's sparse products (register-blocked strategy only): by rows for
-   * forward[0], by columns for weightGrad[0].
-   */
-  inputMasks?: Op;
-  trainLoss: Op;
-  evaluateLoss: Op;
+  /** Softmax, loss and accuracy into stats; in a training plan, also dlogits. */
+  loss: Op;
   /** Every buffer made for this plan, to release with it. */
   owned: GPUBuffer[];
-}
-
-/** The ops of layer l. */
-export interface LayerOps {
-  /** acts[l+1] = act(acts[l] · weights[l]ᵀ + biases[l]) */
-  forward: Op;
-  /** dweights[l] = douts[l+1]ᵀ · acts[l] */
-  weightGrad: Op;
-  /** dbiases[l] = column sums of douts[l+1] */
-  biasGrad: Op;
-  /** douts[l] = (douts[l+1] · weights[l]) ⊙ act'(acts[l]); none for layer 0, whose input is data */
-  inputGrad?: Op;
 }
 
 /** The running totals a plan's loss op accumulates: mirrors `struct Stats` in shaders/softmax.wgsl. */
@@ -55,78 +41,89 @@ export interface Stats {
 }
 
 const STATS_BYTES = 12;
-const IDENTITY: Activation = { name: 'identity', alpha: 0 };
+/** Rows per inference plan, at most: one plan of this capacity serves every evaluate and predict call. */
+const INFERENCE_ROWS = 1024;
+/** Bytes an inference plan's buffers may take, about: a ConvNet's patches are large, so it gets fewer rows. */
+const INFERENCE_BYTES = 64 * 2 ** 20;
 
-/** Throws DeviceLimitError before anything is allocated if a batch of `capacity` rows cannot fit. */
-export function checkPlanFits(gpu: Gpu, spec: MLPSpec, capacity: number): void {
-  spec.layers.forEach((width, l) => gpu.checkStorageSize(`acts[${l}] (${capacity} × ${width} floats)`, capacity * width * 4));
+/** The activation of the layer before layer l (identity for the data). */
+const previousActivation = (layers: Layer[], l: number): Activation => (l === 0 ? IDENTITY : layers[l - 1].spec.activation);
+
+/** The most rows a batch can have on this device: every dispatch's grid must stay within the device's limit. */
+export function maxRows(gpu: Gpu, layers: Layer[], matmul: MatmulStrategy): number {
+  const limit = gpu.device.limits.maxComputeWorkgroupsPerDimension; // per-row grids (gather, convolutions' data movement)
+  const productRows = Math.max(...layers.map((layer) => layer.productRows)); // matmul's grid covers rows · productRows
+  return Math.min(limit, Math.floor((limit * matmulCover(matmul).m) / productRows));
 }
 
-export async function buildPlan(gpu: Gpu, label: string, spec: MLPSpec, layout: ParamLayout,
-  params: GPUBuffer, grads: GPUBuffer, capacity: number, matmul: MatmulStrategy): Promise<Plan> {
-  checkPlanFits(gpu, spec, capacity);
-  const L = spec.layers.length - 1;
-  const hiddenActivation = spec.activation;
-  // Layer 0's input is data, often mostly zeros (MNIST: 81%): where the strategy allows, its products skip
-  // the zero blocks, guided by the input masks.
-  const sparse = !matmul.tiled;
-  const activationOf = (l: number) => (l === L - 1 ? IDENTITY : hiddenActivation);
-  const [forwardHidden, forwardOut, forwardInput, backwardInput, backwardWeight, backwardWeightInput, biasGradKernel, trainKernel,
-    evaluateKernel, nonzeroKernel] = await Promise.all([
-    matmulKernel(gpu, 'forward', hiddenActivation, matmul),
-    matmulKernel(gpu, 'forward', IDENTITY, matmul),
-    matmulKernel(gpu, 'forward', activationOf(0), matmul, sparse),
-    matmulKernel(gpu, 'backwardInput', hiddenActivation, matmul),
-    matmulKernel(gpu, 'backwardWeight', IDENTITY, matmul),
-    matmulKernel(gpu, 'backwardWeight', IDENTITY, matmul, sparse),
-    biasGradPipeline(gpu),
-    softmaxPipeline(gpu, 'train', spec.loss, capacity),
-    softmaxPipeline(gpu, 'evaluate', spec.loss, capacity),
-    sparse ? nonzeroPipeline(gpu) : undefined,
-  ]);
+/** Rows per inference plan: up to 1024, fewer where that many would take much memory or break a limit. */
+export function inferenceCapacity(gpu: Gpu, layers: Layer[], matmul: MatmulStrategy): number {
+  const bytesPerRow = 4 * layers.reduce((sum, layer) => sum + featuresOf(layer.output) + layer.scratchPerSample, featuresOf(layers[0].input));
+  return Math.max(1, Math.min(INFERENCE_ROWS, maxRows(gpu, layers, matmul), Math.floor(INFERENCE_BYTES / bytesPerRow)));
+}
 
+/** Throws DeviceLimitError before anything is allocated if a batch of `capacity` rows cannot fit. */
+export function checkPlanFits(gpu: Gpu, layers: Layer[], capacity: number): void {
+  gpu.checkStorageSize(`acts[0] (${capacity} × ${featuresOf(layers[0].input)} floats)`, capacity * featuresOf(layers[0].input) * 4);
+  layers.forEach((layer, l) => {
+    const features = featuresOf(layer.output);
+    gpu.checkStorageSize(`acts[${l + 1}] (${capacity} × ${features} floats)`, capacity * features * 4);
+    if (layer.scratchPerSample > 0) {
+      gpu.checkStorageSize(`layers[${l}] scratch (${capacity} × ${layer.scratchPerSample} floats)`, capacity * layer.scratchPerSample * 4);
+    }
+  });
+}
+
+export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: LossName, layout: ParamLayout,
+  params: GPUBuffer, grads: GPUBuffer, capacity: number, training: boolean, matmul: MatmulStrategy): Promise<Plan> {
+  checkPlanFits(gpu, layers, capacity);
+  const L = layers.length;
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-  const acts = spec.layers.map((width, l) => gpu.buffer(`${label}.acts[${l}]`, capacity * width * 4, storage));
-  // douts[0] is never used (layer 0 has no inputGrad); it aliases acts[0] only to keep indices aligned.
-  const douts = spec.layers.map((width, l) => (l === 0 ? acts[0] : gpu.buffer(`${label}.douts[${l}]`, capacity * width * 4, storage)));
+  const floats = (name: string, features: number) => gpu.buffer(`${label}.${name}`, capacity * features * 4, storage);
+
+  const layouts: Layout[] = ['chw']; // the data's order
+  const acts = [floats('acts[0]', featuresOf(layers[0].input))];
+  layers.forEach((layer, l) => {
+    layouts.push(layer.outputLayout(layouts[l]));
+    acts.push(layer.aliases(layouts[l], training) ? acts[l] : floats(`acts[${l + 1}]`, featuresOf(layer.output)));
+  });
+  // The input gradient is needed from the last layer down to just after the first layer with parameters.
+  const douts: (GPUBuffer | undefined)[] = [];
+  if (training) {
+    douts[L] = floats('dlogits', featuresOf(layers[L - 1].output));
+    const first = layers.findIndex((layer) => layer.params);
+    for (let l = L - 1; l > first; l--) {
+      const passes = layers[l].passesGradient(layouts[l]) && previousActivation(layers, l).name === 'identity';
+      douts[l] = passes ? douts[l + 1] : floats(`douts[${l}]`, featuresOf(layers[l].input));
+    }
+  }
+
+  let slot = 0;
+  const slots = layers.map((layer) => (layer.params ? slot++ : -1));
+  const layerOps = await Promise.all(layers.map((layer, l) => layer.build({
+    gpu, label: `${label}.layers[${l}]`, capacity, training, matmul,
+    inp: acts[l], inLayout: layouts[l], inputIsData: acts[l] === acts[0], out: acts[l + 1],
+    dout: douts[l + 1], dinp: douts[l], previous: previousActivation(layers, l),
+    params: layer.params && {
+      weight: slotBinding(params, layout.weights[slots[l]]), bias: slotBinding(params, layout.biases[slots[l]]),
+      dweight: slotBinding(grads, layout.weights[slots[l]]), dbias: slotBinding(grads, layout.biases[slots[l]]),
+    },
+  })));
+
   const batchLabels = gpu.buffer(`${label}.batchLabels`, capacity * 4, storage);
   const stats = gpu.buffer(`${label}.stats`, STATS_BYTES, storage | GPUBufferUsage.COPY_DST);
   const statsReadback = gpu.buffer(`${label}.stats.readback`, STATS_BYTES, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+  const classes = featuresOf(layers[L - 1].output);
+  const lossKernel = await softmaxPipeline(gpu, training ? 'train' : 'evaluate', loss, capacity);
+  const lossOp = softmaxLoss(gpu, lossKernel, `${label}.loss`, classes, {
+    logits: { buffer: acts[L] }, labels: { buffer: batchLabels }, stats: { buffer: stats }, dlogits: training ? { buffer: douts[L]! } : undefined,
+  });
 
-  const features = spec.layers[0];
-  const words = nonzeroMaskWords(capacity, features);
-  const masks = sparse ? {
-    byRows: { buffer: gpu.buffer(`${label}.mask.byRows`, words.byRows * 4, storage) },
-    byColumns: { buffer: gpu.buffer(`${label}.mask.byColumns`, words.byColumns * 4, storage) },
-  } : undefined;
-  const inputMasks = masks && nonzeroKernel && nonzeroMasks(gpu, nonzeroKernel, `${label}.inputMasks`, features, { inp: { buffer: acts[0] }, ...masks });
-  const weight = (l: number) => slotBinding(params, layout.weights[l]);
-  const bias = (l: number) => slotBinding(params, layout.biases[l]);
-  const dims = (l: number) => ({ nIn: spec.layers[l], nOut: spec.layers[l + 1] });
-  const layers = [...Array(L).keys()];
-  const classes = spec.layers[L];
-
-  const lossTensors = { logits: { buffer: acts[L] }, labels: { buffer: batchLabels }, stats: { buffer: stats } };
-  const trainLoss = softmaxLoss(gpu, trainKernel, `${label}.trainLoss`, classes, { ...lossTensors, dlogits: { buffer: douts[L] } });
-  const evaluateLoss = softmaxLoss(gpu, evaluateKernel, `${label}.evaluateLoss`, classes, lossTensors);
-  const layerOps = layers.map((l): LayerOps => ({
-    forward: matmulForward(gpu, l === 0 ? forwardInput : l === L - 1 ? forwardOut : forwardHidden, `${label}.forward[${l}]`, dims(l),
-      { inp: { buffer: acts[l] }, weight: weight(l), bias: bias(l), out: { buffer: acts[l + 1] }, mask: l === 0 ? masks?.byRows : undefined }),
-    weightGrad: matmulBackwardWeight(gpu, l === 0 ? backwardWeightInput : backwardWeight, `${label}.weightGrad[${l}]`, dims(l),
-      { dout: { buffer: douts[l + 1] }, inp: { buffer: acts[l] }, dweight: slotBinding(grads, layout.weights[l]),
-        mask: l === 0 ? masks?.byColumns : undefined }),
-    biasGrad: biasGrad(gpu, biasGradKernel, `${label}.biasGrad[${l}]`, spec.layers[l + 1],
-      { dout: { buffer: douts[l + 1] }, dbias: slotBinding(grads, layout.biases[l]) }),
-    inputGrad: l === 0 ? undefined : matmulBackwardInput(gpu, backwardInput, `${label}.inputGrad[${l}]`, dims(l),
-      { dout: { buffer: douts[l + 1] }, weight: weight(l), inp: { buffer: acts[l] }, dinp: { buffer: douts[l] } }),
-  }));
-
-  const ops = [trainLoss, evaluateLoss, ...layerOps.flatMap((o) => [o.forward, o.weightGrad, o.biasGrad, ...(o.inputGrad ? [o.inputGrad] : [])]),
-    ...(inputMasks ? [inputMasks] : [])];
+  const ops = [lossOp, ...layerOps.flatMap((o) => [...o.forward, ...o.backward])];
+  const buffers = new Set([...acts, ...douts.filter((b) => b !== undefined), ...layerOps.flatMap((o) => o.scratch)]);
   return {
-    capacity, acts, douts, batchLabels, stats, statsReadback, layers: layerOps, inputMasks, trainLoss, evaluateLoss,
-    owned: [...acts, ...douts.slice(1), batchLabels, stats, statsReadback, ...(masks ? [masks.byRows.buffer, masks.byColumns.buffer] : []),
-      ...ops.flatMap((op) => op.owned)],
+    capacity, training, acts, batchLabels, stats, statsReadback, layers: layerOps, loss: lossOp,
+    owned: [...buffers, batchLabels, stats, statsReadback, ...ops.flatMap((op) => op.owned)],
   };
 }
 

@@ -4,7 +4,7 @@
 // then the byte buffer. This is what PyTorch's safetensors.torch.load_file reads (see docs/API.md).
 import { expect, test } from 'vitest';
 import { Random } from '../random';
-import { resolveMLPOptions } from './config';
+import { resolveMLPOptions } from './architecture';
 import { encodeModel } from './model_file';
 
 function parse(file: Uint8Array): { metadata: Record<string, string>; tensors: Map<string, { shape: number[]; data: Float32Array }> } {
@@ -26,21 +26,22 @@ function parse(file: Uint8Array): { metadata: Record<string, string>; tensors: M
 }
 
 test('every tensor of a saved model reads back through an independent safetensors parser', () => {
-  const spec = resolveMLPOptions({ layers: [7, 5, 3, 2], activation: 'tanh', seed: 8 });
+  const widths = [7, 5, 3, 2];
+  const { spec, layers } = resolveMLPOptions({ layers: widths, activation: 'tanh', seed: 8 });
   const random = new Random(1);
   const values = {
     weights: [35, 15, 6].map((n) => Float32Array.from({ length: n }, () => random.normal())),
     biases: [5, 3, 2].map((n) => Float32Array.from({ length: n }, () => random.normal())),
   };
-  const { metadata, tensors } = parse(encodeModel(spec, values, { epochs: 1 }));
+  const { metadata, tensors } = parse(encodeModel(spec, layers, values, { epochs: 1 }));
   expect([...tensors.keys()].sort()).toEqual(['layers.0.bias', 'layers.0.weight', 'layers.1.bias', 'layers.1.weight', 'layers.2.bias', 'layers.2.weight']);
-  spec.layers.slice(1).forEach((out, l) => {
+  widths.slice(1).forEach((out, l) => {
     const weight = tensors.get(`layers.${l}.weight`)!;
     const bias = tensors.get(`layers.${l}.bias`)!;
-    expect(weight.shape).toEqual([out, spec.layers[l]]); // (out, in), as torch.nn.Linear stores it
+    expect(weight.shape).toEqual([out, widths[l]]); // (out, in), as torch.nn.Linear stores it
     expect(bias.shape).toEqual([out]);
     expect(Array.from(weight.data)).toEqual(Array.from(values.weights[l]));
     expect(Array.from(bias.data)).toEqual(Array.from(values.biases[l]));
   });
-  expect(JSON.parse(metadata.architecture).layers).toEqual([7, 5, 3, 2]);
+  expect(JSON.parse(metadata.architecture)).toMatchObject({ input: [7, 1, 1], layers: [{ type: 'dense', units: 5, activation: 'tanh' }, { type: 'dense', units: 3 }, { type: 'dense', units: 2 }] });
 });

@@ -13,7 +13,7 @@ export interface StepRecord {
   /** 1 - β1^t and 1 - β2^t for Adam step t (1 for other optimizers). */
   adamC1: number;
   adamC2: number;
-  /** Seeds this step's data augmentation. */
+  /** Seeds this step's data augmentation and dropout masks. */
   seed: number;
 }
 

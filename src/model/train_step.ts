@@ -1,6 +1,6 @@
 // The whole training step, in order: gather -> forward -> loss -> backward -> update. Inference runs the
-// first half of it. Every op was built beforehand (see plan.ts); a step is the same list of ops each
-// time, recorded with that step's record from the schedule.
+// first half of it. Every op was built beforehand (see plan.ts and the layers in src/layers/); a step is the
+// same list of ops each time, recorded with that step's record from the schedule.
 
 import { type Op, record } from '../ops/op';
 import type { Plan } from './plan';
@@ -14,23 +14,19 @@ export interface StepRef {
 
 /** The ops of one training step, in the order they run. */
 export function trainStepOps(plan: Plan, gather: Op, update: Op): Op[] {
-  const ops = [gather]; //                      acts[0], batchLabels <- dataset rows order[batchStart ..]
-  if (plan.inputMasks) ops.push(plan.inputMasks); // where acts[0] is nonzero
-  for (const layer of plan.layers) ops.push(layer.forward); // acts[l+1] = act(acts[l] · W[l]ᵀ + b[l])
-  ops.push(plan.trainLoss); //                  stats += loss, correct;  douts[L] = dlogits
+  const ops = [gather]; //                             acts[0], batchLabels <- dataset rows order[batchStart ..]
+  for (const layer of plan.layers) ops.push(...layer.forward); // acts[l+1] = layer l (acts[l]), e.g. act(acts[l] · W[l]ᵀ + b[l])
+  ops.push(plan.loss); //                              stats += loss, correct;  douts[L] = dlogits
   for (let l = plan.layers.length - 1; l >= 0; l--) {
-    const layer = plan.layers[l];
-    ops.push(layer.weightGrad); //              dW[l] = douts[l+1]ᵀ · acts[l]
-    ops.push(layer.biasGrad); //                db[l] = Σ_rows douts[l+1]
-    if (layer.inputGrad) ops.push(layer.inputGrad); // douts[l] = (douts[l+1] · W[l]) ⊙ act'(acts[l])
+    ops.push(...plan.layers[l].backward); //           dW[l], db[l] from douts[l+1]; then douts[l], through act' of layer l-1
   }
-  ops.push(update); //                          params -= lr · optimizer(grads + l2 · W)
+  ops.push(update); //                                 params -= lr · optimizer(grads + l2 · W)
   return ops;
 }
 
-/** The ops of one inference step: gather -> forward -> `output` (evaluate loss, or softmax into predictions). */
+/** The ops of one inference step: gather -> forward -> `output` (evaluate's loss, or softmax into predictions). */
 export function inferenceStepOps(plan: Plan, gather: Op, output: Op): Op[] {
-  return [gather, ...(plan.inputMasks ? [plan.inputMasks] : []), ...plan.layers.map((layer) => layer.forward), output];
+  return [gather, ...plan.layers.flatMap((layer) => layer.forward), output];
 }
 
 /** Records a step's ops into the pass. */

@@ -1,20 +1,18 @@
 // The dense-layer products of shaders/matmul.wgsl: forward (with bias and activation), and the two
-// backward products. Shapes: inp (rows, n_in), weight (n_out, n_in), bias (n_out), out (rows, n_out).
+// backward products. Shapes: inp (rows, n_in), weight (n_out, n_in), bias (n_out), out (rows, n_out), with
+// rows = step rows · positions (1 for a dense layer; a convolution's output positions per sample).
 // The sparse variants take inp's nonzero mask (ops/nonzero.ts) and skip its zero blocks.
 
 import type { Binding, Gpu } from '../runtime/gpu';
+import { type Activation, activationFlags } from './activation';
 import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
 
-export type ActivationName = 'identity' | 'relu' | 'leaky_relu' | 'elu' | 'sigmoid' | 'tanh';
-/** An activation and its parameter: the slope of leaky_relu or the alpha of elu (0 for the others). */
-export interface Activation {
-  name: ActivationName;
-  alpha: number;
-}
 export type MatmulVariant = 'forward' | 'backwardInput' | 'backwardWeight';
 export interface LayerDims {
   nIn: number;
   nOut: number;
+  /** Rows of the product per sample: 1 for a dense layer (the default), output positions for a convolution. */
+  positions?: number;
 }
 
 /** How the product is computed: workgroup-memory tiles of tile × tile, or 16 × 16 register blocks per thread. */
@@ -25,6 +23,12 @@ export interface MatmulStrategy {
 }
 export const TILED: MatmulStrategy = { tiled: true, tile: 16 };
 export const BLOCKED: MatmulStrategy = { tiled: false, tile: 4 }; // small workgroups: enough of them for every core
+
+/** How many rows (m) and columns (n) of C one workgroup of the strategy covers. */
+export function matmulCover(strategy: MatmulStrategy): { m: number; n: number } {
+  const side = strategy.tiled ? strategy.tile : strategy.tile * 16;
+  return { m: side, n: side };
+}
 
 /** A compiled variant and how many rows (m) and columns (n) of C one workgroup covers. */
 export interface MatmulKernel {
@@ -41,40 +45,34 @@ export interface MatmulKernel {
 export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy,
   sparse = false): Promise<MatmulKernel> {
   if (sparse && (strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no sparse ${variant} for this strategy`);
-  const name = activation.name;
   const flags = {
     forward: variant === 'forward',
     backwardInput: variant === 'backwardInput',
     backwardWeight: variant === 'backwardWeight',
-    relu: name === 'relu',
-    leakyRelu: name === 'leaky_relu',
-    elu: name === 'elu',
-    sigmoid: name === 'sigmoid',
-    tanh: name === 'tanh',
+    ...activationFlags(activation),
     tiled: strategy.tiled,
     sparse,
   };
   const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
   const pipeline = await kernel(gpu, 'matmul.wgsl', flags, { TILE: strategy.tile, ALPHA: activation.alpha }, bindings);
-  const cover = strategy.tiled ? { m: strategy.tile, n: strategy.tile } : { m: strategy.tile * 16, n: strategy.tile * 16 };
-  return { pipeline, cover, sparse };
+  return { pipeline, cover: matmulCover(strategy), sparse };
 }
 
-const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut]);
+const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut, d.positions ?? 1]);
 
 /** out = act(inp · weightᵀ + bias); `mask`: inp's nonzero mask by rows, for a sparse kernel */
 export function matmulForward(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
   t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; mask?: Tensor }): Op {
   return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out, ...(t.mask ? [t.mask] : [])],
-    (rows) => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows, k.cover.m)]);
+    (rows) => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
 }
 
 /** dinp = (dout · weight) ⊙ act'(inp), with inp the previous layer's activated output */
 export function matmulBackwardInput(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
   t: { dout: Tensor; weight: Tensor; inp: Tensor; dinp: Tensor }): Op {
   return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.weight, t.inp, t.dinp],
-    (rows) => [ceilDiv(dims.nIn, k.cover.n), ceilDiv(rows, k.cover.m)]);
+    (rows) => [ceilDiv(dims.nIn, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
 }
 
 /** dweight = doutᵀ · inp; `mask`: inp's nonzero mask by columns, for a sparse kernel */

@@ -1,7 +1,7 @@
 // The CPU oracle: one plain-loop twin for every GPU kernel in shaders/, in float64. Slow on purpose and
 // written to be obviously right; the GPU tests compare against these with explicit tolerances.
 
-import type { Activation } from '../ops/matmul';
+import type { Activation } from '../ops/activation';
 import type { LossName } from '../ops/softmax';
 import type { OptimizerSettings } from '../ops/optimizer';
 import type { Augmentation } from '../ops/gather';
@@ -173,8 +173,8 @@ export function hash(x: number): number {
   return ((word >>> 22) ^ word) >>> 0;
 }
 
-/** Sample `sample` of `images` shifted and rotated as the kernel does for batch row r. */
-function augmentedImage(images: Uint8Array | Float32Array, sample: number, r: number, a: ReferenceAugmentation, scale: number): Float64Array {
+/** Sample `sample` of `images` (`features` values, channel by channel) shifted and rotated as the kernel does for batch row r. */
+function augmentedImage(images: Uint8Array | Float32Array, sample: number, features: number, r: number, a: ReferenceAugmentation, scale: number): Float64Array {
   const h0 = hash((a.seed ^ hash(r)) >>> 0);
   const h1 = hash(h0);
   const h2 = hash(h1);
@@ -182,18 +182,21 @@ function augmentedImage(images: Uint8Array | Float32Array, sample: number, r: nu
   const [dx, dy] = [(h0 % span) - a.maxShift, (h1 % span) - a.maxShift];
   const angle = ((h2 >>> 8) / 16777216 * 2 - 1) * a.maxAngle;
   const [cx, cy] = [(a.width - 1) / 2, (a.height - 1) / 2];
-  const pixel = (x: number, y: number) =>
-    x < 0 || y < 0 || x >= a.width || y >= a.height ? 0 : images[sample * a.width * a.height + y * a.width + x] * scale;
+  const plane = a.width * a.height;
   const mix = (p: number, q: number, t: number) => p * (1 - t) + q * t;
-  const out = new Float64Array(a.width * a.height);
-  for (let f = 0; f < out.length; f++) {
-    const px = (f % a.width) - cx - dx;
-    const py = Math.floor(f / a.width) - cy - dy;
-    const sx = Math.cos(angle) * px + Math.sin(angle) * py + cx;
-    const sy = -Math.sin(angle) * px + Math.cos(angle) * py + cy;
-    const [x, y] = [Math.floor(sx), Math.floor(sy)];
-    const [tx, ty] = [sx - x, sy - y];
-    out[f] = mix(mix(pixel(x, y), pixel(x + 1, y), tx), mix(pixel(x, y + 1), pixel(x + 1, y + 1), tx), ty);
+  const out = new Float64Array(features);
+  for (let c = 0; c < features / plane; c++) {
+    const pixel = (x: number, y: number) =>
+      x < 0 || y < 0 || x >= a.width || y >= a.height ? 0 : images[sample * features + c * plane + y * a.width + x] * scale;
+    for (let q = 0; q < plane; q++) {
+      const px = (q % a.width) - cx - dx;
+      const py = Math.floor(q / a.width) - cy - dy;
+      const sx = Math.cos(angle) * px + Math.sin(angle) * py + cx;
+      const sy = -Math.sin(angle) * px + Math.cos(angle) * py + cy;
+      const [x, y] = [Math.floor(sx), Math.floor(sy)];
+      const [tx, ty] = [sx - x, sy - y];
+      out[c * plane + q] = mix(mix(pixel(x, y), pixel(x + 1, y), tx), mix(pixel(x, y + 1), pixel(x + 1, y + 1), tx), ty);
+    }
   }
   return out;
 }
@@ -206,7 +209,7 @@ export function gather(images: Uint8Array | Float32Array, labels: Uint8Array, or
   const scale = images instanceof Uint8Array ? 1 / 255 : 1;
   for (let r = 0; r < rows; r++) {
     const sample = order[start + r];
-    if (augment) inp.set(augmentedImage(images, sample, r, augment, scale), r * features);
+    if (augment) inp.set(augmentedImage(images, sample, features, r, augment, scale), r * features);
     else for (let f = 0; f < features; f++) inp[r * features + f] = images[sample * features + f] * scale;
     batchLabels[r] = labels[sample];
   }

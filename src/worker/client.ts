@@ -4,7 +4,8 @@
 // and its signal is forwarded. Errors come back as the same typed classes.
 
 import * as errors from '../errors';
-import { type FitOptions, type MLPOptions, type MLPSpec, resolveFitOptions, resolveMLPOptions } from '../model/config';
+import { type FitOptions, resolveFitOptions } from '../model/config';
+import { type MLPOptions, type ModelOptions, type ModelSpec, resolveMLPOptions, resolveModelOptions } from '../model/architecture';
 import { type DataSource, nameOf, readBytes } from '../data/load';
 import type { Dataset, EpochStats, Weights } from '../index';
 import type { FitEvent, Reply, Request, SerializedError } from './protocol';
@@ -34,21 +35,22 @@ export class WorkerEngine {
     worker.onerror = (event) => this.failAll(new errors.WebGPUUnavailableError(`the worker failed: ${event.message}`));
   }
 
-  /** A new model in the worker; throws ArgumentError here for bad options. */
-  createMLP(options: MLPOptions): WorkerMLP {
-    const spec = resolveMLPOptions(options);
-    const id = this.nextModel++;
-    const created = this.call(undefined, 'createMLP', [id, options]);
-    created.catch(() => undefined); // not unhandled: the model's calls reject with this error
-    return new WorkerMLP(this, id, spec, created);
+  /** A new model in the worker (see Engine.createModel); throws ArgumentError here for bad options. */
+  createModel(options: ModelOptions): WorkerModel {
+    return this.create('createModel', options, resolveModelOptions(options).spec);
+  }
+
+  /** A new MLP in the worker (see Engine.createMLP); throws ArgumentError here for bad options. */
+  createMLP(options: MLPOptions): WorkerModel {
+    return this.create('createMLP', options, resolveMLPOptions(options).spec);
   }
 
   /** A model file (see Engine.loadModel), read here and parsed in the worker. */
-  async loadModel(source: DataSource): Promise<WorkerMLP> {
+  async loadModel(source: DataSource): Promise<WorkerModel> {
     const bytes = await readBytes(source, nameOf(source, 'model'));
     const id = this.nextModel++;
-    const spec = await this.call<MLPSpec>(undefined, 'loadModel', [id, bytes]);
-    return new WorkerMLP(this, id, spec, Promise.resolve());
+    const spec = await this.call<ModelSpec>(undefined, 'loadModel', [id, bytes]);
+    return new WorkerModel(this, id, spec, Promise.resolve());
   }
 
   adapterInfo(): Promise<{ vendor: string; architecture: string }> {
@@ -78,6 +80,13 @@ export class WorkerEngine {
     return result.finally(() => signal?.removeEventListener('abort', forwardAbort));
   }
 
+  private create(method: 'createModel' | 'createMLP', options: unknown, spec: ModelSpec): WorkerModel {
+    const id = this.nextModel++;
+    const created = this.call(undefined, method, [id, options]);
+    created.catch(() => undefined); // not unhandled: the model's calls reject with this error
+    return new WorkerModel(this, id, spec, created);
+  }
+
   private post(request: Request): void {
     this.worker.postMessage(request);
   }
@@ -101,13 +110,13 @@ export class WorkerEngine {
   }
 }
 
-/** A model in the worker, with MLP's promise API. */
-export class WorkerMLP {
+/** A model in the worker, with Model's promise API. */
+export class WorkerModel {
   /** `created` settles when the worker has made the model: its error (e.g. DeviceLimitError) is every call's. */
-  constructor(private readonly engine: WorkerEngine, private readonly id: number, readonly spec: MLPSpec,
+  constructor(private readonly engine: WorkerEngine, private readonly id: number, readonly spec: ModelSpec,
     private readonly created: Promise<unknown>) {}
 
-  /** As MLP.fit; options are checked here first. */
+  /** As Model.fit; options are checked here first. */
   fit(dataset: Dataset, options: FitOptions = {}): Promise<EpochStats[]> {
     const { onEpoch, onBatch, onRecovery, signal, ...rest } = options ?? {};
     try {

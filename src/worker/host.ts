@@ -1,7 +1,7 @@
 // The engine's side of a Web Worker: runs the calls a WorkerEngine (client.ts) sends, on an engine and models
 // that live in the worker, and answers each with a result, an error, or fit's progress events.
 
-import { createEngine, type Engine, type FitOptions, type MLP } from '../index';
+import { createEngine, type Engine, type FitOptions, type Model } from '../index';
 import type { CallMessage, FitEvent, Reply, Request, SerializedError } from './protocol';
 
 /** What this needs of a dedicated worker's global scope (`self` in the worker). */
@@ -13,7 +13,7 @@ export interface WorkerScope {
 /** Serves an engine to the thread that created the worker whose global scope is `scope`. */
 export function serveEngine(scope: WorkerScope): void {
   let engine: Promise<Engine> | undefined;
-  const models = new Map<number, MLP>();
+  const models = new Map<number, Model>();
   const aborts = new Map<number, AbortController>();
   const acks = new Map<number, () => void>();
   const post = (reply: Reply) => scope.postMessage(reply);
@@ -23,6 +23,7 @@ export function serveEngine(scope: WorkerScope): void {
     const e = await engine;
     if (model === undefined) {
       switch (method) {
+        case 'createModel': models.set(args[0] as number, e.createModel(args[1] as never)); return undefined;
         case 'createMLP': models.set(args[0] as number, e.createMLP(args[1] as never)); return undefined;
         case 'loadModel': {
           const loaded = await e.loadModel(args[1] as Uint8Array);
@@ -51,7 +52,7 @@ export function serveEngine(scope: WorkerScope): void {
   };
 
   /** fit, with the callbacks the app asked for (args[2]) turned into events, and its signal into 'abort'. */
-  const fit = async (id: number, mlp: MLP, args: unknown[]) => {
+  const fit = async (id: number, mlp: Model, args: unknown[]) => {
     const [dataset, options, wanted] = args as [never, FitOptions, { events: FitEvent[]; signal: boolean }];
     const emit = (name: FitEvent) => (data: unknown) => post({ type: 'event', id, name, data });
     const controller = new AbortController();

@@ -1,30 +1,30 @@
-// A multi-layer perceptron living on the GPU: its parameters, gradients and optimizer state in flat
-// buffers, plans (per batch capacity) built on first use, and the public fit/evaluate/predict/weights API.
-// Calls on one model run one at a time, in the order they were made. A copy of the last good state is
-// kept on the CPU (snapshot.ts): after a lost device the model moves to a new one and carries on from it.
+// A model living on the GPU: a stack of layers (src/layers/), its parameters, gradients and optimizer state in
+// flat buffers, plans (per batch capacity, for training or inference) built on first use, and the public
+// fit/evaluate/predict/weights API. An MLP is a stack of dense layers. Calls on one model run one at a time,
+// in the order they were made. A copy of the last good state is kept on the CPU (snapshot.ts): after a lost
+// device the model moves to a new one and carries on from it.
 
 import { ArgumentError, DatasetError, DeviceLostError, DisposedError, DivergenceError, GPUExecutionError, WebGPUNNError } from '../errors';
+import type { Layer, ParamShapes } from '../layers/layer';
 import type { Gpu } from '../runtime/gpu';
 import { optimizerKind, optimizerPipeline, type OptimizerKind, type OptimizerSettings, optimizerUpdate, stateBuffers } from '../ops/optimizer';
 import { type Augmentation, gather, gatherPipeline } from '../ops/gather';
 import { sliceDataset } from '../data/load';
 import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { Op } from '../ops/op';
-import { checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, type MLPSpec, resolveFitOptions, type Weights } from './config';
+import type { Architecture, ModelSpec } from './architecture';
+import { checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, resolveFitOptions, type Weights } from './config';
 import { encodeModel } from './model_file';
 import { encodeOnnx } from './onnx';
 import { type GpuDataset, releaseDataset, uploadDataset } from './dataset';
 import { initialParams } from './init';
 import { type ParamLayout, paramLayout } from './layout';
-import { buildPlan, checkPlanFits, clearStats, type Plan, readStats } from './plan';
+import { buildPlan, checkPlanFits, clearStats, inferenceCapacity, maxRows, type Plan, readStats } from './plan';
 import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { describePosition, isFiniteSnapshot, type Snapshot, weightsOf } from './snapshot';
 import { matmulStrategy } from './autotune';
-import { Schedule, type StepRecord } from './schedule';
-import { encodeStep, inferenceStepOps } from './train_step';
-
-/** Rows per step when evaluating or predicting: one plan of this capacity serves every inference call. */
-const INFERENCE_ROWS = 1024;
+import { Schedule } from './schedule';
+import { runInference } from './inference';
 
 /** What a model needs from its engine: the current device, and a new one when it was lost. */
 export interface ModelHost {
@@ -36,8 +36,10 @@ export interface ModelHost {
 /** Device losses one call recovers from before it gives up with DeviceLostError. */
 const MAX_RECOVERIES = 3;
 
-export class MLP {
-  readonly spec: MLPSpec;
+export class Model {
+  /** The architecture: input shape, layers (resolved), loss, init and seed. */
+  readonly spec: ModelSpec;
+  readonly layers: Layer[];
   readonly layout: ParamLayout;
   /** The device this model's buffers live on. After a lost device, the model moves to the engine's new one. */
   gpu: Gpu;
@@ -45,8 +47,9 @@ export class MLP {
   params!: GPUBuffer;
   grads!: GPUBuffer;
   schedule!: Schedule;
+  private readonly paramShapes: ParamShapes[];
   private optimizer: { kind: OptimizerKind; state: GPUBuffer[]; steps: number } | undefined;
-  private readonly plans = new Map<number, Promise<Plan>>();
+  private readonly plans = new Map<string, Promise<Plan>>();
   /** The last good state, on the CPU (see snapshot.ts). */
   private saved: Snapshot;
   /** The settings of the last fit, saved with the model. */
@@ -56,15 +59,27 @@ export class MLP {
   /** Aborted by dispose(), so that a fit in progress stops. */
   private readonly disposal = new AbortController();
 
-  constructor(private readonly host: ModelHost, readonly label: string, spec: MLPSpec, private readonly onDispose: () => void) {
-    this.spec = spec;
+  constructor(private readonly host: ModelHost, readonly label: string, architecture: Architecture, private readonly onDispose: () => void) {
+    this.spec = architecture.spec;
+    this.layers = architecture.layers;
     this.gpu = host.gpu;
+    this.paramShapes = this.layers.flatMap((layer) => (layer.params ? [layer.params] : []));
     // Each tensor starts at the binding offset alignment, and at least every 4 floats (the update works on vec4s).
-    this.layout = paramLayout(spec.layers, Math.max(4, this.gpu.device.limits.minStorageBufferOffsetAlignment / 4));
+    this.layout = paramLayout(this.paramShapes, Math.max(4, this.gpu.device.limits.minStorageBufferOffsetAlignment / 4));
     this.gpu.checkStorageSize(`${label}.params`, this.layout.totalFloats * 4);
-    checkPlanFits(this.gpu, spec, 1);
-    this.saved = { params: initialParams(spec, this.layout), taken: 'when initialised' };
+    checkPlanFits(this.gpu, this.layers, 1);
+    this.saved = { params: initialParams(this.spec, this.paramShapes, this.layout), taken: 'when initialised' };
     this.allocate();
+  }
+
+  /** Values per sample: the product of the input shape. */
+  get features(): number {
+    return this.spec.input[0] * this.spec.input[1] * this.spec.input[2];
+  }
+
+  /** The number of classes: the last (dense) layer's units. */
+  get classes(): number {
+    return this.layers[this.layers.length - 1].output.channels;
   }
 
   /** Trains on `dataset`; resolves with one EpochStats per epoch. See FitOptions for every setting. */
@@ -76,8 +91,8 @@ export class MLP {
     const signal = AbortSignal.any([this.disposal.signal, ...(o.signal instanceof AbortSignal ? [o.signal] : [])]);
     return this.exclusive(async () => {
       const settings = resolveFitOptions(o, this.spec.seed);
-      const maxRows = this.gpu.device.limits.maxComputeWorkgroupsPerDimension;
-      if (settings.batchSize > maxRows) throw new ArgumentError('batchSize', settings.batchSize, `at most ${maxRows} on this device`);
+      const most = maxRows(this.gpu, this.layers, await matmulStrategy(this.gpu));
+      if (settings.batchSize > most) throw new ArgumentError('batchSize', settings.batchSize, `at most ${most} on this device for this model`);
       this.check('train', dataset, true);
       const held = Math.floor(dataset.count * settings.validationSplit);
       if (held > 0 && held === dataset.count) throw new ArgumentError('validationSplit', settings.validationSplit, 'a fraction that leaves training samples');
@@ -88,13 +103,13 @@ export class MLP {
       settings.batchSize = Math.min(settings.batchSize, train.count); // the default batch, on a smaller dataset
       const validation = held > 0 ? sliceDataset(dataset, dataset.count - held, dataset.count) : o.validation;
       if (validation !== undefined) this.check('validation', validation, true);
-      const augment = settings.augment && augmentationFor(train, settings.augment);
+      const augment = settings.augment && this.augmentationFor(train, settings.augment);
       signal.throwIfAborted();
       this.lastFit = settings;
       progress ??= startOfFit(settings, train.count);
 
       const gpu = this.gpu;
-      const plan = await this.plan(settings.batchSize);
+      const plan = await this.plan(settings.batchSize, true);
       const update = await this.optimizerOp(settings, plan);
       const data = uploadDataset(gpu, `${this.label}.train`, train);
       const trainGather = await this.gatherOp(plan, data, 'train', augment);
@@ -136,24 +151,24 @@ export class MLP {
   /** Class probabilities, (n, classes) row-major, for n = images.length / features samples. */
   predict(images: Uint8Array | Float32Array): Promise<Float32Array> {
     return this.exclusive(async () => {
-      const features = this.spec.layers[0];
+      const features = this.features;
       const count = images?.length / features;
       if (!Number.isInteger(count) || count < 1) {
         throw new DatasetError('predict', 'images', `has ${images?.length} values; expected a positive multiple of ${features} features`);
       }
       const dataset: Dataset = { images, labels: new Uint8Array(count), count, features };
       this.check('predict', dataset, false);
-      const classes = this.spec.layers[this.spec.layers.length - 1];
+      const classes = this.classes;
       const gpu = this.gpu;
       gpu.checkStorageSize(`${this.label}.probs`, count * classes * 4);
-      const plan = await this.plan(INFERENCE_ROWS);
+      const plan = await this.inferencePlan();
       const data = uploadDataset(gpu, `${this.label}.predict`, dataset);
       const probs = gpu.buffer(`${this.label}.probs`, count * classes * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
       const output = softmaxPredict(gpu, await softmaxPipeline(gpu, 'predict', this.spec.loss), `${this.label}.predict`,
         classes, { logits: { buffer: plan.acts[plan.acts.length - 1] }, probs: { buffer: probs } });
       const op = await this.gatherOp(plan, data, 'predict');
       try {
-        this.runInference(plan, op, output, count);
+        runInference(gpu, this.schedule, this.label, plan, op, output, count);
         return new Float32Array(await gpu.read(probs, 0, count * classes * 4));
       } finally {
         for (const buffer of [probs, ...output.owned, ...op.owned]) gpu.release(buffer);
@@ -169,32 +184,33 @@ export class MLP {
 
   /** The model as a safetensors file (architecture and last training settings in its metadata). */
   save(): Promise<Uint8Array> {
-    return this.exclusive(async () => encodeModel(this.spec, await this.readWeights(), this.lastFit));
+    return this.exclusive(async () => encodeModel(this.spec, this.layers, await this.readWeights(), this.lastFit));
   }
 
   /**
-   * The model as an ONNX file (opset 13): Gemm per layer, the hidden activation, then Softmax. Its input
-   * "input" is (N, layers[0]) floats with pixels in [0, 1] (bytes / 255); its output "probabilities" (N, classes).
+   * The model as an ONNX file (opset 13): a node per layer (Conv, MaxPool, AveragePool, Flatten, Gemm and
+   * activations), then Softmax. Its input "input" is (N, C, H, W), or (N, features) for a flat input, with pixels
+   * in [0, 1] (bytes / 255); its output "probabilities" (N, classes).
    */
   toONNX(): Promise<Uint8Array> {
-    return this.exclusive(async () => encodeOnnx(this.spec, await this.readWeights()));
+    return this.exclusive(async () => encodeOnnx(this.spec, this.layers, await this.readWeights()));
   }
 
   /** Replaces every weight and bias (shapes as in getWeights); optimizer state is kept. Checks synchronously. */
   setWeights(values: Weights): Promise<void> {
-    const L = this.spec.layers.length - 1;
+    const count = this.paramShapes.length;
     const flat = new Float32Array(this.layout.totalFloats);
     for (const kind of ['weights', 'biases'] as const) {
       const tensors = values?.[kind];
-      if (!Array.isArray(tensors) || tensors.length !== L) throw new ArgumentError(kind, tensors, `an array of ${L} Float32Arrays`);
-      tensors.forEach((tensor, l) => {
-        const slot = this.layout[kind][l];
-        const shape = kind === 'weights' ? `(${this.spec.layers[l + 1]}, ${this.spec.layers[l]})` : `(${this.spec.layers[l + 1]})`;
+      if (!Array.isArray(tensors) || tensors.length !== count) throw new ArgumentError(kind, tensors, `an array of ${count} Float32Arrays`);
+      tensors.forEach((tensor, i) => {
+        const slot = this.layout[kind][i];
+        const shape = `(${(kind === 'weights' ? this.paramShapes[i].weight : this.paramShapes[i].bias).join(', ')})`;
         if (!(tensor instanceof Float32Array) || tensor.length !== slot.length) {
-          throw new ArgumentError(`${kind}[${l}]`, tensor?.length ?? tensor, `a Float32Array of ${slot.length} values ${shape}`);
+          throw new ArgumentError(`${kind}[${i}]`, tensor?.length ?? tensor, `a Float32Array of ${slot.length} values ${shape}`);
         }
         const bad = tensor.findIndex((x) => !Number.isFinite(x));
-        if (bad >= 0) throw new ArgumentError(`${kind}[${l}][${bad}]`, tensor[bad], 'a finite number');
+        if (bad >= 0) throw new ArgumentError(`${kind}[${i}][${bad}]`, tensor[bad], 'a finite number');
         flat.set(tensor, slot.offset);
       });
     }
@@ -218,17 +234,23 @@ export class MLP {
     return this.queue.then(() => undefined);
   }
 
-  /** The plan for batches of up to `capacity` rows, built once. */
-  plan(capacity: number): Promise<Plan> {
-    let plan = this.plans.get(capacity);
+  /** The plan for batches of up to `capacity` rows, for training or for inference, built once. */
+  plan(capacity: number, training: boolean): Promise<Plan> {
+    const key = `${training ? 'train' : 'infer'}${capacity}`;
+    let plan = this.plans.get(key);
     if (!plan) {
       const gpu = this.gpu;
-      plan = matmulStrategy(gpu).then((strategy) =>
-        buildPlan(gpu, `${this.label}.plan${capacity}`, this.spec, this.layout, this.params, this.grads, capacity, strategy));
-      this.plans.set(capacity, plan);
-      plan.catch(() => this.plans.delete(capacity));
+      plan = matmulStrategy(gpu).then((strategy) => buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout,
+        this.params, this.grads, capacity, training, strategy));
+      this.plans.set(key, plan);
+      plan.catch(() => this.plans.delete(key));
     }
     return plan;
+  }
+
+  /** The plan every evaluate and predict call runs on. */
+  async inferencePlan(): Promise<Plan> {
+    return this.plan(inferenceCapacity(this.gpu, this.layers, await matmulStrategy(this.gpu)), false);
   }
 
   /** Makes this model's buffers on this.gpu, holding the saved state. */
@@ -303,12 +325,12 @@ export class MLP {
 
   private async evaluateNow(dataset: Dataset, name: string): Promise<{ loss: number; accuracy: number }> {
     const gpu = this.gpu;
-    const plan = await this.plan(INFERENCE_ROWS);
+    const plan = await this.inferencePlan();
     const data = uploadDataset(gpu, `${this.label}.${name}`, dataset);
     const op = await this.gatherOp(plan, data, name);
     try {
       clearStats(gpu, plan);
-      this.runInference(plan, op, plan.evaluateLoss, dataset.count);
+      runInference(gpu, this.schedule, this.label, plan, op, plan.loss, dataset.count);
       const { lossSum, correct } = await readStats(gpu, plan);
       return { loss: lossSum / dataset.count, accuracy: correct / dataset.count };
     } finally {
@@ -317,27 +339,9 @@ export class MLP {
     }
   }
 
-  /** Submits inference over all `count` samples in dataset order, in steps of plan.capacity rows. */
-  private runInference(plan: Plan, gatherOp: Op, output: Op, count: number): void {
-    const ops = inferenceStepOps(plan, gatherOp, output);
-    const records: StepRecord[] = [];
-    for (let start = 0; start < count; start += plan.capacity) {
-      records.push({ batchStart: start, rows: Math.min(plan.capacity, count - start), learningRate: 0, adamC1: 1, adamC2: 1, seed: 0 });
-    }
-    for (let first = 0; first < records.length; first += Schedule.CAPACITY) {
-      const chunk = records.slice(first, first + Schedule.CAPACITY);
-      this.schedule.write(chunk);
-      const encoder = this.gpu.device.createCommandEncoder({ label: `${this.label}.inference` });
-      const pass = encoder.beginComputePass({ label: `${this.label}.inference` });
-      chunk.forEach((r, i) => encodeStep(pass, ops, { group: this.schedule.group, offset: this.schedule.offset(i), rows: r.rows }));
-      pass.end();
-      this.gpu.device.queue.submit([encoder.finish()]);
-    }
-  }
-
   private async gatherOp(plan: Plan, data: GpuDataset, name: string, augment?: Augmentation): Promise<Op> {
     const pipeline = await gatherPipeline(this.gpu, data.bytes, augment !== undefined);
-    return gather(this.gpu, pipeline, `${this.label}.${name}.gather`, this.spec.layers[0], augment, {
+    return gather(this.gpu, pipeline, `${this.label}.${name}.gather`, this.features, augment, {
       images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
       inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
     });
@@ -363,8 +367,19 @@ export class MLP {
     });
   }
 
+  /** The gather kernel's augmentation: the image size is the model's input's, or (for a flat input) the dataset's. */
+  private augmentationFor(data: Dataset, augment: { maxShift: number; maxAngle: number }): Augmentation {
+    const [, height, width] = this.spec.input;
+    if (height * width > 1) return { width, height, ...augment };
+    if (!data.imageShape) {
+      throw new ArgumentError('augment', augment, 'a model whose input is C × H × W, or a dataset with imageShape: [rows, cols] (loadIdx sets it)');
+    }
+    const [rows, cols] = data.imageShape;
+    return { width: cols, height: rows, ...augment };
+  }
+
   private check(name: string, data: Dataset, labelled: boolean): void {
-    checkDataset(name, data, this.spec.layers[0], labelled ? this.spec.layers[this.spec.layers.length - 1] : undefined);
+    checkDataset(name, data, this.spec.input, labelled ? this.classes : undefined);
   }
 
   /**
@@ -396,13 +411,4 @@ export class MLP {
     this.queue = result.catch(() => undefined);
     return result;
   }
-}
-
-/** The gather kernel's augmentation for `data`, which must know its image shape. */
-function augmentationFor(data: Dataset, augment: { maxShift: number; maxAngle: number }): Augmentation {
-  if (!data.imageShape) {
-    throw new ArgumentError('augment', augment, 'a dataset with imageShape: [rows, cols] (loadIdx sets it)');
-  }
-  const [height, width] = data.imageShape;
-  return { width, height, ...augment };
 }

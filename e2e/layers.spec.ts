@@ -1,0 +1,72 @@
+// Every layer type's kernels against the reference, at awkward shapes: batch 1, odd sizes, non-square kernels,
+// stride 2, 'same' and numeric padding, channel counts that are not multiples of 4, pooling windows that do not
+// tile the input or overlap, inputs stored either way, and the activation before and after the layer.
+import type { LayerCase } from './harness_layers';
+import { expect, report, test } from './fixtures';
+
+const SUM_TOLERANCE = 1e-5; // of Σ|terms|, as in kernels.spec.ts
+const STRATEGIES = { tiled: { tiled: true, tile: 16 }, blocked: { tiled: false, tile: 4 } }; // TILED and BLOCKED in src/ops/matmul.ts
+
+type Case = Omit<LayerCase, 'strategy' | 'seed'>;
+
+const CONVS: [string, Case][] = [
+  ['batch 1, 1 × 5 × 5, 3 × 3', { input: [1, 5, 5], layer: { type: 'conv2d', filters: 1, kernelSize: 3 }, inLayout: 'chw', previous: 'identity', rows: 1, capacity: 1 }],
+  ['3 × 9 × 7 -> 5, kernel 3 × 2, stride 2, same, tanh; after relu', { input: [3, 9, 7], layer: { type: 'conv2d', filters: 5, kernelSize: [3, 2], stride: 2, padding: 'same', activation: 'tanh' }, inLayout: 'chw', previous: 'relu', rows: 7, capacity: 9 }],
+  ['6 × 8 × 11 stored channels last -> 7, kernel 2 × 3, stride [1, 2], padding [1, 2], relu; after sigmoid', { input: [6, 8, 11], layer: { type: 'conv2d', filters: 7, kernelSize: [2, 3], stride: [1, 2], padding: [1, 2], activation: 'relu' }, inLayout: 'hwc', previous: 'sigmoid', rows: 3, capacity: 5 }],
+  ['kernel as large as the padded input: 2 × 4 × 4, kernel 6, padding 1 -> 1 × 1', { input: [2, 4, 4], layer: { type: 'conv2d', filters: 3, kernelSize: 6, padding: 1 }, inLayout: 'chw', previous: 'identity', rows: 2, capacity: 2 }],
+  ['the CNN preset\'s first: 1 × 28 × 28 -> 24, 5 × 5', { input: [1, 28, 28], layer: { type: 'conv2d', filters: 24, kernelSize: 5 }, inLayout: 'chw', previous: 'identity', rows: 4, capacity: 4 }],
+  ['the CNN preset\'s second: 24 × 12 × 12 channels last -> 32, 3 × 3; after relu', { input: [24, 12, 12], layer: { type: 'conv2d', filters: 32, kernelSize: 3 }, inLayout: 'hwc', previous: 'relu', rows: 3, capacity: 4 }],
+];
+
+const OTHERS: [string, Case][] = [
+  ['maxPool 3 × 2 stride 2 on 3 × 7 × 5 (does not tile)', { input: [3, 7, 5], layer: { type: 'maxPool2d', size: [3, 2], stride: 2 }, inLayout: 'chw', previous: 'identity', rows: 3, capacity: 4 }],
+  ['avgPool 3 × 2 stride 2 on 3 × 7 × 5 (does not tile)', { input: [3, 7, 5], layer: { type: 'avgPool2d', size: [3, 2], stride: 2 }, inLayout: 'chw', previous: 'identity', rows: 3, capacity: 4 }],
+  ['maxPool 2 on 24 × 24 × 24 channels last (the CNN preset\'s)', { input: [24, 24, 24], layer: { type: 'maxPool2d', size: 2 }, inLayout: 'hwc', previous: 'identity', rows: 2, capacity: 3 }],
+  ['maxPool 3 stride 1 (overlapping), tanh, channels last; after relu', { input: [5, 6, 6], layer: { type: 'maxPool2d', size: 3, stride: 1, activation: 'tanh' }, inLayout: 'hwc', previous: 'relu', rows: 2, capacity: 2 }],
+  ['avgPool over the whole 4 × 4, sigmoid, batch 1; after elu', { input: [2, 4, 4], layer: { type: 'avgPool2d', size: 4, activation: 'sigmoid' }, inLayout: 'chw', previous: { name: 'elu', alpha: 0.9 }, rows: 1, capacity: 1 }],
+  ['avgPool 2 × 3 stride [1, 2] channels last; after leaky_relu', { input: [3, 5, 7], layer: { type: 'avgPool2d', size: [2, 3], stride: [1, 2] }, inLayout: 'hwc', previous: { name: 'leaky_relu', slope: 0.1 }, rows: 3, capacity: 3 }],
+  ['activation relu on 5 × 3 × 4 channels last; after tanh', { input: [5, 3, 4], layer: { type: 'activation', activation: 'relu' }, inLayout: 'hwc', previous: 'tanh', rows: 3, capacity: 4 }],
+  ['activation identity: passes its input on', { input: [5, 3, 4], layer: { type: 'activation' }, inLayout: 'chw', previous: 'identity', rows: 2, capacity: 2 }],
+  ['flatten of 7 × 3 × 2 channels last (reorders); after relu', { input: [7, 3, 2], layer: { type: 'flatten' }, inLayout: 'hwc', previous: 'relu', rows: 3, capacity: 4 }],
+  ['flatten of 7 × 3 × 2 channels first: passes its input on', { input: [7, 3, 2], layer: { type: 'flatten' }, inLayout: 'chw', previous: 'identity', rows: 3, capacity: 4 }],
+  ['flatten of 7 × 3 × 2 channels first, elu; after sigmoid', { input: [7, 3, 2], layer: { type: 'flatten', activation: { name: 'elu', alpha: 0.5 } }, inLayout: 'chw', previous: 'sigmoid', rows: 3, capacity: 4 }],
+  ['dropout 0.4 on 1,000 values', { input: [1000, 1, 1], layer: { type: 'dropout', rate: 0.4 }, inLayout: 'chw', previous: 'identity', rows: 5, capacity: 8 }],
+  ['dropout 0.3, leaky_relu, on 5 × 4 × 3 channels last; after sigmoid', { input: [5, 4, 3], layer: { type: 'dropout', rate: 0.3, activation: { name: 'leaky_relu', slope: 0.2 } }, inLayout: 'hwc', previous: 'sigmoid', rows: 4, capacity: 4 }],
+  ['dropout 0 (keeps everything), batch 1', { input: [3, 1, 1], layer: { type: 'dropout', rate: 0 }, inLayout: 'chw', previous: 'relu', rows: 1, capacity: 1 }],
+];
+
+function check(name: string, r: Awaited<ReturnType<typeof window.harness.layerCase>>): void {
+  console.log(`  ops: ${r.ops.join(', ') || '(none: aliased)'}`);
+  report(`${name} forward`, r.forward, SUM_TOLERANCE);
+  report(`${name} dinp`, r.dinp, SUM_TOLERANCE);
+  expect(r.forward.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+  expect(r.dinp.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+  if (r.dweight) {
+    report(`${name} dweight`, r.dweight, SUM_TOLERANCE);
+    report(`${name} dbias`, r.dbias!, SUM_TOLERANCE);
+    expect(r.dweight.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+    expect(r.dbias!.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+  }
+}
+
+for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
+  for (const [name, c] of CONVS) {
+    test(`conv2d ${strategyName}: ${name}`, async ({ harness }) => {
+      const r = await harness.evaluate((c) => window.harness.layerCase(c), { ...c, strategy, seed: 3 } as LayerCase);
+      check(`conv2d.${strategyName} ${name}`, r);
+      expect(r.dweight).toBeDefined();
+      // after an activation, col2im's sum takes its derivative in a pass of its own
+      expect(r.ops.includes('inputGrad') && r.ops.includes(c.previous === 'identity' ? 'colGrad' : 'inputGradSum')).toBe(true);
+    });
+  }
+}
+
+for (const [name, c] of OTHERS) {
+  test(`${c.layer.type}: ${name}`, async ({ harness }) => {
+    const r = await harness.evaluate((c) => window.harness.layerCase(c), { ...c, strategy: STRATEGIES.blocked, seed: 5 } as LayerCase);
+    check(`${c.layer.type} ${name}`, r);
+    const passesOn = name.endsWith('passes its input on');
+    expect(r.aliased.output).toBe(passesOn);
+    expect(r.ops.length === 0).toBe(passesOn);
+  });
+}

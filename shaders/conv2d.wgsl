@@ -1,0 +1,106 @@
+// A convolution's data movement; its arithmetic is matmul.wgsl's, on the matrix of patches this builds.
+//   im2col  col[r·P + p, k] = inp[r, c, y, x], or 0 where (y, x) falls in the padding
+//   col2im  dinp[r, c, y, x] = Σ of dcol[r·P + p, k] over the (p, k) that im2col reads (r, c, y, x) into
+// for output position p = oy · out_width + ox of P and kernel tap k = (c · kernel_h + ky) · kernel_w + kx, where
+// y = oy · stride_y - pad_top + ky and x = ox · stride_x - pad_left + kx. Row p of col times a weight
+// (filters, channels · kernel_h · kernel_w), as PyTorch stores it, is the convolution at p: the product
+// col · weightᵀ (rows · P, filters) is the output, position by position, channels last.
+// col2im is im2col's adjoint: with dcol = dout · weight it is the input gradient.
+// inp and dinp may be in either layout: element (c, y, x) of a sample is at
+// c · c_stride + y · y_stride + x · x_stride, (H·W, W, 1) for channels first and (1, W·C, C) for channels last.
+
+struct Step {             // see src/model/schedule.ts
+  batch_start: u32,
+  rows: u32,
+  learning_rate: f32,
+  adam_c1: f32,
+  adam_c2: f32,
+  seed: u32,              // for data augmentation and dropout
+}
+struct Dims {
+  channels: u32,
+  height: u32,
+  width: u32,
+  c_stride: u32,
+  y_stride: u32,
+  x_stride: u32,
+  out_height: u32,
+  out_width: u32,
+  kernel_h: u32,
+  kernel_w: u32,
+  stride_y: u32,
+  stride_x: u32,
+  pad_top: u32,
+  pad_left: u32,
+}
+
+override WORKGROUP: u32 = 64u;
+
+@group(0) @binding(0) var<uniform> step: Step;
+@group(1) @binding(0) var<uniform> dims: Dims;
+#if ${im2col}
+@group(1) @binding(1) var<storage, read> inp: array<f32>;          // (rows, C, H, W) in its layout
+@group(1) @binding(2) var<storage, read_write> col: array<f32>;    // (rows · P, C · kernel_h · kernel_w)
+#else
+@group(1) @binding(1) var<storage, read> dcol: array<f32>;         // (rows · P, C · kernel_h · kernel_w)
+@group(1) @binding(2) var<storage, read_write> dinp: array<f32>;   // (rows, C, H, W) in inp's layout
+#endif
+
+fn positions() -> u32 { return dims.out_height * dims.out_width; }
+fn taps() -> u32 { return dims.channels * dims.kernel_h * dims.kernel_w; }
+// Where element (c, y, x) of row r is.
+fn at(r: u32, c: u32, y: u32, x: u32) -> u32 {
+  return r * dims.channels * dims.height * dims.width + c * dims.c_stride + y * dims.y_stride + x * dims.x_stride;
+}
+
+#if ${im2col}
+// x: output position p, y: row r. Each thread writes row r·P + p of col, its K taps in order.
+@compute @workgroup_size(WORKGROUP)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let p = gid.x;
+  let r = gid.y;
+  if (p >= positions() || r >= step.rows) { return; }
+  let y0 = i32((p / dims.out_width) * dims.stride_y) - i32(dims.pad_top);
+  let x0 = i32((p % dims.out_width) * dims.stride_x) - i32(dims.pad_left);
+  var k = (r * positions() + p) * taps();
+  for (var c = 0u; c < dims.channels; c++) {
+    for (var ky = 0u; ky < dims.kernel_h; ky++) {
+      let y = y0 + i32(ky);
+      for (var kx = 0u; kx < dims.kernel_w; kx++) {
+        let x = x0 + i32(kx);
+        var value = 0.0;
+        if (y >= 0 && y < i32(dims.height) && x >= 0 && x < i32(dims.width)) { value = inp[at(r, c, u32(y), u32(x))]; }
+        col[k] = value;
+        k++;
+      }
+    }
+  }
+}
+#else
+// x: input element i = (c · H + y) · W + x of a sample, y: row r. Tap (ky, kx) of output position (oy, ox)
+// reads (y, x) when oy · stride_y = y + pad_top - ky, so each thread sums over the ky, kx that make a whole
+// oy and ox inside the output.
+@compute @workgroup_size(WORKGROUP)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  let r = gid.y;
+  let area = dims.height * dims.width;
+  if (i >= dims.channels * area || r >= step.rows) { return; }
+  let c = i / area;
+  let y = (i % area) / dims.width;
+  let x = i % dims.width;
+  var sum = 0.0;
+  for (var ky = 0u; ky < dims.kernel_h; ky++) {
+    let ty = i32(y + dims.pad_top) - i32(ky); // oy · stride_y
+    if (ty < 0 || u32(ty) % dims.stride_y != 0u || u32(ty) / dims.stride_y >= dims.out_height) { continue; }
+    let oy = u32(ty) / dims.stride_y;
+    for (var kx = 0u; kx < dims.kernel_w; kx++) {
+      let tx = i32(x + dims.pad_left) - i32(kx);
+      if (tx < 0 || u32(tx) % dims.stride_x != 0u || u32(tx) / dims.stride_x >= dims.out_width) { continue; }
+      let p = oy * dims.out_width + u32(tx) / dims.stride_x;
+      sum += dcol[(r * positions() + p) * taps() + (c * dims.kernel_h + ky) * dims.kernel_w + kx];
+    }
+  }
+  dinp[at(r, c, y, x)] = sum;
+}
+#endif

@@ -1,0 +1,163 @@
+// A 2-D convolution: out[f, oy, ox] = act(bias[f] + Σ weight[f, c, ky, kx] · inp[c, oy·sy - top + ky, ox·sx - left + kx]),
+// weight (filters, in channels, kh, kw) as PyTorch stores it, zeros outside the input. On the GPU: im2col
+// gathers the patches, matmul multiplies them by the weight (bias and activation fused); backward, matmul
+// gives the weight gradient from the same patches and the patches' gradient, which col2im sums onto the input.
+// Its output is stored channels last (the product's natural order).
+
+import { ArgumentError } from '../errors';
+import { type Activation, IDENTITY } from '../ops/activation';
+import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
+import { col2im, conv2dPipeline, type ConvGeometry, im2col } from '../ops/conv2d';
+import type { Layout } from '../ops/layout';
+import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel } from '../ops/matmul';
+import { pointwiseBackward, pointwisePipeline } from '../ops/pointwise';
+import { count } from '../check';
+import { type BuildContext, describeShape, featuresOf, type Layer, type LayerOps, type ParamShapes, type Shape } from './layer';
+import { type ActivationOption, activationOf, onlyFields, type Pair, pairOf } from './options';
+import { valuesShape } from './elementwise';
+
+export type Padding = 'valid' | 'same' | Pair;
+
+export interface Conv2dOptions {
+  type: 'conv2d';
+  filters: number;
+  kernelSize: Pair;
+  /** Default 1. */
+  stride?: Pair;
+  /** 'valid' (none, the default), 'same' (output ceil(in / stride), the odd row or column of zeros at the end), or zeros on each side. */
+  padding?: Padding;
+  /** Default 'identity'. */
+  activation?: ActivationOption;
+}
+
+export interface Conv2dSpec {
+  type: 'conv2d';
+  filters: number;
+  kernelSize: [number, number];
+  stride: [number, number];
+  padding: 'valid' | 'same' | [number, number];
+  activation: Activation;
+}
+
+export function conv2d(options: Conv2dOptions, index: number, input: Shape): Conv2dLayer {
+  const at = `layers[${index}]`;
+  onlyFields(at, options, ['type', 'filters', 'kernelSize', 'stride', 'padding', 'activation']);
+  if (input.flat) throw new ArgumentError(`${at}.type`, 'conv2d', `a layer that takes a flat input (dense, activation, dropout): its input, ${describeShape(input)} values, was flattened`);
+  const spec: Conv2dSpec = {
+    type: 'conv2d',
+    filters: count(`${at}.filters`, options.filters),
+    kernelSize: pairOf(`${at}.kernelSize`, options.kernelSize),
+    stride: pairOf(`${at}.stride`, options.stride, [1, 1]),
+    padding: paddingOf(`${at}.padding`, options.padding),
+    activation: activationOf(`${at}.activation`, options.activation, 'identity'),
+  };
+  const layer = new Conv2dLayer(index, spec, input);
+  const [kh, kw] = spec.kernelSize;
+  const [height, width] = [input.height + layer.pads[0] + layer.pads[2], input.width + layer.pads[1] + layer.pads[3]];
+  if (kh > height || kw > width) {
+    throw new ArgumentError(`${at}.kernelSize`, options.kernelSize, `at most the padded input's ${height} × ${width} (input ${describeShape(input)}, padding ${JSON.stringify(spec.padding)})`);
+  }
+  return layer;
+}
+
+function paddingOf(at: string, value: unknown): Conv2dSpec['padding'] {
+  if (value === undefined || value === 'valid' || value === 'same') return value ?? 'valid';
+  const whole = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  if (whole(value)) return [value, value];
+  if (Array.isArray(value) && value.length === 2 && value.every(whole)) return [value[0], value[1]];
+  throw new ArgumentError(at, value, "'valid', 'same', a whole number of zeros >= 0 or [height, width] of them");
+}
+
+/** Zeros before and after along one axis, and the output size: 'same' puts the odd one after, as TensorFlow and PyTorch do. */
+function axis(size: number, kernel: number, stride: number, padding: Conv2dSpec['padding'], i: 0 | 1): { before: number; after: number; out: number } {
+  let [before, after] = padding === 'valid' ? [0, 0] : padding === 'same' ? [0, 0] : [padding[i], padding[i]];
+  if (padding === 'same') {
+    const total = Math.max((Math.ceil(size / stride) - 1) * stride + kernel - size, 0);
+    [before, after] = [Math.floor(total / 2), total - Math.floor(total / 2)];
+  }
+  return { before, after, out: Math.floor((size + before + after - kernel) / stride) + 1 };
+}
+
+export class Conv2dLayer implements Layer {
+  readonly output: Shape;
+  readonly params: ParamShapes;
+  /** Zeros [top, left, bottom, right]. */
+  readonly pads: [number, number, number, number];
+  readonly geometry: ConvGeometry;
+  readonly productRows: number;
+  /** Its patches (positions × taps) and their gradient, per sample. */
+  readonly scratchPerSample: number;
+
+  constructor(readonly index: number, readonly spec: Conv2dSpec, readonly input: Shape) {
+    const [kh, kw] = spec.kernelSize;
+    const y = axis(input.height, kh, spec.stride[0], spec.padding, 0);
+    const x = axis(input.width, kw, spec.stride[1], spec.padding, 1);
+    this.pads = [y.before, x.before, y.after, x.after];
+    this.output = { channels: spec.filters, height: Math.max(y.out, 0), width: Math.max(x.out, 0), flat: false };
+    const taps = input.channels * kh * kw;
+    this.params = { weight: [spec.filters, input.channels, kh, kw], bias: [spec.filters], fanIn: taps, fanOut: spec.filters * kh * kw };
+    this.geometry = {
+      channels: input.channels, height: input.height, width: input.width, outHeight: this.output.height, outWidth: this.output.width,
+      kernel: spec.kernelSize, stride: spec.stride, pad: [y.before, x.before],
+    };
+    this.productRows = this.output.height * this.output.width;
+    this.scratchPerSample = this.productRows * taps;
+  }
+
+  outputLayout(): Layout {
+    return 'hwc';
+  }
+
+  aliases(): boolean {
+    return false;
+  }
+
+  passesGradient(): boolean {
+    return false;
+  }
+
+  async build(ctx: BuildContext): Promise<LayerOps> {
+    const { gpu, label } = ctx;
+    const params = ctx.params!;
+    const g = this.geometry;
+    const positions = g.outHeight * g.outWidth;
+    const dims = { nIn: this.params.fanIn, nOut: this.spec.filters, positions }; // the product (rows · positions, taps) · weightᵀ
+    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+    const col = { buffer: gpu.buffer(`${label}.col`, ctx.capacity * positions * dims.nIn * 4, storage) }; // (capacity · positions, taps)
+    const scratch = [col.buffer];
+    const forward = [
+      im2col(gpu, await conv2dPipeline(gpu, 'im2col'), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col }),
+      matmulForward(gpu, await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul), `${label}.forward`, dims,
+        { inp: col, weight: params.weight, bias: params.bias, out: { buffer: ctx.out } }),
+    ];
+    if (!ctx.training) return { forward, backward: [], scratch };
+
+    const dout = { buffer: ctx.dout! };
+    const backward = [
+      matmulBackwardWeight(gpu, await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul), `${label}.weightGrad`, dims,
+        { dout, inp: col, dweight: params.dweight }),
+      biasGrad(gpu, await biasGradPipeline(gpu), `${label}.biasGrad`, dims.nOut, positions, { dout, dbias: params.dbias }),
+    ];
+    if (ctx.dinp) {
+      const dcol = { buffer: gpu.buffer(`${label}.dcol`, col.buffer.size, storage) }; // (capacity · positions, taps)
+      scratch.push(dcol.buffer);
+      // With identity, the kernel reads no activations: col stands in for them.
+      backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul), `${label}.colGrad`, dims,
+        { dout, weight: params.weight, inp: col, dinp: dcol }));
+      const col2imKernel = await conv2dPipeline(gpu, 'col2im');
+      if (ctx.previous.name === 'identity') {
+        backward.push(col2im(gpu, col2imKernel, `${label}.inputGrad`, g, ctx.inLayout, { dcol, dinp: { buffer: ctx.dinp } }));
+      } else { // col2im has no activations: their derivative is a pass of its own
+        const dsum = { buffer: gpu.buffer(`${label}.inputGradSum`, ctx.capacity * featuresOf(this.input) * 4, storage) };
+        scratch.push(dsum.buffer);
+        const shape = valuesShape(this.input, ctx.inLayout, false);
+        backward.push(
+          col2im(gpu, col2imKernel, `${label}.inputGradSum`, g, ctx.inLayout, { dcol, dinp: dsum }),
+          pointwiseBackward(gpu, await pointwisePipeline(gpu, 'backward', ctx.previous, shape, false), `${label}.inputGrad`, shape, undefined,
+            { inp: { buffer: ctx.inp }, dout: dsum, dinp: { buffer: ctx.dinp } }),
+        );
+      }
+    }
+    return { forward, backward, scratch };
+  }
+}

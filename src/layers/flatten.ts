@@ -1,0 +1,57 @@
+// Flatten: a sample's C × H × W values become one vector in (channel, row, column) order, as torch.flatten
+// orders them, so that the next dense layer's weight (out, C·H·W) is PyTorch's. Input stored channels last (a
+// convolution's output) is reordered; otherwise the output is the input buffer itself.
+
+import type { Activation } from '../ops/activation';
+import type { Layout } from '../ops/layout';
+import { featuresOf, type BuildContext, type Layer, type LayerOps, type Shape } from './layer';
+import { type ActivationOption, activationOf, onlyFields } from './options';
+import { elementwiseOps, valuesShape } from './elementwise';
+
+export interface FlattenOptions {
+  type: 'flatten';
+  /** Default 'identity'. */
+  activation?: ActivationOption;
+}
+
+export interface FlattenSpec {
+  type: 'flatten';
+  activation: Activation;
+}
+
+export function flatten(options: FlattenOptions, index: number, input: Shape): FlattenLayer {
+  const at = `layers[${index}]`;
+  onlyFields(at, options, ['type', 'activation']);
+  return new FlattenLayer(index, { type: 'flatten', activation: activationOf(`${at}.activation`, options.activation, 'identity') }, input);
+}
+
+export class FlattenLayer implements Layer {
+  readonly output: Shape;
+  readonly productRows = 1;
+  readonly scratchPerSample = 0;
+
+  constructor(readonly index: number, readonly spec: FlattenSpec, readonly input: Shape) {
+    this.output = { channels: featuresOf(input), height: 1, width: 1, flat: true };
+  }
+
+  outputLayout(): Layout {
+    return 'chw';
+  }
+
+  /** Whether values stored in `layout` are already in (channel, row, column) order. */
+  private inOrder(layout: Layout): boolean {
+    return !valuesShape(this.input, layout, true).permute;
+  }
+
+  aliases(layout: Layout): boolean {
+    return this.inOrder(layout) && this.spec.activation.name === 'identity';
+  }
+
+  passesGradient(layout: Layout): boolean {
+    return this.inOrder(layout);
+  }
+
+  build(ctx: BuildContext): Promise<LayerOps> {
+    return elementwiseOps(this, ctx, this.spec.activation, { permute: true });
+  }
+}

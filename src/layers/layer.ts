@@ -1,0 +1,84 @@
+// What every layer type provides (one file each in this folder): its resolved spec, the shapes it takes and
+// gives, its parameters' shapes, and the ops it adds to the forward and backward halves of a training step.
+// The plan (src/model/plan.ts) walks the list, gives each layer its buffers and collects the ops.
+
+import type { Activation } from '../ops/activation';
+import type { MatmulStrategy } from '../ops/matmul';
+import type { Layout } from '../ops/layout';
+import type { Op, Tensor } from '../ops/op';
+import type { Gpu } from '../runtime/gpu';
+import type { LayerSpec } from './index';
+
+/** One sample's values: (channels, height, width); `flat` once a flatten or dense layer has made it a vector. */
+export interface Shape {
+  channels: number;
+  height: number;
+  width: number;
+  flat: boolean;
+}
+
+export const featuresOf = (s: Shape): number => s.channels * s.height * s.width;
+export const describeShape = (s: Shape): string => (s.flat ? `${featuresOf(s)}` : `${s.channels} × ${s.height} × ${s.width}`);
+
+/** A layer's weight and bias shapes (as PyTorch stores them) and the fans that scale its initial weights. */
+export interface ParamShapes {
+  weight: number[];
+  bias: number[];
+  fanIn: number;
+  fanOut: number;
+}
+
+/** The buffers a layer works on in one plan (batches of up to `capacity` rows), and what it may use. */
+export interface BuildContext {
+  gpu: Gpu;
+  /** e.g. `model0.train64.layers[3]`: every GPU object the layer makes is labelled from it. */
+  label: string;
+  capacity: number;
+  training: boolean;
+  matmul: MatmulStrategy;
+  /** Its input (capacity, input features), as the previous layer wrote it, and how that is stored. */
+  inp: GPUBuffer;
+  inLayout: Layout;
+  /** Whether inp is the gathered batch of data itself (no layer before has changed it). */
+  inputIsData: boolean;
+  /** Its output (capacity, output features), stored as outputLayout(inLayout) says; inp itself when it aliases. */
+  out: GPUBuffer;
+  /** Training: ∂loss/∂(its output before its activation). */
+  dout?: GPUBuffer;
+  /**
+   * Training, when an earlier layer has parameters: where ∂loss/∂(its input before the previous layer's
+   * activation) goes. dout itself when that is the same (see Layer.passesGradient).
+   */
+  dinp?: GPUBuffer;
+  /** The activation of the layer that wrote inp (identity for the data): its derivative is applied to dinp. */
+  previous: Activation;
+  /** Its slots of the parameter and gradient buffers, for a layer with parameters. */
+  params?: { weight: Tensor; bias: Tensor; dweight: Tensor; dbias: Tensor };
+}
+
+/** A layer's ops in one plan, in the order they run, and the scratch buffers it made for them. */
+export interface LayerOps {
+  forward: Op[];
+  backward: Op[];
+  scratch: GPUBuffer[];
+}
+
+export interface Layer {
+  /** Its place in the model's layer list. */
+  readonly index: number;
+  readonly spec: LayerSpec;
+  readonly input: Shape;
+  readonly output: Shape;
+  readonly params?: ParamShapes;
+  /** Rows its matrix products have per sample: a convolution's output positions, else 1. */
+  readonly productRows: number;
+  /** Floats per sample of the largest scratch buffer it may make (0 for none). */
+  readonly scratchPerSample: number;
+  /** How its output is stored when its input is stored as `layout`. */
+  outputLayout(layout: Layout): Layout;
+  /** Whether its output is its input buffer, untouched (it adds no forward op). */
+  aliases(layout: Layout, training: boolean): boolean;
+  /** Whether the gradient of its input is that of its output (before the previous layer's activation). */
+  passesGradient(layout: Layout): boolean;
+  build(ctx: BuildContext): Promise<LayerOps>;
+}

@@ -1,0 +1,112 @@
+// Max and average pooling over size_h × size_w windows moved by the stride (default: the size), without
+// padding: windows that would run past the input's edge are not taken, as in PyTorch and TensorFlow's 'valid'.
+// The layout of the output is the input's.
+
+import { ArgumentError } from '../errors';
+import type { Activation } from '../ops/activation';
+import type { Layout } from '../ops/layout';
+import { pointwiseBackward, pointwiseForward, pointwisePipeline } from '../ops/pointwise';
+import { type PoolGeometry, poolBackward, poolForward, poolPipeline } from '../ops/pool';
+import { type BuildContext, describeShape, featuresOf, type Layer, type LayerOps, type Shape } from './layer';
+import { type ActivationOption, activationOf, onlyFields, type Pair, pairOf } from './options';
+import { valuesShape } from './elementwise';
+
+export interface Pool2dOptions {
+  type: 'maxPool2d' | 'avgPool2d';
+  size: Pair;
+  /** Default: the size. */
+  stride?: Pair;
+  /** Default 'identity'. */
+  activation?: ActivationOption;
+}
+
+export interface Pool2dSpec {
+  type: 'maxPool2d' | 'avgPool2d';
+  size: [number, number];
+  stride: [number, number];
+  activation: Activation;
+}
+
+export function pool2d(options: Pool2dOptions, index: number, input: Shape): Pool2dLayer {
+  const at = `layers[${index}]`;
+  onlyFields(at, options, ['type', 'size', 'stride', 'activation']);
+  if (input.flat) throw new ArgumentError(`${at}.type`, options.type, `a layer that takes a flat input (dense, activation, dropout): its input, ${describeShape(input)} values, was flattened`);
+  const size = pairOf(`${at}.size`, options.size);
+  const spec: Pool2dSpec = {
+    type: options.type, size, stride: pairOf(`${at}.stride`, options.stride, size),
+    activation: activationOf(`${at}.activation`, options.activation, 'identity'),
+  };
+  if (size[0] > input.height || size[1] > input.width) {
+    throw new ArgumentError(`${at}.size`, options.size, `at most the input's ${input.height} × ${input.width} (input ${describeShape(input)})`);
+  }
+  return new Pool2dLayer(index, spec, input);
+}
+
+export class Pool2dLayer implements Layer {
+  readonly output: Shape;
+  readonly geometry: PoolGeometry;
+  readonly productRows = 1;
+  readonly scratchPerSample: number;
+
+  constructor(readonly index: number, readonly spec: Pool2dSpec, readonly input: Shape) {
+    const [outHeight, outWidth] = [0, 1].map((i) => Math.floor(([input.height, input.width][i] - spec.size[i]) / spec.stride[i]) + 1);
+    this.output = { channels: input.channels, height: outHeight, width: outWidth, flat: false };
+    this.scratchPerSample = featuresOf(input); // with an activation before or after it: a pass's worth of values
+    this.geometry = { channels: input.channels, height: input.height, width: input.width, outHeight, outWidth, size: spec.size, stride: spec.stride };
+  }
+
+  outputLayout(layout: Layout): Layout {
+    return layout;
+  }
+
+  aliases(): boolean {
+    return false;
+  }
+
+  passesGradient(): boolean {
+    return false;
+  }
+
+  async build(ctx: BuildContext): Promise<LayerOps> {
+    const { gpu, label } = ctx;
+    const kind = this.spec.type === 'maxPool2d' ? 'max' : 'average';
+    const g = this.geometry;
+    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+    const scratch: GPUBuffer[] = [];
+    const temporary = (name: string, shape: Shape) => {
+      const buffer = gpu.buffer(`${label}.${name}`, ctx.capacity * featuresOf(shape) * 4, storage);
+      scratch.push(buffer);
+      return { buffer };
+    };
+    // The pooling kernel has no activations: a layer with one, or after one, adds a pointwise pass for it.
+    const inp = { buffer: ctx.inp };
+    const forwardKernel = await poolPipeline(gpu, kind, 'forward');
+    const forward = [];
+    if (this.spec.activation.name === 'identity') {
+      forward.push(poolForward(gpu, forwardKernel, `${label}.forward`, g, ctx.inLayout, { inp, out: { buffer: ctx.out } }));
+    } else {
+      const pooled = temporary('pooled', this.output);
+      const shape = valuesShape(this.output, ctx.inLayout, false);
+      forward.push(
+        poolForward(gpu, forwardKernel, `${label}.pool`, g, ctx.inLayout, { inp, out: pooled }),
+        pointwiseForward(gpu, await pointwisePipeline(gpu, 'forward', this.spec.activation, shape, false), `${label}.forward`, shape, undefined,
+          { inp: pooled, out: { buffer: ctx.out } }),
+      );
+    }
+    if (!ctx.dinp) return { forward, backward: [], scratch };
+
+    const backwardKernel = await poolPipeline(gpu, kind, 'backward');
+    const dout = { buffer: ctx.dout! };
+    if (ctx.previous.name === 'identity') {
+      return { forward, backward: [poolBackward(gpu, backwardKernel, `${label}.inputGrad`, g, ctx.inLayout, { inp, dout, dinp: { buffer: ctx.dinp } })], scratch };
+    }
+    const routed = temporary('inputGradRouted', this.input);
+    const shape = valuesShape(this.input, ctx.inLayout, false);
+    const backward = [
+      poolBackward(gpu, backwardKernel, `${label}.inputGradRouted`, g, ctx.inLayout, { inp, dout, dinp: routed }),
+      pointwiseBackward(gpu, await pointwisePipeline(gpu, 'backward', ctx.previous, shape, false), `${label}.inputGrad`, shape, undefined,
+        { inp, dout: routed, dinp: { buffer: ctx.dinp } }),
+    ];
+    return { forward, backward, scratch };
+  }
+}

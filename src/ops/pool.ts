@@ -1,0 +1,43 @@
+// Max and average pooling (shaders/pool.wgsl), forward and backward, in either layout.
+// inp and dinp (rows, C, H, W); out and dout (rows, C, outHeight, outWidth).
+
+import type { Gpu } from '../runtime/gpu';
+import { type Layout, strides } from './layout';
+import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
+
+export type PoolKind = 'max' | 'average';
+
+/** A pooling layer's input (C, H, W), output size, window and stride. */
+export interface PoolGeometry {
+  channels: number;
+  height: number;
+  width: number;
+  outHeight: number;
+  outWidth: number;
+  size: [number, number];
+  stride: [number, number];
+}
+
+const WORKGROUP = 64;
+
+export function poolPipeline(gpu: Gpu, kind: PoolKind, pass: 'forward' | 'backward'): Promise<GPUComputePipeline> {
+  const bindings = pass === 'forward' ? (['uniform', 'read', 'write'] as const) : (['uniform', 'read', 'read', 'write'] as const);
+  return kernel(gpu, 'pool.wgsl', { forward: pass === 'forward', max: kind === 'max' }, { WORKGROUP }, [...bindings]);
+}
+
+function dims(g: PoolGeometry, layout: Layout): Uint32Array {
+  return new Uint32Array([g.channels, g.height, g.width, ...strides(layout, g.channels, g.height, g.width),
+    g.outHeight, g.outWidth, ...strides(layout, g.channels, g.outHeight, g.outWidth), ...g.size, ...g.stride]);
+}
+
+/** out = the max (or mean) of each window of inp */
+export function poolForward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: PoolGeometry, layout: Layout,
+  t: { inp: Tensor; out: Tensor }): Op {
+  return makeOp(gpu, label, pipeline, dims(g, layout), [t.inp, t.out], (rows) => [ceilDiv(g.channels * g.outHeight * g.outWidth, WORKGROUP), rows]);
+}
+
+/** dinp = dout routed back to each window's maximum (or spread evenly over it) */
+export function poolBackward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: PoolGeometry, layout: Layout,
+  t: { inp: Tensor; dout: Tensor; dinp: Tensor }): Op {
+  return makeOp(gpu, label, pipeline, dims(g, layout), [t.inp, t.dout, t.dinp], (rows) => [ceilDiv(g.channels * g.height * g.width, WORKGROUP), rows]);
+}
