@@ -78,7 +78,8 @@ export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVarian
   flat.set(bias, layout.biases[0].offset);
   const params = gpu.upload('case.params', flat, STORAGE);
   const abs = (a: Float32Array) => a.map(Math.abs);
-  const pipeline = await matmulKernel(gpu, variant, activation, strategy);
+  const size = variant === 'forward' ? { m: rows, n: nOut } : variant === 'backwardInput' ? { m: rows, n: nIn } : { m: nOut, n: nIn }; // C's
+  const pipeline = await matmulKernel(gpu, variant, activation, strategy, size);
   const dims = { nIn, nOut };
 
   if (variant === 'forward') {
@@ -188,7 +189,7 @@ export async function sparseMatmulCase(variant: 'forward' | 'backwardWeight', ro
   const masks = { byRows: { buffer: gpu.buffer('case.byRows', words.byRows * 4, STORAGE) }, byColumns: { buffer: gpu.buffer('case.byColumns', words.byColumns * 4, STORAGE) } };
   const maskOp = nonzeroMasks(gpu, await nonzeroPipeline(gpu), 'case.nonzero', nIn, { inp: inpBuffer, ...masks });
   const mask = byRows ? masks.byRows : masks.byColumns;
-  const kernel = await matmulKernel(gpu, variant, IDENTITY, BLOCKED, true);
+  const kernel = await matmulKernel(gpu, variant, IDENTITY, BLOCKED, byRows ? { m: rows, n: nOut } : { m: nIn, n: nOut }, { sparse: true });
   const dims = { nIn, nOut };
   const out = gpu.buffer('case.out', (byRows ? rows * nOut : nOut * nIn) * 4, STORAGE);
   const op = byRows

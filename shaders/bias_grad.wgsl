@@ -1,5 +1,7 @@
-// dbias = column sums of dout: dbias[n] = Σ_r dout[r, n] over rows = step.rows · positions (a convolution's
-// dout has a row per output position). One thread per column, rows summed in order.
+// Column sums of dout: dbias[n] = Σ_r dout[r, n] over rows = step.rows · positions (a convolution's dout has a
+// row per output position). One thread per column, rows summed in order. With perSample, one thread per
+// (sample, column) sums that sample's positions: dbias (step rows, n_out), which a second pass adds up.
+// (The second pass, and the sum of matmul.wgsl's per-sample weight gradients, are this kernel with positions 1.)
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -16,15 +18,25 @@ override WORKGROUP: u32 = 64u;
 @group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 @group(1) @binding(1) var<storage, read> dout: array<f32>;        // (rows, n_out)
+#if ${perSample}
+@group(1) @binding(2) var<storage, read_write> dbias: array<f32>; // (step rows, n_out)
+#else
 @group(1) @binding(2) var<storage, read_write> dbias: array<f32>; // (n_out)
+#endif
 
+// x: column n; y: the sample, with perSample
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n = gid.x;
   if (n >= dims.n_out) { return; }
+#if ${perSample}
+  let rows = vec2u(gid.y, gid.y + 1u) * dims.positions;
+#else
+  let rows = vec2u(0u, step.rows * dims.positions);
+#endif
   var sum = 0.0;
-  for (var r = 0u; r < step.rows * dims.positions; r++) {
+  for (var r = rows.x; r < rows.y; r++) {
     sum += dout[r * dims.n_out + n];
   }
-  dbias[n] = sum;
+  dbias[gid.y * dims.n_out + n] = sum;
 }

@@ -77,30 +77,38 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
 }
 #else
-// x: input element i = (c · H + y) · W + x of a sample, y: row r. Tap (ky, kx) of output position (oy, ox)
-// reads (y, x) when oy · stride_y = y + pad_top - ky, so each thread sums over the ky, kx that make a whole
-// oy and ox inside the output.
+// The output positions o along one axis whose taps reach input index i: o · stride = i + pad - k for a tap
+// k in [0, kernel), so o runs from ceil((i + pad - kernel + 1) / stride) to floor((i + pad) / stride), kept
+// inside [0, count). Empty when first > last.
+fn reaching(i: u32, pad: u32, kernel: u32, stride: u32, count: u32) -> vec2i {
+  let t = i32(i + pad);
+  let first = max(t - i32(kernel) + i32(stride), 0) / i32(stride); // ceil((t - kernel + 1) / stride), or 0
+  let last = min(t / i32(stride), i32(count) - 1);
+  return vec2i(first, last);
+}
+
+// x: input position y · W + x, y: row r; every channel (CPU adapters pay per invocation, and for integer
+// division: the ranges of output positions are found once, and the loops need none).
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x;
   let r = gid.y;
-  let area = dims.height * dims.width;
-  if (i >= dims.channels * area || r >= step.rows) { return; }
-  let c = i / area;
-  let y = (i % area) / dims.width;
-  let x = i % dims.width;
-  var sum = 0.0;
-  for (var ky = 0u; ky < dims.kernel_h; ky++) {
-    let ty = i32(y + dims.pad_top) - i32(ky); // oy · stride_y
-    if (ty < 0 || u32(ty) % dims.stride_y != 0u || u32(ty) / dims.stride_y >= dims.out_height) { continue; }
-    let oy = u32(ty) / dims.stride_y;
-    for (var kx = 0u; kx < dims.kernel_w; kx++) {
-      let tx = i32(x + dims.pad_left) - i32(kx);
-      if (tx < 0 || u32(tx) % dims.stride_x != 0u || u32(tx) / dims.stride_x >= dims.out_width) { continue; }
-      let p = oy * dims.out_width + u32(tx) / dims.stride_x;
-      sum += dcol[(r * positions() + p) * taps() + (c * dims.kernel_h + ky) * dims.kernel_w + kx];
+  if (gid.x >= dims.height * dims.width || r >= step.rows) { return; }
+  let y = gid.x / dims.width;
+  let x = gid.x % dims.width;
+  let oy_range = reaching(y, dims.pad_top, dims.kernel_h, dims.stride_y, dims.out_height);
+  let ox_range = reaching(x, dims.pad_left, dims.kernel_w, dims.stride_x, dims.out_width);
+  let kernel_area = dims.kernel_h * dims.kernel_w;
+  for (var c = 0u; c < dims.channels; c++) {
+    var sum = 0.0;
+    for (var oy = oy_range.x; oy <= oy_range.y; oy++) {
+      let ky = i32(y + dims.pad_top) - oy * i32(dims.stride_y);
+      let row = (r * positions() + u32(oy) * dims.out_width) * taps() + c * kernel_area + u32(ky) * dims.kernel_w;
+      for (var ox = ox_range.x; ox <= ox_range.y; ox++) {
+        let kx = i32(x + dims.pad_left) - ox * i32(dims.stride_x);
+        sum += dcol[row + u32(ox) * taps() + u32(kx)];
+      }
     }
+    dinp[at(r, c, y, x)] = sum;
   }
-  dinp[at(r, c, y, x)] = sum;
 }
 #endif

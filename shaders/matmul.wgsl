@@ -4,6 +4,8 @@
 //   backwardWeight  dweight  = doutᵀ · inp                   (n_out, n_in)
 // where rows = step.rows · positions: a dense layer has 1 position per sample; a convolution multiplies its
 // patches (shaders/conv2d.wgsl), one row per output position, by weight (filters, channels · kh · kw).
+// With perSample (backwardWeight), workgroup z sums only sample z's positions, into its own (n_out, n_in) slice
+// of dweight: a convolution's few weights then get many threads, and bias_grad.wgsl adds the slices up.
 // Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory:
 // A[m, k] = a_at(a_start(m) + k · k_steps().x) and B[k, n] = b_at(b_start(n) + k · k_steps().y).
 // act' is taken from the activation's output (inp is the previous layer's output), which is exact
@@ -23,8 +25,12 @@ struct Step {             // see src/model/schedule.ts
 }
 struct Dims { n_in: u32, n_out: u32, positions: u32 }
 
-override TILE: u32 = 16u;  // the workgroup is TILE × TILE threads
+override TILE: u32 = 16u;  // tiled: the workgroup is TILE × TILE threads
+override BLOCKS_X: u32 = 4u; // register-blocked: the workgroup is BLOCKS_X × BLOCKS_Y threads, a block each,
+override BLOCKS_Y: u32 = 4u; // fewer where C is narrow or short (idle threads would waste SIMD lanes)
 override ALPHA: f32 = 0.0; // leaky_relu slope or elu alpha
+
+var<private> part: u32;    // the workgroup's z: with perSample, the sample whose slice store_c writes
 
 @group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
@@ -44,6 +50,7 @@ fn a_start(m: u32) -> u32 { return m * dims.n_in; }
 fn b_at(i: u32) -> f32 { return weight[i]; }          // B[k, n] = weight[n · n_in + k]
 fn b_start(n: u32) -> u32 { return n * dims.n_in; }
 fn k_steps() -> vec2u { return vec2u(1u, 1u); }
+fn k_range(z: u32) -> vec2u { return vec2u(0u, dims.n_in); }
 fn store_c(m: u32, n: u32, acc: f32) { out[m * dims.n_out + n] = activate(acc + bias[n]); }
 #endif
 
@@ -59,6 +66,7 @@ fn a_start(m: u32) -> u32 { return m * dims.n_out; }
 fn b_at(i: u32) -> f32 { return weight[i]; }          // B[k, n] = weight[k · n_in + n]
 fn b_start(n: u32) -> u32 { return n; }
 fn k_steps() -> vec2u { return vec2u(1u, dims.n_in); }
+fn k_range(z: u32) -> vec2u { return vec2u(0u, dims.n_out); }
 fn store_c(m: u32, n: u32, acc: f32) {
   let i = m * dims.n_in + n;
   dinp[i] = acc * activate_grad(inp[i]);
@@ -68,10 +76,23 @@ fn store_c(m: u32, n: u32, acc: f32) {
 #if ${backwardWeight}
 @group(1) @binding(1) var<storage, read> dout: array<f32>;          // (rows, n_out)
 @group(1) @binding(2) var<storage, read> inp: array<f32>;           // (rows, n_in)
+#if ${perSample}
+@group(1) @binding(3) var<storage, read_write> dweight: array<f32>; // (step rows, n_out, n_in): one sample's sum each
+#else
 @group(1) @binding(3) var<storage, read_write> dweight: array<f32>; // (n_out, n_in)
+#endif
 #if ${sparse}
 @group(1) @binding(4) var<storage, read> k_mask: array<u32>;        // (n_in / 16, rows / 32): inp's nonzero rows per 16 columns
 #endif
+
+// The k (rows of dout and inp) that workgroup z sums over.
+fn k_range(z: u32) -> vec2u {
+#if ${perSample}
+  return vec2u(z, z + 1u) * dims.positions;
+#else
+  return vec2u(0u, step.rows * dims.positions);
+#endif
+}
 
 #if ${sparse}
 // As its transpose, dweightᵀ = inpᵀ · dout, so that A is the input and its zero blocks can be skipped.
@@ -89,7 +110,7 @@ fn a_start(m: u32) -> u32 { return m; }
 fn b_at(i: u32) -> f32 { return inp[i]; }             // B[k, n] = inp[k · n_in + n]
 fn b_start(n: u32) -> u32 { return n; }
 fn k_steps() -> vec2u { return vec2u(dims.n_out, dims.n_in); }
-fn store_c(m: u32, n: u32, acc: f32) { dweight[m * dims.n_in + n] = acc; }
+fn store_c(m: u32, n: u32, acc: f32) { dweight[(part * dims.n_out + m) * dims.n_in + n] = acc; }
 #endif
 #endif
 
@@ -138,19 +159,21 @@ var<workgroup> tile_b: array<f32, TILE * TILE>; // (TILE rows of K, TILE columns
 
 @compute @workgroup_size(TILE, TILE)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  part = wg.z;
   let size = size_mnk();
   let m = wg.y * TILE + lid.y;
   let n = wg.x * TILE + lid.x;
+  let range = k_range(wg.z); // from the builtin, not `part`: the barriers below need the loop to be uniform
   var acc = 0.0;
-  for (var k0 = 0u; k0 < size.z; k0 += TILE) {
+  for (var k0 = range.x; k0 < range.y; k0 += TILE) {
     // Each thread stages one element of each tile; zeros pad the edges so the inner loop needs no checks.
     let ka = k0 + lid.x;
     var a = 0.0;
-    if (m < size.x && ka < size.z) { a = load_a(m, ka); }
+    if (m < size.x && ka < range.y) { a = load_a(m, ka); }
     tile_a[lid.y * TILE + lid.x] = a;
     let kb = k0 + lid.y;
     var b = 0.0;
-    if (kb < size.z && n < size.y) { b = load_b(kb, n); }
+    if (kb < range.y && n < size.y) { b = load_b(kb, n); }
     tile_b[lid.y * TILE + lid.x] = b;
     workgroupBarrier();
     for (var k = 0u; k < TILE; k++) {
@@ -204,8 +227,9 @@ fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
   c0[15] += a3.w * b0; c1[15] += a3.w * b1; c2[15] += a3.w * b2; c3[15] += a3.w * b3;
 }
 
-@compute @workgroup_size(TILE, TILE)
+@compute @workgroup_size(BLOCKS_X, BLOCKS_Y)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
+  part = gid.z;
   let size = size_mnk();
   let m0 = gid.y * 16u;
   let n0 = gid.x * 16u;
@@ -227,7 +251,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
   }
 #else
-  for (var k = 0u; k < size.z; k++) { accumulate(k, ia, ib, step_k); }
+  let range = k_range(gid.z);
+  for (var k = range.x; k < range.y; k++) { accumulate(k, ia, ib, step_k); }
 #endif
   for (var i = 0u; i < 16u; i++) {
     let m = m0 + i;

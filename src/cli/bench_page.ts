@@ -118,7 +118,7 @@ export async function matmul(m: number, k: number, n: number, reps: number): Pro
   engine ??= await createEngine();
   const gpu = engine.gpu;
   const buffers = [m * k, n * k, n, m * n].map((size, i) => gpu.buffer(`bench.${i}`, size * 4, GPUBufferUsage.STORAGE));
-  const kernel = await matmulKernel(gpu, 'forward', { name: 'identity', alpha: 0 }, await matmulStrategy(gpu));
+  const kernel = await matmulKernel(gpu, 'forward', { name: 'identity', alpha: 0 }, await matmulStrategy(gpu), { m, n });
   const [inp, weight, bias, out] = buffers.map((buffer) => ({ buffer }));
   const op = matmulForward(gpu, kernel, 'bench.matmul', { nIn: k, nOut: n }, { inp, weight, bias, out });
   const schedule = new Schedule(gpu, 'bench');

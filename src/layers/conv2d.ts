@@ -85,7 +85,7 @@ export class Conv2dLayer implements Layer {
   readonly pads: [number, number, number, number];
   readonly geometry: ConvGeometry;
   readonly productRows: number;
-  /** Its patches (positions × taps) and their gradient, per sample. */
+  /** Its patches (positions × taps) and their gradient, or its weight gradient (filters × taps), per sample. */
   readonly scratchPerSample: number;
 
   constructor(readonly index: number, readonly spec: Conv2dSpec, readonly input: Shape) {
@@ -101,7 +101,7 @@ export class Conv2dLayer implements Layer {
       kernel: spec.kernelSize, stride: spec.stride, pad: [y.before, x.before],
     };
     this.productRows = this.output.height * this.output.width;
-    this.scratchPerSample = this.productRows * taps;
+    this.scratchPerSample = Math.max(this.productRows, spec.filters) * taps;
   }
 
   outputLayout(): Layout {
@@ -127,22 +127,30 @@ export class Conv2dLayer implements Layer {
     const scratch = [col.buffer];
     const forward = [
       im2col(gpu, await conv2dPipeline(gpu, 'im2col'), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col }),
-      matmulForward(gpu, await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul), `${label}.forward`, dims,
+      matmulForward(gpu, await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }), `${label}.forward`, dims,
         { inp: col, weight: params.weight, bias: params.bias, out: { buffer: ctx.out } }),
     ];
     if (!ctx.training) return { forward, backward: [], scratch };
 
+    // Each sample's weight and bias gradients apart (a convolution has few weights and many positions: one sum
+    // over all rows would leave most of the GPU idle), then their sums over the batch.
     const dout = { buffer: ctx.dout! };
+    const dweightParts = { buffer: gpu.buffer(`${label}.weightGradParts`, ctx.capacity * dims.nOut * dims.nIn * 4, storage) }; // (capacity, filters, taps)
+    const dbiasParts = { buffer: gpu.buffer(`${label}.biasGradParts`, ctx.capacity * dims.nOut * 4, storage) }; // (capacity, filters)
+    scratch.push(dweightParts.buffer, dbiasParts.buffer);
+    const sums = await biasGradPipeline(gpu);
     const backward = [
-      matmulBackwardWeight(gpu, await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul), `${label}.weightGrad`, dims,
-        { dout, inp: col, dweight: params.dweight }),
-      biasGrad(gpu, await biasGradPipeline(gpu), `${label}.biasGrad`, dims.nOut, positions, { dout, dbias: params.dbias }),
+      matmulBackwardWeight(gpu, await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul, { m: dims.nOut, n: dims.nIn }, { perSample: true }), `${label}.weightGradParts`, dims,
+        { dout, inp: col, dweight: dweightParts }),
+      biasGrad(gpu, await biasGradPipeline(gpu, true), `${label}.biasGradParts`, dims.nOut, positions, { dout, dbias: dbiasParts }, true),
+      biasGrad(gpu, sums, `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: params.dweight }),
+      biasGrad(gpu, sums, `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: params.dbias }),
     ];
     if (ctx.dinp) {
       const dcol = { buffer: gpu.buffer(`${label}.dcol`, col.buffer.size, storage) }; // (capacity · positions, taps)
       scratch.push(dcol.buffer);
       // With identity, the kernel reads no activations: col stands in for them.
-      backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul), `${label}.colGrad`, dims,
+      backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul, { m: ctx.capacity * positions, n: dims.nIn }), `${label}.colGrad`, dims,
         { dout, weight: params.weight, inp: col, dinp: dcol }));
       const col2imKernel = await conv2dPipeline(gpu, 'col2im');
       if (ctx.previous.name === 'identity') {

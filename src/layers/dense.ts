@@ -78,19 +78,20 @@ export class DenseLayer implements Layer {
       scratch.push(masks.byRows.buffer, masks.byColumns.buffer);
       forward.push(nonzeroMasks(gpu, await nonzeroPipeline(gpu), `${label}.inputMasks`, dims.nIn, { inp: { buffer: ctx.inp }, ...masks }));
     }
-    const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, sparse);
+    const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity, n: dims.nOut }, { sparse });
     forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
       { inp: { buffer: ctx.inp }, weight: params.weight, bias: params.bias, out: { buffer: ctx.out }, mask: masks?.byRows }));
     if (!ctx.training) return { forward, backward: [], scratch };
 
     const dout = { buffer: ctx.dout! };
     const backward = [
-      matmulBackwardWeight(gpu, await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul, sparse), `${label}.weightGrad`, dims,
+      matmulBackwardWeight(gpu, await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul,
+        sparse ? { m: dims.nIn, n: dims.nOut } : { m: dims.nOut, n: dims.nIn }, { sparse }), `${label}.weightGrad`, dims,
         { dout, inp: { buffer: ctx.inp }, dweight: params.dweight, mask: masks?.byColumns }),
       biasGrad(gpu, await biasGradPipeline(gpu), `${label}.biasGrad`, dims.nOut, 1, { dout, dbias: params.dbias }),
     ];
     if (ctx.dinp) {
-      backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', ctx.previous, ctx.matmul), `${label}.inputGrad`, dims,
+      backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', ctx.previous, ctx.matmul, { m: ctx.capacity, n: dims.nIn }), `${label}.inputGrad`, dims,
         { dout, weight: params.weight, inp: { buffer: ctx.inp }, dinp: { buffer: ctx.dinp } }));
     }
     return { forward, backward, scratch };

@@ -80,7 +80,7 @@ export class Pool2dLayer implements Layer {
     };
     // The pooling kernel has no activations: a layer with one, or after one, adds a pointwise pass for it.
     const inp = { buffer: ctx.inp };
-    const forwardKernel = await poolPipeline(gpu, kind, 'forward');
+    const forwardKernel = await poolPipeline(gpu, kind, 'forward', g);
     const forward = [];
     if (this.spec.activation.name === 'identity') {
       forward.push(poolForward(gpu, forwardKernel, `${label}.forward`, g, ctx.inLayout, { inp, out: { buffer: ctx.out } }));
@@ -95,7 +95,7 @@ export class Pool2dLayer implements Layer {
     }
     if (!ctx.dinp) return { forward, backward: [], scratch };
 
-    const backwardKernel = await poolPipeline(gpu, kind, 'backward');
+    const backwardKernel = await poolPipeline(gpu, kind, 'backward', g);
     const dout = { buffer: ctx.dout! };
     if (ctx.previous.name === 'identity') {
       return { forward, backward: [poolBackward(gpu, backwardKernel, `${label}.inputGrad`, g, ctx.inLayout, { inp, dout, dinp: { buffer: ctx.dinp } })], scratch };

@@ -37,7 +37,7 @@ async function timeStrategy(gpu: Gpu, strategy: MatmulStrategy): Promise<number>
   const { rows, nIn, nOut } = PROBE;
   const storage = GPUBufferUsage.STORAGE;
   const buffers = [rows * nIn, nOut * nIn, nOut, rows * nOut].map((n, i) => gpu.buffer(`autotune.${i}`, n * 4, storage));
-  const kernel = await matmulKernel(gpu, 'forward', { name: 'relu', alpha: 0 }, strategy);
+  const kernel = await matmulKernel(gpu, 'forward', { name: 'relu', alpha: 0 }, strategy, { m: rows, n: nOut });
   const [inp, weight, bias, out] = buffers.map((buffer) => ({ buffer }));
   const op = matmulForward(gpu, kernel, 'autotune.forward', { nIn, nOut }, { inp, weight, bias, out });
   const schedule = new Schedule(gpu, 'autotune');

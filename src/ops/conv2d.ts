@@ -38,5 +38,5 @@ export function im2col(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g:
 /** dinp (rows, C, H, W), stored in `layout` = the sum of dcol (rows · P, C · kh · kw) onto the elements im2col read. */
 export function col2im(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: ConvGeometry, layout: Layout,
   t: { dcol: Tensor; dinp: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, dims(g, layout), [t.dcol, t.dinp], (rows) => [ceilDiv(g.channels * g.height * g.width, WORKGROUP), rows]);
+  return makeOp(gpu, label, pipeline, dims(g, layout), [t.dcol, t.dinp], (rows) => [ceilDiv(g.height * g.width, WORKGROUP), rows]);
 }

@@ -24,10 +24,14 @@ export interface MatmulStrategy {
 export const TILED: MatmulStrategy = { tiled: true, tile: 16 };
 export const BLOCKED: MatmulStrategy = { tiled: false, tile: 4 }; // small workgroups: enough of them for every core
 
-/** How many rows (m) and columns (n) of C one workgroup of the strategy covers. */
-export function matmulCover(strategy: MatmulStrategy): { m: number; n: number } {
-  const side = strategy.tiled ? strategy.tile : strategy.tile * 16;
-  return { m: side, n: side };
+/**
+ * How many rows (m) and columns (n) of C one workgroup covers, for a product C of `size` (at most, without one).
+ * A register-blocked workgroup has no more threads across (down) than C has blocks of 16 columns (rows).
+ */
+export function matmulCover(strategy: MatmulStrategy, size?: { m: number; n: number }): { m: number; n: number } {
+  if (strategy.tiled) return { m: strategy.tile, n: strategy.tile };
+  const blocks = (extent: number | undefined) => 16 * Math.min(strategy.tile, Math.ceil((extent ?? Infinity) / 16));
+  return { m: blocks(size?.m), n: blocks(size?.n) };
 }
 
 /** A compiled variant and how many rows (m) and columns (n) of C one workgroup covers. */
@@ -36,15 +40,21 @@ export interface MatmulKernel {
   cover: { m: number; n: number };
   /** Skips inp's zero blocks; backwardWeight then computes dweightᵀ = inpᵀ · dout, of (n_in, n_out). */
   sparse: boolean;
+  /** backwardWeight writes each sample's sum: dweight (rows, n_out, n_in). */
+  perSample: boolean;
 }
 
 /**
- * Compiles a variant. `sparse` (forward and backwardWeight, register-blocked only) adds a binding for inp's
- * nonzero mask: by rows for forward, by columns for backwardWeight.
+ * Compiles a variant for products C of about `size` (rows m, columns n: they shape a register-blocked
+ * workgroup). `sparse` (forward and backwardWeight, register-blocked only) adds a binding for inp's nonzero
+ * mask: by rows for forward, by columns for backwardWeight. `perSample` (backwardWeight) sums each sample's
+ * positions apart, for a convolution (whose weights are few and positions many).
  */
 export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy,
-  sparse = false): Promise<MatmulKernel> {
+  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean } = {}): Promise<MatmulKernel> {
+  const { sparse = false, perSample = false } = o;
   if (sparse && (strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no sparse ${variant} for this strategy`);
+  if (perSample && (sparse || variant !== 'backwardWeight')) throw new Error(`matmul: no per-sample ${variant}${sparse ? ' (sparse)' : ''}`);
   const flags = {
     forward: variant === 'forward',
     backwardInput: variant === 'backwardInput',
@@ -52,11 +62,14 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     ...activationFlags(activation),
     tiled: strategy.tiled,
     sparse,
+    perSample,
   };
   const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
-  const pipeline = await kernel(gpu, 'matmul.wgsl', flags, { TILE: strategy.tile, ALPHA: activation.alpha }, bindings);
-  return { pipeline, cover: matmulCover(strategy), sparse };
+  const cover = matmulCover(strategy, size);
+  const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / 16, BLOCKS_Y: cover.m / 16, ALPHA: activation.alpha };
+  const pipeline = await kernel(gpu, 'matmul.wgsl', flags, constants, bindings);
+  return { pipeline, cover, sparse, perSample };
 }
 
 const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut, d.positions ?? 1]);
@@ -75,9 +88,10 @@ export function matmulBackwardInput(gpu: Gpu, k: MatmulKernel, label: string, di
     (rows) => [ceilDiv(dims.nIn, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
 }
 
-/** dweight = doutᵀ · inp; `mask`: inp's nonzero mask by columns, for a sparse kernel */
+/** dweight = doutᵀ · inp (per sample: (rows, n_out, n_in)); `mask`: inp's nonzero mask by columns, for a sparse kernel */
 export function matmulBackwardWeight(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
   t: { dout: Tensor; inp: Tensor; dweight: Tensor; mask?: Tensor }): Op {
   return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight, ...(t.mask ? [t.mask] : [])],
-    () => (k.sparse ? [ceilDiv(dims.nOut, k.cover.n), ceilDiv(dims.nIn, k.cover.m)] : [ceilDiv(dims.nIn, k.cover.n), ceilDiv(dims.nOut, k.cover.m)]));
+    (rows) => (k.sparse ? [ceilDiv(dims.nOut, k.cover.n), ceilDiv(dims.nIn, k.cover.m)]
+      : [ceilDiv(dims.nIn, k.cover.n), ceilDiv(dims.nOut, k.cover.m), k.perSample ? rows : 1]));
 }

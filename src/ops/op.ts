@@ -8,11 +8,14 @@ import { type ShaderFile, shaders } from '../shaders';
 /** A slice of a GPU buffer: the whole of a small buffer, or one tensor of a flat parameter buffer. */
 export type Tensor = GPUBufferBinding;
 
+/** Workgroups to dispatch: x, y and (if given) z. */
+export type Grid = [number, number] | [number, number, number];
+
 export interface Op {
   readonly label: string;
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
-  readonly grid: (rows: number) => [number, number];
+  readonly grid: (rows: number) => Grid;
   /** Small uniform buffers that belong to this op alone, released with it. */
   readonly owned: GPUBuffer[];
 }
@@ -30,7 +33,7 @@ export function makeOp(
   pipeline: GPUComputePipeline,
   settings: ArrayBufferView,
   tensors: Tensor[],
-  grid: (rows: number) => [number, number],
+  grid: (rows: number) => Grid,
 ): Op {
   const uniform = gpu.upload(`${label}.dims`, settings, GPUBufferUsage.UNIFORM);
   const bindGroup = gpu.bindGroup(label, pipeline, 1, [{ buffer: uniform }, ...tensors]);
@@ -42,7 +45,8 @@ export function record(pass: GPUComputePassEncoder, op: Op, step: GPUBindGroup, 
   pass.setPipeline(op.pipeline);
   pass.setBindGroup(0, step, [stepOffset]);
   pass.setBindGroup(1, op.bindGroup);
-  pass.dispatchWorkgroups(...op.grid(rows));
+  const [x, y, z] = op.grid(rows);
+  pass.dispatchWorkgroups(x, y, z);
 }
 
 export const ceilDiv = (a: number, b: number): number => Math.max(1, Math.ceil(a / b));

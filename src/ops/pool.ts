@@ -20,9 +20,13 @@ export interface PoolGeometry {
 
 const WORKGROUP = 64;
 
-export function poolPipeline(gpu: Gpu, kind: PoolKind, pass: 'forward' | 'backward'): Promise<GPUComputePipeline> {
+/** Whether no two windows share a value: the backward pass then writes each window's tile of dinp. */
+const tiles = (g: PoolGeometry) => g.stride[0] >= g.size[0] && g.stride[1] >= g.size[1];
+
+export function poolPipeline(gpu: Gpu, kind: PoolKind, pass: 'forward' | 'backward', g: PoolGeometry): Promise<GPUComputePipeline> {
   const bindings = pass === 'forward' ? (['uniform', 'read', 'write'] as const) : (['uniform', 'read', 'read', 'write'] as const);
-  return kernel(gpu, 'pool.wgsl', { forward: pass === 'forward', max: kind === 'max' }, { WORKGROUP }, [...bindings]);
+  const flags = { forward: pass === 'forward', max: kind === 'max', tiles: pass === 'backward' && tiles(g) };
+  return kernel(gpu, 'pool.wgsl', flags, { WORKGROUP }, [...bindings]);
 }
 
 function dims(g: PoolGeometry, layout: Layout): Uint32Array {
@@ -33,11 +37,12 @@ function dims(g: PoolGeometry, layout: Layout): Uint32Array {
 /** out = the max (or mean) of each window of inp */
 export function poolForward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: PoolGeometry, layout: Layout,
   t: { inp: Tensor; out: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, dims(g, layout), [t.inp, t.out], (rows) => [ceilDiv(g.channels * g.outHeight * g.outWidth, WORKGROUP), rows]);
+  return makeOp(gpu, label, pipeline, dims(g, layout), [t.inp, t.out], (rows) => [ceilDiv(g.outHeight * g.outWidth, WORKGROUP), rows]);
 }
 
 /** dinp = dout routed back to each window's maximum (or spread evenly over it) */
 export function poolBackward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: PoolGeometry, layout: Layout,
   t: { inp: Tensor; dout: Tensor; dinp: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, dims(g, layout), [t.inp, t.dout, t.dinp], (rows) => [ceilDiv(g.channels * g.height * g.width, WORKGROUP), rows]);
+  const positions = tiles(g) ? g.outHeight * g.outWidth : g.height * g.width; // a thread per window, or per input position
+  return makeOp(gpu, label, pipeline, dims(g, layout), [t.inp, t.dout, t.dinp], (rows) => [ceilDiv(positions, WORKGROUP), rows]);
 }
