@@ -100,6 +100,39 @@ test('--runtime node trains in the Node process (the webgpu package), with no br
   expect(savedModel(out).layers).toEqual([[784, 16], [16, 10]]);
 });
 
+test('--preset cnn trains jax-js\'s ConvNet: past 93% test accuracy after one epoch, and a model file of conv and dense tensors', async () => {
+  test.setTimeout(180_000);
+  const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'cnn.safetensors');
+  const r = await train(['--preset', 'cnn', '--epochs=1', `--out=${out}`]);
+  console.log(r.out);
+  expect(r.status, r.err).toBe(0);
+  expect(r.out).toMatch(/^webgpu-nn on .+: conv5x5x24,maxpool2,relu,conv3x3x32,maxpool2,relu,flatten,dense128\+relu,dropout0\.3,dense10, adam lr 0\.002/m);
+  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(93);
+  const model = savedModel(out);
+  expect([...model.tensors.entries()].map(([name, t]) => `${name} ${t.shape}`).sort()).toEqual([
+    'layers.0.bias 24', 'layers.0.weight 24,1,5,5', 'layers.3.bias 32', 'layers.3.weight 32,24,3,3',
+    'layers.7.bias 128', 'layers.7.weight 128,800', 'layers.9.bias 10', 'layers.9.weight 10,128',
+  ]);
+  expect(JSON.parse(model.metadata.architecture).layers[0]).toEqual({ type: 'conv2d', filters: 24, kernelSize: [5, 5], stride: [1, 1], padding: 'valid', activation: 'identity' });
+});
+
+test('a layer list that does not fit the images exits 2 naming the layer, before anything starts', async () => {
+  const r = await train(['--layers', 'conv5x5x8,maxpool2,conv13x13x4,flatten,dense10']);
+  expect(r.status).toBe(2);
+  expect(r.err).toContain("error: --layers: layer 3, 'conv13x13x4', on 28 × 28 images: kernelSize is [13, 13]; expected at most the padded input's 12 × 12");
+  const syntax = await train(['--layers=conv5x5,flatten,dense10']);
+  expect(syntax.status).toBe(2);
+  expect(syntax.err).toContain("error: --layers: layer 1, 'conv5x5': expected conv<KH>x<KW>x<FILTERS>, e.g. conv5x5x24");
+});
+
+test('--runtime node trains a ConvNet too', async () => {
+  test.setTimeout(180_000);
+  const r = await train(['--runtime', 'node', '--layers', 'conv5x5x6,maxpool2,relu,flatten,dropout0.1,dense10', '--epochs', '1', '--augment', 'off', '--lr', '0.002']);
+  console.log(r.out);
+  expect(r.status, r.err).toBe(0);
+  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(85);
+});
+
 test('--runtime with an unknown value exits 2', async () => {
   const r = await train(['--runtime', 'deno']);
   expect(r.status).toBe(2);

@@ -12,6 +12,7 @@ import { IDENTITY } from '../src/ops/activation';
 import type { Layout } from '../src/ops/layout';
 import { strides } from '../src/ops/layout';
 import type { MatmulStrategy } from '../src/ops/matmul';
+import type { ConvStrategy } from '../src/ops/conv2d';
 import { record } from '../src/ops/op';
 import { activate } from '../src/reference/kernels';
 import { layerBackward, layerForward } from '../src/reference/model';
@@ -26,6 +27,8 @@ export interface LayerCase {
   inLayout: Layout;
   previous: ActivationOption;
   strategy: MatmulStrategy;
+  /** How a convolution gets its patches (im2col by default). */
+  conv?: ConvStrategy;
   rows: number;
   /** Rows the buffers hold (>= rows). */
   capacity: number;
@@ -101,7 +104,7 @@ export async function layerCase(c: LayerCase): Promise<LayerComparison> {
   const params = gpu.upload('case.params', flat, STORAGE);
   const grads = gpu.upload('case.grads', new Float32Array(flat.length).fill(NaN), STORAGE);
   const ops = await layer.build({
-    gpu, label: 'case.layer', capacity: c.capacity, training: true, matmul: c.strategy,
+    gpu, label: 'case.layer', capacity: c.capacity, training: true, matmul: c.strategy, conv: c.conv ?? 'im2col',
     inp, inLayout: c.inLayout, inputIsData: false, out, dout: doutBuffer, dinp, previous,
     params: layer.params && {
       weight: slotBinding(params, layout.weights[0]), bias: slotBinding(params, layout.biases[0]),

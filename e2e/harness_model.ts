@@ -4,7 +4,7 @@
 import { createEngine, type Dataset, type Engine, type FitOptions, loadIdx, loadMnist, type MLPOptions, type ModelOptions, type Weights } from '../src/index';
 import { Random } from '../src/random';
 import * as reference from '../src/reference/model';
-import { gather } from '../src/reference/kernels';
+import { gather, softmax } from '../src/reference/kernels';
 import { resolveFitOptions } from '../src/model/config';
 import { type Architecture, resolveMLPOptions, resolveModelOptions } from '../src/model/architecture';
 import { startOfFit } from '../src/model/fit';
@@ -292,6 +292,35 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     await engine.loadModel(bytes);
   },
   augmentWithoutImageShape: () => withModel((m) => m.fit(tiny(), { augment: { shift: 1 } })),
+  convKernelTooLarge: async () => (await getEngine()).createModel({ input: [1, 8, 8], layers: [
+    { type: 'conv2d', filters: 4, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'conv2d', filters: 4, kernelSize: 5 }, { type: 'flatten' }, { type: 'dense', units: 2 }] }),
+  denseOnImages: async () => (await getEngine()).createModel({ input: [1, 8, 8], layers: [{ type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'dense', units: 2 }] }),
+  convAfterFlatten: async () => (await getEngine()).createModel({ input: [1, 8, 8], layers: [{ type: 'flatten' }, { type: 'conv2d', filters: 2, kernelSize: 1 }, { type: 'dense', units: 2 }] }),
+  dropoutRateOne: async () => (await getEngine()).createModel({ input: [4, 1, 1], layers: [{ type: 'dropout', rate: 1 }, { type: 'dense', units: 2 }] }),
+  unknownLayerType: async () => (await getEngine()).createModel({ input: [4, 1, 1], layers: [{ type: 'lstm' } as never, { type: 'dense', units: 2 }] }),
+  lastLayerNotDense: async () => (await getEngine()).createModel({ input: [1, 4, 4], layers: [{ type: 'flatten' }, { type: 'dense', units: 3 }, { type: 'activation', activation: 'relu' }] }),
+  inputNotThreeIntegers: async () => (await getEngine()).createModel({ input: [28, 28] as never, layers: [{ type: 'flatten' }, { type: 'dense', units: 2 }] }),
+  convFeaturesMismatch: async () => {
+    const model = (await getEngine()).createModel({ input: [1, 6, 6], layers: [{ type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 2 }] });
+    try {
+      await model.fit(randomDataset(8, 35, 2, 1));
+    } finally {
+      model.dispose();
+    }
+  },
+  convTooLargeForDevice: async () => (await getEngine()).createModel({ input: [2, 16384, 16384], layers: [{ type: 'maxPool2d', size: 16384 }, { type: 'flatten' }, { type: 'dense', units: 2 }] }),
+  convFileMismatch: async () => {
+    const engine = await getEngine();
+    const model = engine.createModel({ input: [1, 6, 6], layers: [{ type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 2 }] });
+    const file = await model.save();
+    model.dispose();
+    // The same file, its layer list claiming 3 filters (one byte of the ASCII header): its tensors no longer fit.
+    const header = new TextDecoder().decode(file.subarray(8, 8 + Number(new DataView(file.buffer).getBigUint64(0, true))));
+    const key = '\\"filters\\":'; // inside the architecture's JSON string
+    const edited = file.slice();
+    edited[8 + header.indexOf(`${key}2`) + key.length] = '3'.charCodeAt(0);
+    await engine.loadModel(edited);
+  },
   disposedModel: async () => {
     const mlp = (await getEngine()).createMLP(small);
     mlp.dispose();
@@ -303,3 +332,40 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   },
 };
 export const scenarioNames = Object.keys(scenarios);
+
+/**
+ * A small ConvNet trained briefly on bundled MNIST, then: its predictions on 100 test digits; those of the model
+ * saved and loaded, and of another model given its weights (both must be the same, bit for bit); the largest
+ * difference from the CPU reference's forward pass; and its ONNX file with those digits, for ONNX Runtime.
+ */
+export async function convnetRoundTrips() {
+  const engine = await getEngine();
+  const { train, test } = await bundledMnist();
+  const options: ModelOptions = { input: [1, 28, 28], init: 'he', seed: 3, layers: [
+    { type: 'conv2d', filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }, { type: 'maxPool2d', size: 2 },
+    { type: 'conv2d', filters: 6, kernelSize: 3, stride: 2 }, { type: 'avgPool2d', size: 2, activation: 'tanh' },
+    { type: 'flatten' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10 }] };
+  const model = engine.createModel(options);
+  await model.fit(train, { epochs: 1, batchSize: 32, learningRate: 0.002, optimizer: 'adam', seed: 1 });
+  const images = test.images.slice(0, 100 * 784) as Uint8Array;
+  const probs = await model.predict(images);
+  const file = await model.save();
+  const loaded = await engine.loadModel(file);
+  const weights = await model.getWeights();
+  const copy = engine.createModel({ ...options, seed: 9 });
+  await copy.setWeights(weights);
+  const [fromFile, fromWeights] = [await loaded.predict(images), await copy.predict(images)];
+  const { accuracy } = await model.evaluate(test);
+  const onnx = await model.toONNX();
+  for (const m of [model, loaded, copy]) m.dispose();
+
+  const { layers } = resolveModelOptions(options);
+  const params = { weights: weights.weights.map((w) => Float64Array.from(w)), biases: weights.biases.map((b) => Float64Array.from(b)) };
+  const pixels = Float64Array.from(images, (p) => p / 255);
+  const expected = softmax(reference.forward(layers, params, pixels, 100).at(-1)!, 100, 10);
+  return {
+    accuracy, probs: Array.from(probs), fromFile: sameValues(probs, fromFile), fromWeights: sameValues(probs, fromWeights),
+    referenceMaxDiff: Math.max(...Array.from(probs, (p, i) => Math.abs(p - expected[i]))),
+    weightShapes: weights.weights.map((w) => w.length), onnx: Array.from(onnx), images: Array.from(images),
+  };
+}

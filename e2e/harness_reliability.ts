@@ -2,7 +2,7 @@
 // device to replace it), an absurd learning rate, an abort, a dispose during fit, many models made and
 // freed, and two models trained at once.
 
-import { createEngine, type Dataset, DeviceLostError, DivergenceError, type FitOptions, type RecoveryEvent, type Weights } from '../src/index';
+import { createEngine, type Dataset, DeviceLostError, DivergenceError, type Engine, type FitOptions, type RecoveryEvent, type Weights } from '../src/index';
 import * as reference from '../src/reference/model';
 import { resolveMLPOptions } from '../src/model/architecture';
 import { blobs, sameWeights } from './harness_model';
@@ -10,12 +10,20 @@ import { blobs, sameWeights } from './harness_model';
 const LAYERS = [20, 16, 4];
 const data = () => blobs(96, 20, 4, 7);
 
+/** The models a scenario runs on: an MLP, or a ConvNet with dropout on the same 20 values seen as 1 × 4 × 5. */
+export type Kind = 'mlp' | 'convnet';
+const make = (engine: Engine, seed: number, kind: Kind) => (kind === 'mlp'
+  ? engine.createMLP({ layers: LAYERS, seed })
+  : engine.createModel({ input: [1, 4, 5], seed, layers: [
+    { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }, { type: 'maxPool2d', size: 2 },
+    { type: 'flatten' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 4 }] }));
+
 const finite = (w: Weights) => [...w.weights, ...w.biases].every((x) => x.every(Number.isFinite));
 
 /** Final weights of a fresh model (seed 1) after `fit` on its own engine, which is then destroyed. */
-async function trained(fit: FitOptions, dataset: Dataset = data()): Promise<Weights> {
+async function trained(fit: FitOptions, dataset: Dataset = data(), kind: Kind = 'mlp'): Promise<Weights> {
   const engine = await createEngine();
-  const model = engine.createMLP({ layers: LAYERS, seed: 1 });
+  const model = make(engine, 1, kind);
   await model.fit(dataset, fit);
   const weights = await model.getWeights();
   engine.destroy();
@@ -29,12 +37,12 @@ const FIT: FitOptions = { epochs: 3, batchSize: 8, learningRate: 0.01, optimizer
  * and ends with the weights of an uninterrupted fit; an idle model on the same engine keeps its weights;
  * and a model whose device is lost between calls evaluates as before.
  */
-export async function deviceLossRecovery(lossAt: number, checkpointEvery?: number) {
-  const uninterrupted = await trained(FIT);
+export async function deviceLossRecovery(lossAt: number, checkpointEvery?: number, kind: Kind = 'mlp') {
+  const uninterrupted = await trained(FIT, data(), kind);
   const engine = await createEngine();
-  const idle = engine.createMLP({ layers: LAYERS, seed: 2 });
+  const idle = make(engine, 2, kind);
   const idleBefore = await idle.getWeights();
-  const model = engine.createMLP({ layers: LAYERS, seed: 1 });
+  const model = make(engine, 1, kind);
   const firstDevice = engine.gpu.device;
   const recoveries: RecoveryEvent[] = [];
   const epochs: number[] = [];
@@ -63,7 +71,7 @@ export async function deviceLossRecovery(lossAt: number, checkpointEvery?: numbe
 export async function deviceLossWithoutDevice() {
   const afterEpoch1 = await trained({ ...FIT, epochs: 1, optimizer: 'sgd', learningRate: 0.1 });
   const engine = await createEngine();
-  const model = engine.createMLP({ layers: LAYERS, seed: 1 });
+  const model = make(engine, 1, 'mlp');
   const gpu = navigator.gpu as GPU & { requestAdapter: GPU['requestAdapter'] };
   try {
     await model.fit(data(), {
@@ -92,10 +100,10 @@ export async function deviceLossWithoutDevice() {
  * SGD at an absurd learning rate without shuffling: the loss overflows within a few steps. The model must keep
  * the weights from before the diverging step, which a fit over only the steps before it reproduces exactly.
  */
-export async function divergence() {
+export async function divergence(kind: Kind = 'mlp') {
   const fit: FitOptions = { epochs: 2, batchSize: 8, learningRate: 1e30, shuffle: false };
   const engine = await createEngine();
-  const model = engine.createMLP({ layers: LAYERS, seed: 1 });
+  const model = make(engine, 1, kind);
   try {
     await model.fit(data(), fit);
     return { name: 'none', message: 'fit resolved' };
@@ -103,7 +111,7 @@ export async function divergence() {
     const e = error as DivergenceError;
     const kept = await model.getWeights();
     const good = e.step - 1; // steps that finished with a finite loss (within epoch 1 here)
-    const expected = good > 0 ? await trained({ ...fit, epochs: 1 }, sliceOf(data(), good * 8)) : undefined;
+    const expected = good > 0 ? await trained({ ...fit, epochs: 1 }, sliceOf(data(), good * 8), kind) : undefined;
     const usable = await model.evaluate(data());
     engine.destroy();
     return {
@@ -141,10 +149,10 @@ const sliceOf = (d: Dataset, count: number): Dataset => ({
  * Aborts from onBatch after step 3 (one step per submit): fit rejects with the signal's reason, no further
  * step runs, the weights are those of exactly 3 steps, and the model trains again afterwards.
  */
-export async function abortWithinOneBatch() {
+export async function abortWithinOneBatch(kind: Kind = 'mlp') {
   const fit: FitOptions = { epochs: 2, batchSize: 8, learningRate: 0.1, shuffle: false, stepsPerSubmit: 1 };
   const engine = await createEngine();
-  const model = engine.createMLP({ layers: LAYERS, seed: 1 });
+  const model = make(engine, 1, kind);
   const controller = new AbortController();
   let stepsSeen = 0;
   let rejection = '';
@@ -162,14 +170,14 @@ export async function abortWithinOneBatch() {
   const weights = await model.getWeights();
   const again = await model.fit(data(), { ...fit, epochs: 1 });
   engine.destroy();
-  return { rejection, stepsSeen, exactlyThreeSteps: sameWeights(weights, await trained({ ...fit, epochs: 1 }, sliceOf(data(), 24))), trainedAgain: again.length };
+  return { rejection, stepsSeen, exactlyThreeSteps: sameWeights(weights, await trained({ ...fit, epochs: 1 }, sliceOf(data(), 24), kind)), trainedAgain: again.length };
 }
 
 /** dispose() during a fit: the fit stops with DisposedError and every byte the model held is freed. */
-export async function disposeDuringFit() {
+export async function disposeDuringFit(kind: Kind = 'mlp') {
   const engine = await createEngine();
   const before = engine.bytesHeld;
-  const model = engine.createMLP({ layers: LAYERS, seed: 1 });
+  const model = make(engine, 1, kind);
   let disposed: Promise<void> | undefined;
   const fit = model.fit(data(), { epochs: 50, batchSize: 8, stepsPerSubmit: 1, onBatch: ({ step }) => { if (step === 2) disposed ??= model.dispose(); } });
   const error = await fit.then(() => undefined, (e: Error) => e);
@@ -185,7 +193,7 @@ export async function manyModels() {
   const baseline = engine.bytesHeld;
   const held: number[] = [];
   for (let i = 0; i < 50; i++) {
-    const model = engine.createMLP({ layers: LAYERS, seed: i });
+    const model = make(engine, i, i % 5 === 4 ? 'convnet' : 'mlp'); // every fifth a ConvNet
     await model.fit(data(), { epochs: 1, batchSize: 16, optimizer: i % 2 ? 'adam' : 'sgd' });
     await model.predict(data().images);
     await model.dispose();
@@ -196,11 +204,11 @@ export async function manyModels() {
 }
 
 /** Two models trained at once on one engine end as when trained one after the other. */
-export async function concurrentModels() {
+export async function concurrentModels(kind: Kind = 'mlp') {
   const engine = await createEngine();
   const fits: FitOptions[] = [{ ...FIT, stepsPerSubmit: 1 }, { epochs: 2, batchSize: 12, learningRate: 0.2, momentum: 0.9 }];
   const run = async (parallel: boolean) => {
-    const models = [engine.createMLP({ layers: LAYERS, seed: 1 }), engine.createMLP({ layers: LAYERS, seed: 2 })];
+    const models = [make(engine, 1, kind), make(engine, 2, kind)];
     if (parallel) await Promise.all(models.map((m, i) => m.fit(data(), fits[i])));
     else for (const [i, m] of models.entries()) await m.fit(data(), fits[i]);
     const weights = await Promise.all(models.map((m) => m.getWeights()));

@@ -1,7 +1,7 @@
 // The engine in a dedicated Web Worker through createWorkerEngine: the same training as on this thread, bit for
 // bit, with progress events, pause, abort, typed errors and the rest of the model API.
 
-import { ArgumentError, createEngine, createWorkerEngine, DatasetError, DeviceLimitError, type FitOptions } from '../src/index';
+import { ArgumentError, createEngine, createWorkerEngine, DatasetError, DeviceLimitError, type FitOptions, type ModelOptions } from '../src/index';
 import { blobs, sameValues, sameWeights } from './harness_model';
 
 const startWorker = () => createWorkerEngine(new Worker(new URL('../src/worker/entry.ts', import.meta.url), { type: 'module' }));
@@ -69,4 +69,34 @@ export async function workerRun() {
     same, probsRows: probs.length / 4, sameAfterLoad: sameValues(probs, loadedProbs), fileBytes: file.length,
     onnxBytes: onnx.length, typedError, syncError, limitError, aborted, bytesAfterDispose,
   };
+}
+
+/** A ConvNet made with WorkerEngine.createModel trains exactly as on this thread, and saves and loads in the worker. */
+export async function workerConvnet() {
+  const data = blobs(64, 30, 3, 2);
+  const options: ModelOptions = { input: [1, 5, 6], seed: 4, layers: [
+    { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }, { type: 'maxPool2d', size: 2 },
+    { type: 'flatten' }, { type: 'dropout', rate: 0.25 }, { type: 'dense', units: 3 }] };
+  const fit: FitOptions = { epochs: 2, batchSize: 8, learningRate: 0.01, optimizer: 'adam', seed: 3, augment: { shift: 1 } };
+  const local = await createEngine();
+  const here = local.createModel(options);
+  await here.fit(data, fit);
+  const expected = await here.getWeights();
+  local.destroy();
+
+  const engine = startWorker();
+  const model = engine.createModel(options);
+  await model.fit(data, fit);
+  const same = sameWeights(await model.getWeights(), expected);
+  const loaded = await engine.loadModel(await model.save());
+  const probs = await model.predict(data.images);
+  const sameAfterLoad = sameValues(probs, await loaded.predict(data.images));
+  let syncError = '';
+  try {
+    engine.createModel({ ...options, layers: [{ type: 'flatten' }, { type: 'conv2d', filters: 2, kernelSize: 1 }, { type: 'dense', units: 3 }] });
+  } catch (e) {
+    syncError = e instanceof ArgumentError ? e.argument : String(e);
+  }
+  await engine.destroy();
+  return { same, sameAfterLoad, specLayers: loaded.spec.layers.map((l) => l.type), syncError };
 }

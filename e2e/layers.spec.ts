@@ -49,15 +49,21 @@ function check(name: string, r: Awaited<ReturnType<typeof window.harness.layerCa
   }
 }
 
+// Each convolution with both product strategies, and its patches gathered by im2col or read in place (implicit;
+// a padded convolution always uses im2col).
 for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
-  for (const [name, c] of CONVS) {
-    test(`conv2d ${strategyName}: ${name}`, async ({ harness }) => {
-      const r = await harness.evaluate((c) => window.harness.layerCase(c), { ...c, strategy, seed: 3 } as LayerCase);
-      check(`conv2d.${strategyName} ${name}`, r);
-      expect(r.dweight).toBeDefined();
-      // after an activation, col2im's sum takes its derivative in a pass of its own
-      expect(r.ops.includes('inputGrad') && r.ops.includes(c.previous === 'identity' ? 'colGrad' : 'inputGradSum')).toBe(true);
-    });
+  for (const conv of ['im2col', 'implicit'] as const) {
+    for (const [name, c] of CONVS) {
+      test(`conv2d ${strategyName} ${conv}: ${name}`, async ({ harness }) => {
+        const r = await harness.evaluate((c) => window.harness.layerCase(c), { ...c, strategy, conv, seed: 3 } as LayerCase);
+        check(`conv2d.${strategyName}.${conv} ${name}`, r);
+        expect(r.dweight).toBeDefined();
+        // after an activation, col2im's sum takes its derivative in a pass of its own
+        expect(r.ops.includes('inputGrad') && r.ops.includes(c.previous === 'identity' ? 'colGrad' : 'inputGradSum')).toBe(true);
+        const padded = c.layer.type === 'conv2d' && c.layer.padding !== undefined;
+        expect(r.ops.includes('im2col')).toBe(conv === 'im2col' || padded);
+      });
+    }
   }
 }
 

@@ -14,10 +14,12 @@ test('dist/webgpu-nn.js trains in a page and ships type declarations', async ({ 
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/e2e/library.html');
   await page.waitForFunction(() => 'libraryCheck' in window);
-  const r = await page.evaluate(() => (window as unknown as { libraryCheck: () => Promise<Record<string, number | boolean>> }).libraryCheck());
-  console.log(`bundle: loss ${r.first} -> ${r.last}, accuracy ${r.accuracy}`);
+  const r = await page.evaluate(() => (window as unknown as { libraryCheck: () => Promise<Record<string, number | boolean | string[]>> }).libraryCheck());
+  console.log(`bundle: loss ${r.first} -> ${r.last}, accuracy ${r.accuracy}; ConvNet accuracy ${r.cnnAccuracy}; error names ${r.names}`);
   expect(r.last as number).toBeLessThan(r.first as number);
   expect(r.accuracy as number).toBeGreaterThan(0.9);
   expect(r.typed).toBe(true);
+  expect(r.names).toEqual(['ArgumentError', 'DatasetError', 'DivergenceError']);
+  expect(r.cnnAccuracy as number).toBeGreaterThan(0.9);
   expect(errors).toEqual([]);
 });

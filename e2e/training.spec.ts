@@ -13,13 +13,25 @@ const STEP_CASES = [
   { name: 'adam leaky_relu he-init, l2', model: { layers: [17, 12, 6], activation: { name: 'leaky_relu', slope: 0.1 }, init: 'he', seed: 4 }, fit: { epochs: 3, batchSize: 10, learningRate: 0.01, optimizer: 'adam', l2: 0.001 }, count: 30 },
   { name: 'sgd elu, mse loss', model: { layers: [10, 8, 4], activation: 'elu', loss: 'mse', seed: 5 }, fit: { epochs: 2, batchSize: 9, learningRate: 1 }, count: 20 },
   { name: 'sgd relu, float32 images, batch of 1', model: { layers: [6, 5, 3], seed: 6 }, fit: { epochs: 1, batchSize: 1, learningRate: 0.1 }, count: 7, floats: true },
+  { name: 'ConvNet sgd: conv -> maxPool -> relu -> conv (same, tanh) -> avgPool -> flatten -> dense, short last batch', model: { input: [1, 9, 8], layers: [
+    { type: 'conv2d', filters: 3, kernelSize: [3, 2] }, { type: 'maxPool2d', size: 2 }, { type: 'activation', activation: 'relu' },
+    { type: 'conv2d', filters: 5, kernelSize: 3, padding: 'same', activation: 'tanh' }, { type: 'avgPool2d', size: [2, 1], stride: 1 },
+    { type: 'flatten' }, { type: 'dense', units: 4 }], init: 'he', seed: 7 }, fit: { epochs: 2, batchSize: 6, learningRate: 0.3 }, count: 15 },
+  { name: 'ConvNet adam: 2 channels, stride 2 and padding, overlapping maxPool with elu, dropout, l2', model: { input: [2, 7, 6], layers: [
+    { type: 'conv2d', filters: 6, kernelSize: 3, stride: 2, padding: [1, 2], activation: 'relu' }, { type: 'maxPool2d', size: 2, stride: 1, activation: { name: 'elu', alpha: 0.5 } },
+    { type: 'flatten' }, { type: 'dropout', rate: 0.3 }, { type: 'dense', units: 7, activation: 'sigmoid' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 3 }],
+    seed: 8 }, fit: { epochs: 3, batchSize: 4, learningRate: 0.01, optimizer: 'adam', l2: 0.001 }, count: 10 },
+  { name: 'ConvNet momentum, mse: conv after a dense-free chain, flatten with an activation, batch of 1', model: { input: [3, 5, 5], layers: [
+    { type: 'conv2d', filters: 4, kernelSize: [2, 3], activation: 'sigmoid' }, { type: 'conv2d', filters: 2, kernelSize: 2, padding: 'same' },
+    { type: 'flatten', activation: 'tanh' }, { type: 'dense', units: 5 }], loss: 'mse', seed: 9 }, fit: { epochs: 2, batchSize: 1, learningRate: 0.5, momentum: 0.9 }, count: 4 },
 ] as const;
 
 for (const c of STEP_CASES) {
   test(`GPU training equals the reference: ${c.name}`, async ({ harness }) => {
     const r = await harness.evaluate(async (c) => {
       const h = window.harness;
-      const data = h.randomDataset(c.count, c.model.layers[0], c.model.layers[c.model.layers.length - 1], 9, 'floats' in c);
+      const { features, classes } = h.sizesOf(c.model as never);
+      const data = h.randomDataset(c.count, features, classes, 9, 'floats' in c);
       return h.trainStepCase(c.model as never, c.fit as never, data);
     }, c);
     console.log(`${c.name}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}); ` +
@@ -60,6 +72,23 @@ test('the same seeds give the same run, bit for bit; another seed does not', asy
   expect(a.checksum).not.toEqual(c.checksum);
 });
 
+test('a seeded ConvNet run with dropout and augmentation is the same run again, bit for bit; another seed is not', async ({ harness }) => {
+  const [a, b, c] = await harness.evaluate(async () => {
+    const h = window.harness;
+    const model = (seed: number) => ({ input: [1, 5, 4] as [number, number, number], seed, layers: [
+      { type: 'conv2d' as const, filters: 4, kernelSize: 3, padding: 'same' as const, activation: 'relu' as const }, { type: 'maxPool2d' as const, size: 2 },
+      { type: 'flatten' as const }, { type: 'dropout' as const, rate: 0.3 }, { type: 'dense' as const, units: 4 }] });
+    const fit = { epochs: 2, batchSize: 16, learningRate: 0.01, optimizer: 'adam' as const, augment: { shift: 1, rotate: 10 } };
+    const run = (seed: number) => h.trainRun(model(seed), { ...fit, seed }, 100, 3);
+    return [await run(1), await run(1), await run(2)];
+  });
+  console.log(`losses ${a.history.map((h) => h.loss.toFixed(5))} / ${c.history.map((h) => h.loss.toFixed(5))}`);
+  expect(a.checksum).toEqual(b.checksum);
+  expect(a.history.map((h) => h.loss)).toEqual(b.history.map((h) => h.loss));
+  expect(a.probs).toEqual(b.probs);
+  expect(a.checksum).not.toEqual(c.checksum);
+});
+
 test('getWeights/setWeights round-trip: same weights, same predictions', async ({ harness }) => {
   const r = await harness.evaluate(() => window.harness.weightsRoundTrip());
   expect(r.shapes).toEqual([17 * 30, 5 * 17, 17, 5]);
@@ -68,12 +97,19 @@ test('getWeights/setWeights round-trip: same weights, same predictions', async (
   expect(r.predictionsEqual).toBe(true);
 });
 
-test('no GPU allocation, bind group, submit or sync per training step', async ({ harness }) => {
-  const r = await harness.evaluate(() => window.harness.workPerFit());
-  console.log(`per fit of 16 steps: ${JSON.stringify(r.steps16)}; of 48 steps: ${JSON.stringify(r.steps48)}`);
-  expect(r.steps48).toEqual(r.steps16);
-  expect(r.steps16.submits).toBeLessThanOrEqual(4); // one chunk of steps, plus uploads and readbacks
-});
+for (const [name, model] of [
+  ['an MLP', undefined],
+  ['a ConvNet with dropout', { input: [1, 5, 4], layers: [
+    { type: 'conv2d', filters: 3, kernelSize: 2, activation: 'relu' }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' },
+    { type: 'dropout', rate: 0.5 }, { type: 'dense', units: 4 }], seed: 1 }],
+] as const) {
+  test(`no GPU allocation, bind group, submit or sync per training step: ${name}`, async ({ harness }) => {
+    const r = await harness.evaluate((m) => window.harness.workPerFit(m as never), model);
+    console.log(`per fit of 16 steps: ${JSON.stringify(r.steps16)}; of 48 steps: ${JSON.stringify(r.steps48)}`);
+    expect(r.steps48).toEqual(r.steps16);
+    expect(r.steps16.submits).toBeLessThanOrEqual(4); // one chunk of steps, plus uploads and readbacks
+  });
+}
 
 test('the matmul strategy is measured once per device and reused', async ({ harness }) => {
   const r = await harness.evaluate(() => window.harness.chosenStrategy());

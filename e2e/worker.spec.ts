@@ -20,3 +20,12 @@ test('a worker engine trains exactly as this thread does, with events, pause, ab
   expect(r.aborted).toBe('stop');
   expect(r.bytesAfterDispose).toBe(0);
 });
+
+test('a ConvNet made in a worker engine (createModel) trains exactly as on this thread, saves and loads', async ({ harness }) => {
+  const r = await harness.evaluate(() => window.harness.workerConvnet());
+  console.log(JSON.stringify(r));
+  expect(r.same).toBe(true);
+  expect(r.sameAfterLoad).toBe(true);
+  expect(r.specLayers).toEqual(['conv2d', 'maxPool2d', 'flatten', 'dropout', 'dense']);
+  expect(r.syncError).toBe('layers[1].type');
+});

@@ -54,7 +54,8 @@ fn at(r: u32, c: u32, y: u32, x: u32) -> u32 {
 }
 
 #if ${im2col}
-// x: output position p, y: row r. Each thread writes row r·P + p of col, its K taps in order.
+// x: output position p, y: row r. Each thread writes row r·P + p of col, its K taps in order. Without padding
+// every tap is inside the input, and the kernel skips the checks.
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let p = gid.x;
@@ -62,15 +63,21 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (p >= positions() || r >= step.rows) { return; }
   let y0 = i32((p / dims.out_width) * dims.stride_y) - i32(dims.pad_top);
   let x0 = i32((p % dims.out_width) * dims.stride_x) - i32(dims.pad_left);
+  let sample = i32(r * dims.channels * dims.height * dims.width);
   var k = (r * positions() + p) * taps();
   for (var c = 0u; c < dims.channels; c++) {
     for (var ky = 0u; ky < dims.kernel_h; ky++) {
       let y = y0 + i32(ky);
+      let first = sample + i32(c * dims.c_stride) + y * i32(dims.y_stride) + x0 * i32(dims.x_stride); // where (c, y, x0) is
       for (var kx = 0u; kx < dims.kernel_w; kx++) {
+#if ${padded}
         let x = x0 + i32(kx);
         var value = 0.0;
-        if (y >= 0 && y < i32(dims.height) && x >= 0 && x < i32(dims.width)) { value = inp[at(r, c, u32(y), u32(x))]; }
+        if (y >= 0 && y < i32(dims.height) && x >= 0 && x < i32(dims.width)) { value = inp[u32(first) + kx * dims.x_stride]; }
         col[k] = value;
+#else
+        col[k] = inp[u32(first) + kx * dims.x_stride];
+#endif
         k++;
       }
     }

@@ -3,11 +3,15 @@
 //   backwardInput   dinp     = (dout · weight) ⊙ act'(inp)   (rows, n_in)
 //   backwardWeight  dweight  = doutᵀ · inp                   (n_out, n_in)
 // where rows = step.rows · positions: a dense layer has 1 position per sample; a convolution multiplies its
-// patches (shaders/conv2d.wgsl), one row per output position, by weight (filters, channels · kh · kw).
+// patches, one row per output position, by weight (filters, channels · kh · kw). The patches are either a
+// matrix that shaders/conv2d.wgsl built (im2col), or, with patches (forward's A, backwardWeight's B), read
+// where they lie in the layer's input through two tables: `corners` says where each position's patch starts
+// in a sample and `taps` where each of its values is from there.
 // With perSample (backwardWeight), workgroup z sums only sample z's positions, into its own (n_out, n_in) slice
 // of dweight: a convolution's few weights then get many threads, and bias_grad.wgsl adds the slices up.
 // Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory:
-// A[m, k] = a_at(a_start(m) + k · k_steps().x) and B[k, n] = b_at(b_start(n) + k · k_steps().y).
+// A[m, k] = a_at(a_start(m) + a_offset(k)) and B[k, n] = b_at(b_start(n) + b_offset(k)), the offsets being
+// k · k_steps() but for patches.
 // act' is taken from the activation's output (inp is the previous layer's output), which is exact
 // for every activation here. And two ways to compute it (see main below): tiled through workgroup
 // memory, or register-blocked. Sizes need not be multiples of anything.
@@ -23,7 +27,12 @@ struct Step {             // see src/model/schedule.ts
   adam_c2: f32,
   seed: u32,              // for data augmentation and dropout
 }
-struct Dims { n_in: u32, n_out: u32, positions: u32 }
+struct Dims {
+  n_in: u32,
+  n_out: u32,
+  positions: u32,
+  sample: u32,     // patches: values per sample of the layer's input
+}
 
 override TILE: u32 = 16u;  // tiled: the workgroup is TILE × TILE threads
 override BLOCKS_X: u32 = 4u; // register-blocked: the workgroup is BLOCKS_X × BLOCKS_Y threads, a block each,
@@ -43,10 +52,20 @@ var<private> part: u32;    // the workgroup's z: with perSample, the sample whos
 #if ${sparse}
 @group(1) @binding(5) var<storage, read> k_mask: array<u32>;     // (rows / 16, n_in / 32): inp's nonzero columns per 16 rows
 #endif
+#if ${patchesA}
+@group(1) @binding(5) var<storage, read> taps: array<u32>;       // (n_in): where tap k of a patch is, from its start
+@group(1) @binding(6) var<storage, read> corners: array<u32>;    // (positions): where position p's patch starts in a sample
+#endif
 
 fn size_mnk() -> vec3u { return vec3u(step.rows * dims.positions, dims.n_out, dims.n_in); }
-fn a_at(i: u32) -> f32 { return inp[i]; }             // A[m, k] = inp[m · n_in + k]
+fn a_at(i: u32) -> f32 { return inp[i]; }
+#if ${patchesA}
+// A[m, k] = inp (rows, C, H, W) at tap k of the patch of row m = (sample, position)
+fn a_start(m: u32) -> u32 { return m / dims.positions * dims.sample + corners[m % dims.positions]; }
+#else
+// A[m, k] = inp[m · n_in + k]
 fn a_start(m: u32) -> u32 { return m * dims.n_in; }
+#endif
 fn b_at(i: u32) -> f32 { return weight[i]; }          // B[k, n] = weight[n · n_in + k]
 fn b_start(n: u32) -> u32 { return n * dims.n_in; }
 fn k_steps() -> vec2u { return vec2u(1u, 1u); }
@@ -84,6 +103,10 @@ fn store_c(m: u32, n: u32, acc: f32) {
 #if ${sparse}
 @group(1) @binding(4) var<storage, read> k_mask: array<u32>;        // (n_in / 16, rows / 32): inp's nonzero rows per 16 columns
 #endif
+#if ${patchesB}
+@group(1) @binding(4) var<storage, read> taps: array<u32>;          // (n_in): where tap n of a patch is, from its start
+@group(1) @binding(5) var<storage, read> corners: array<u32>;       // (positions): where position k's patch starts in a sample
+#endif
 
 // The k (rows of dout and inp) that workgroup z sums over.
 fn k_range(z: u32) -> vec2u {
@@ -107,8 +130,14 @@ fn store_c(m: u32, n: u32, acc: f32) { dweight[n * dims.n_in + m] = acc; }
 fn size_mnk() -> vec3u { return vec3u(dims.n_out, dims.n_in, step.rows * dims.positions); }
 fn a_at(i: u32) -> f32 { return dout[i]; }            // A[m, k] = dout[k · n_out + m]
 fn a_start(m: u32) -> u32 { return m; }
-fn b_at(i: u32) -> f32 { return inp[i]; }             // B[k, n] = inp[k · n_in + n]
+fn b_at(i: u32) -> f32 { return inp[i]; }
+#if ${patchesB}
+// B[k, n] = inp (rows, C, H, W) at tap n of the patch of row k = (sample part, position)
+fn b_start(n: u32) -> u32 { return taps[n]; }
+#else
+// B[k, n] = inp[k · n_in + n]
 fn b_start(n: u32) -> u32 { return n; }
+#endif
 fn k_steps() -> vec2u { return vec2u(dims.n_out, dims.n_in); }
 fn store_c(m: u32, n: u32, acc: f32) { dweight[(part * dims.n_out + m) * dims.n_in + n] = acc; }
 #endif
@@ -148,8 +177,24 @@ fn activate_grad(y: f32) -> f32 {
 #endif
 }
 
-fn load_a(m: u32, k: u32) -> f32 { return a_at(a_start(m) + k * k_steps().x); }
-fn load_b(k: u32, n: u32) -> f32 { return b_at(b_start(n) + k * k_steps().y); }
+// How far step k moves along A's rows and B's columns: k · k_steps(), or through the tables for patches.
+fn a_offset(k: u32, steps: vec2u) -> u32 {
+#if ${patchesA}
+  return taps[k];
+#else
+  return k * steps.x;
+#endif
+}
+fn b_offset(k: u32, steps: vec2u) -> u32 {
+#if ${patchesB}
+  return part * dims.sample + corners[k - part * dims.positions]; // perSample: k is a position of sample `part`
+#else
+  return k * steps.y;
+#endif
+}
+
+fn load_a(m: u32, k: u32) -> f32 { return a_at(a_start(m) + a_offset(k, k_steps())); }
+fn load_b(k: u32, n: u32) -> f32 { return b_at(b_start(n) + b_offset(k, k_steps())); }
 
 #if ${tiled}
 // Tiled: each thread computes one element of C from TILE × TILE tiles of A and B staged in workgroup
@@ -199,8 +244,8 @@ var<private> c3: array<vec4f, 16>;
 // m0 + 4i + 3 and ib[j] the b_start of columns n0 + 4j .. n0 + 4j + 3, computed once by main: each load
 // here is one add away (SwiftShader's compiler does not hoist loop-invariant index math).
 fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
-  let ka = k * step_k.x;
-  let kb = k * step_k.y;
+  let ka = a_offset(k, step_k);
+  let kb = b_offset(k, step_k);
   let a0 = a4(ia[0] + ka); // A[m0 .. m0 + 3, k]
   let a1 = a4(ia[1] + ka);
   let a2 = a4(ia[2] + ka);

@@ -2,19 +2,22 @@
 
 import type { Weights } from './model/config';
 
-/** Base class: `instanceof WebGPUNNError` catches everything this library throws on purpose. */
+/**
+ * Base class: `instanceof WebGPUNNError` catches everything this library throws on purpose. Each class states
+ * its `name` (a minifier renames classes, and users and logs read `name`).
+ */
 export class WebGPUNNError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+  override readonly name: string = 'WebGPUNNError';
 }
 
 /** No WebGPU here: `navigator.gpu` is missing, or no adapter or device could be had. */
-export class WebGPUUnavailableError extends WebGPUNNError {}
+export class WebGPUUnavailableError extends WebGPUNNError {
+  override readonly name = 'WebGPUUnavailableError';
+}
 
 /** An option or argument has a value outside what is accepted. */
 export class ArgumentError extends WebGPUNNError {
+  override readonly name = 'ArgumentError';
   constructor(
     /** The argument's path, e.g. `layers[1]` or `fit options.batchSize`. */
     readonly argument: string,
@@ -29,6 +32,7 @@ export class ArgumentError extends WebGPUNNError {
 
 /** A dataset's arrays do not fit its declared shape, or its content is invalid (labels out of range, NaN). */
 export class DatasetError extends WebGPUNNError {
+  override readonly name = 'DatasetError';
   constructor(
     /** Which dataset, e.g. `train` or `validation`. */
     readonly dataset: string,
@@ -42,6 +46,7 @@ export class DatasetError extends WebGPUNNError {
 
 /** A data file (IDX) is malformed: the message names the file and the field. Nothing was loaded. */
 export class DataFormatError extends WebGPUNNError {
+  override readonly name = 'DataFormatError';
   constructor(
     readonly file: string,
     readonly field: string,
@@ -53,6 +58,7 @@ export class DataFormatError extends WebGPUNNError {
 
 /** A model file (safetensors) is malformed or does not describe a model this engine can run. */
 export class ModelFormatError extends WebGPUNNError {
+  override readonly name = 'ModelFormatError';
   constructor(
     readonly file: string,
     detail: string,
@@ -63,6 +69,7 @@ export class ModelFormatError extends WebGPUNNError {
 
 /** A buffer the model needs would exceed one of this device's limits; nothing was allocated. */
 export class DeviceLimitError extends WebGPUNNError {
+  override readonly name = 'DeviceLimitError';
   constructor(
     readonly buffer: string,
     readonly bytes: number,
@@ -77,16 +84,21 @@ export class DeviceLimitError extends WebGPUNNError {
 }
 
 /** WGSL failed to compile; the message lists each error as `shader:line:col` with the source line. */
-export class ShaderCompileError extends WebGPUNNError {}
+export class ShaderCompileError extends WebGPUNNError {
+  override readonly name = 'ShaderCompileError';
+}
 
 /** The GPU reported a validation or out-of-memory error, or the device was lost, while running. */
-export class GPUExecutionError extends WebGPUNNError {}
+export class GPUExecutionError extends WebGPUNNError {
+  override readonly name = 'GPUExecutionError';
+}
 
 /**
  * The GPU device was lost and no new one could be had (or it was the app's own device, which the engine does
  * not replace). Nothing trained is lost: `weights` are the model's last checkpoint.
  */
 export class DeviceLostError extends WebGPUNNError {
+  override readonly name = 'DeviceLostError';
   constructor(
     /** Why the device was lost, and why no other could be had. */
     readonly reason: string,
@@ -102,6 +114,7 @@ export class DeviceLostError extends WebGPUNNError {
 
 /** Training produced a non-finite loss (or weights). The model was left with its last finite weights, named in `kept`. */
 export class DivergenceError extends WebGPUNNError {
+  override readonly name = 'DivergenceError';
   constructor(
     /** The epoch (from 1) and the step within it (from 1) whose loss was NaN or infinite. */
     readonly epoch: number,
@@ -117,7 +130,9 @@ export class DivergenceError extends WebGPUNNError {
 }
 
 /** The model or engine was used after `dispose()` / `destroy()`. */
-export class DisposedError extends WebGPUNNError {}
+export class DisposedError extends WebGPUNNError {
+  override readonly name = 'DisposedError';
+}
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

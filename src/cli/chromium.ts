@@ -27,7 +27,11 @@ export function findChromium(): string {
   return found;
 }
 
-/** Flags for headless WebGPU on a closed network (see ../shared/ENVIRONMENT.md). */
+/**
+ * Flags for headless WebGPU: --enable-unsafe-webgpu turns WebGPU on (SwiftShader runs it where there is no GPU);
+ * the others keep Chromium from reaching out to the network (updates, sync, QUIC) and from needing a sandbox
+ * it cannot have when run as root.
+ */
 export const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu',
   '--no-sandbox',

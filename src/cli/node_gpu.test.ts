@@ -40,3 +40,13 @@ test('a short seeded training in Node learns', async () => {
   expect(r.history.at(-1)!.loss).toBeLessThan(0.5 * r.history[0].loss);
   expect(r.test.accuracy).toBeGreaterThan(0.9);
 }, 60_000);
+
+test('a ConvNet\'s training step in Node equals the reference step (conv, pooling, dropout)', async () => {
+  const options = { input: [2, 6, 5] as [number, number, number], seed: 5, layers: [
+    { type: 'conv2d' as const, filters: 3, kernelSize: 3, padding: 'same' as const, activation: 'tanh' as const }, { type: 'maxPool2d' as const, size: 2 },
+    { type: 'flatten' as const }, { type: 'dropout' as const, rate: 0.25 }, { type: 'dense' as const, units: 4 }] };
+  const r = await model.trainStepCase(options, { epochs: 2, batchSize: 5, learningRate: 0.01, optimizer: 'adam' }, model.randomDataset(12, 60, 4, 3));
+  console.log(`node ConvNet training: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)})`);
+  expect(r.maxChange).toBeGreaterThan(1e-3);
+  expect(r.maxDiff).toBeLessThanOrEqual(2e-6);
+}, 60_000);

@@ -1,7 +1,7 @@
 // One `npm run train` session, wherever WebGPU is: load the IDX files, train with the public API, test,
 // and report progress through `report`. The browser page (page.ts) and the Node runtime (train.ts) run it.
 
-import { type DataSource, type Dataset, type Engine, loadIdx, type MLP, sliceDataset } from '../index';
+import { type DataSource, type Dataset, type Engine, type LayerOptions, loadIdx, type Model, sliceDataset } from '../index';
 import { MNIST_FILES } from '../data/mnist';
 import type { TrainConfig } from './args';
 
@@ -19,11 +19,15 @@ export interface TrainResult {
 
 /** Trains as `config` says on the files `source` gives by name; stops early (stopped: true) when `signal` aborts. */
 export async function runSession(engine: Engine, config: TrainConfig, source: (file: string) => DataSource,
-  report: (event: TrainEvent) => void, signal: AbortSignal): Promise<{ model: MLP; result: TrainResult }> {
+  report: (event: TrainEvent) => void, signal: AbortSignal): Promise<{ model: Model; result: TrainResult }> {
   const { train, validation, test } = await datasets(config, source);
   const info = engine.adapterInfo;
   report({ type: 'start', adapter: `${info.vendor} ${info.architecture}`.trim(), train: train.count, validation: validation?.count ?? 0, test: test.count });
-  const model = engine.createMLP({ layers: config.layers, activation: config.activation as never, seed: config.seed });
+  const [rows, cols] = train.imageShape ?? [1, train.features];
+  const { init, seed } = config;
+  const model = typeof config.layers[0] === 'number'
+    ? engine.createMLP({ layers: config.layers as number[], activation: config.activation as never, init, seed })
+    : engine.createModel({ input: [1, rows, cols], layers: config.layers as LayerOptions[], init, seed });
   let stopped = false;
   try {
     await model.fit(train, {
@@ -39,7 +43,7 @@ export async function runSession(engine: Engine, config: TrainConfig, source: (f
   }
   const result = await model.evaluate(test);
   const probs = await model.predict(test.images);
-  const classes = config.layers[config.layers.length - 1];
+  const classes = model.classes;
   const correct = new Array<number>(classes).fill(0);
   const total = new Array<number>(classes).fill(0);
   for (let i = 0; i < test.count; i++) {

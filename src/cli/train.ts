@@ -4,6 +4,7 @@
 // scripts/run.mjs.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { CliError, parseArgs, type TrainConfig, USAGE } from './args';
 import { MNIST_FILES } from '../data/mnist';
@@ -11,7 +12,8 @@ import { withPage } from './browser';
 import { findChromium } from './chromium';
 import { runSession, type TrainEvent, type TrainResult } from './session';
 import { nodeGpu } from './node_gpu';
-import { createEngine } from '../index';
+import { ArgumentError, createEngine, type LayerOptions } from '../index';
+import { resolveModelOptions } from '../model/architecture';
 import { prepareBundledMnist } from './prepare_mnist';
 import { duration, epochLine, perClassTable, progressBar } from './report';
 
@@ -30,6 +32,33 @@ export function dataFiles(dir: string, needTest: boolean): Map<string, string> {
   return files;
 }
 
+/**
+ * Checks the network against the training images' size (read from the IDX header) before anything starts: an
+ * MLP's first width must be their pixels, and a list of layers must fit them. A header that is not an IDX
+ * images header is left for the loader to report.
+ */
+function checkNetwork(config: TrainConfig, files: Map<string, string>): void {
+  const path = files.get(MNIST_FILES.trainImages)!;
+  let header = readFileSync(path);
+  if (header[0] === 0x1f && header[1] === 0x8b) header = gunzipSync(header);
+  if (header.length < 16 || header.readUInt32BE(0) !== 2051) return;
+  const [rows, cols] = [header.readUInt32BE(8), header.readUInt32BE(12)];
+  if (typeof config.layers[0] === 'number') {
+    if (config.layers[0] !== rows * cols) {
+      throw new CliError(`--layers ${config.layersText}: the first width is the input; ${path} has ${rows} × ${cols} = ${rows * cols} pixels`);
+    }
+    return;
+  }
+  try {
+    resolveModelOptions({ input: [1, rows, cols], layers: config.layers as LayerOptions[] });
+  } catch (error) {
+    if (!(error instanceof ArgumentError)) throw error;
+    const index = Number(/^layers\[(\d+)\]/.exec(error.argument)?.[1]);
+    const token = config.layersText.split(',')[index]?.trim();
+    throw new CliError(`--layers: layer ${index + 1}, '${token}', on ${rows} × ${cols} images: ${error.message.replace(/^layers\[\d+\]\.?/, '')}`);
+  }
+}
+
 class Printer {
   private readonly started = performance.now();
   private barShown = false;
@@ -37,7 +66,8 @@ class Printer {
 
   handle(event: TrainEvent): void {
     if (event.type === 'start') {
-      console.log(`webgpu-nn on ${event.adapter}: ${this.config.layers.join('-')} ${this.config.activation}, ${this.config.optimizer} lr ${this.config.lr} ` +
+      const network = typeof this.config.layers[0] === 'number' ? `${this.config.layers.join('-')} ${this.config.activation}` : this.config.layersText;
+      console.log(`webgpu-nn on ${event.adapter}: ${network}, ${this.config.optimizer} lr ${this.config.lr} ` +
         `(${this.config.schedule}), batch ${this.config.batch}, ${this.config.epochs} epochs, seed ${this.config.seed}` +
         `${this.config.augment ? `, augment shift ${this.config.augment.shift} px rotate ${this.config.augment.rotate}°` : ''}`);
       console.log(`data: ${event.train} train, ${event.validation} validation, ${event.test} test`);
@@ -67,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     files = dataFiles(config.data ?? prepareBundledMnist(), config.samples === undefined);
+    checkNetwork(config, files);
     if (config.runtime === 'browser') findChromium(); // fail early, with the how-to, before starting anything
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);

@@ -1,15 +1,16 @@
 // A 2-D convolution: out[f, oy, ox] = act(bias[f] + Σ weight[f, c, ky, kx] · inp[c, oy·sy - top + ky, ox·sx - left + kx]),
-// weight (filters, in channels, kh, kw) as PyTorch stores it, zeros outside the input. On the GPU: im2col
-// gathers the patches, matmul multiplies them by the weight (bias and activation fused); backward, matmul
-// gives the weight gradient from the same patches and the patches' gradient, which col2im sums onto the input.
-// Its output is stored channels last (the product's natural order).
+// weight (filters, in channels, kh, kw) as PyTorch stores it, zeros outside the input. On the GPU, matmul
+// multiplies the patches by the weight (bias and activation fused), the patches either gathered by im2col or,
+// for an unpadded convolution where the adapter runs it faster (src/model/autotune.ts), read in place; backward,
+// matmul gives the weight gradient from the same patches and the patches' gradient, which col2im sums onto the
+// input. Its output is stored channels last (the product's natural order).
 
 import { ArgumentError } from '../errors';
 import { type Activation, IDENTITY } from '../ops/activation';
 import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
-import { col2im, conv2dPipeline, type ConvGeometry, im2col } from '../ops/conv2d';
+import { col2im, conv2dPipeline, type ConvGeometry, im2col, patchTables } from '../ops/conv2d';
 import type { Layout } from '../ops/layout';
-import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel } from '../ops/matmul';
+import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type Patches } from '../ops/matmul';
 import { pointwiseBackward, pointwisePipeline } from '../ops/pointwise';
 import { count } from '../check';
 import { type BuildContext, describeShape, featuresOf, type Layer, type LayerOps, type ParamShapes, type Shape } from './layer';
@@ -98,7 +99,7 @@ export class Conv2dLayer implements Layer {
     this.params = { weight: [spec.filters, input.channels, kh, kw], bias: [spec.filters], fanIn: taps, fanOut: spec.filters * kh * kw };
     this.geometry = {
       channels: input.channels, height: input.height, width: input.width, outHeight: this.output.height, outWidth: this.output.width,
-      kernel: spec.kernelSize, stride: spec.stride, pad: [y.before, x.before],
+      kernel: spec.kernelSize, stride: spec.stride, pad: [y.before, x.before], padded: this.pads.some((p) => p > 0),
     };
     this.productRows = this.output.height * this.output.width;
     this.scratchPerSample = Math.max(this.productRows, spec.filters) * taps;
@@ -121,43 +122,56 @@ export class Conv2dLayer implements Layer {
     const params = ctx.params!;
     const g = this.geometry;
     const positions = g.outHeight * g.outWidth;
-    const dims = { nIn: this.params.fanIn, nOut: this.spec.filters, positions }; // the product (rows · positions, taps) · weightᵀ
+    // The product (rows · positions, taps) · weightᵀ, its patches read in place (implicit) or from im2col's matrix.
+    const implicit = ctx.conv === 'implicit' && !g.padded;
+    const dims = { nIn: this.params.fanIn, nOut: this.spec.filters, positions, sample: featuresOf(this.input) };
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-    const col = { buffer: gpu.buffer(`${label}.col`, ctx.capacity * positions * dims.nIn * 4, storage) }; // (capacity · positions, taps)
-    const scratch = [col.buffer];
-    const forward = [
-      im2col(gpu, await conv2dPipeline(gpu, 'im2col'), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col }),
-      matmulForward(gpu, await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }), `${label}.forward`, dims,
-        { inp: col, weight: params.weight, bias: params.bias, out: { buffer: ctx.out } }),
-    ];
+    const scratch: GPUBuffer[] = [];
+    const buffer = (name: string, floats: number) => {
+      scratch.push(gpu.buffer(`${label}.${name}`, floats * 4, storage));
+      return { buffer: scratch[scratch.length - 1] };
+    };
+    let patches: Patches | undefined;
+    let col = { buffer: ctx.inp };
+    const forward = [];
+    if (implicit) {
+      const tables = patchTables(g, ctx.inLayout);
+      const upload = (name: string, values: Uint32Array) => {
+        scratch.push(gpu.upload(`${label}.${name}`, values, GPUBufferUsage.STORAGE));
+        return { buffer: scratch[scratch.length - 1] };
+      };
+      patches = { taps: upload('taps', tables.taps), corners: upload('corners', tables.corners) };
+    } else {
+      col = buffer('col', ctx.capacity * positions * dims.nIn); // (capacity · positions, taps)
+      forward.push(im2col(gpu, await conv2dPipeline(gpu, 'im2col', g), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col }));
+    }
+    const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit });
+    forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims, { inp: col, weight: params.weight, bias: params.bias, out: { buffer: ctx.out }, patches }));
     if (!ctx.training) return { forward, backward: [], scratch };
 
     // Each sample's weight and bias gradients apart (a convolution has few weights and many positions: one sum
     // over all rows would leave most of the GPU idle), then their sums over the batch.
     const dout = { buffer: ctx.dout! };
-    const dweightParts = { buffer: gpu.buffer(`${label}.weightGradParts`, ctx.capacity * dims.nOut * dims.nIn * 4, storage) }; // (capacity, filters, taps)
-    const dbiasParts = { buffer: gpu.buffer(`${label}.biasGradParts`, ctx.capacity * dims.nOut * 4, storage) }; // (capacity, filters)
-    scratch.push(dweightParts.buffer, dbiasParts.buffer);
+    const dweightParts = buffer('weightGradParts', ctx.capacity * dims.nOut * dims.nIn); // (capacity, filters, taps)
+    const dbiasParts = buffer('biasGradParts', ctx.capacity * dims.nOut); // (capacity, filters)
     const sums = await biasGradPipeline(gpu);
+    const weightGradKernel = await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul, { m: dims.nOut, n: dims.nIn }, { perSample: true, patches: implicit });
     const backward = [
-      matmulBackwardWeight(gpu, await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul, { m: dims.nOut, n: dims.nIn }, { perSample: true }), `${label}.weightGradParts`, dims,
-        { dout, inp: col, dweight: dweightParts }),
+      matmulBackwardWeight(gpu, weightGradKernel, `${label}.weightGradParts`, dims, { dout, inp: col, dweight: dweightParts, patches }),
       biasGrad(gpu, await biasGradPipeline(gpu, true), `${label}.biasGradParts`, dims.nOut, positions, { dout, dbias: dbiasParts }, true),
       biasGrad(gpu, sums, `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: params.dweight }),
       biasGrad(gpu, sums, `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: params.dbias }),
     ];
     if (ctx.dinp) {
-      const dcol = { buffer: gpu.buffer(`${label}.dcol`, col.buffer.size, storage) }; // (capacity · positions, taps)
-      scratch.push(dcol.buffer);
-      // With identity, the kernel reads no activations: col stands in for them.
+      const dcol = buffer('dcol', ctx.capacity * positions * dims.nIn); // (capacity · positions, taps)
+      // With identity, the kernel reads no activations: col (or the input) stands in for them.
       backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul, { m: ctx.capacity * positions, n: dims.nIn }), `${label}.colGrad`, dims,
         { dout, weight: params.weight, inp: col, dinp: dcol }));
-      const col2imKernel = await conv2dPipeline(gpu, 'col2im');
+      const col2imKernel = await conv2dPipeline(gpu, 'col2im', g);
       if (ctx.previous.name === 'identity') {
         backward.push(col2im(gpu, col2imKernel, `${label}.inputGrad`, g, ctx.inLayout, { dcol, dinp: { buffer: ctx.dinp } }));
       } else { // col2im has no activations: their derivative is a pass of its own
-        const dsum = { buffer: gpu.buffer(`${label}.inputGradSum`, ctx.capacity * featuresOf(this.input) * 4, storage) };
-        scratch.push(dsum.buffer);
+        const dsum = buffer('inputGradSum', ctx.capacity * featuresOf(this.input));
         const shape = valuesShape(this.input, ctx.inLayout, false);
         backward.push(
           col2im(gpu, col2imKernel, `${label}.inputGradSum`, g, ctx.inLayout, { dcol, dinp: dsum }),

@@ -3,6 +3,7 @@
 // The plan (src/model/plan.ts) walks the list, gives each layer its buffers and collects the ops.
 
 import type { Activation } from '../ops/activation';
+import type { ConvStrategy } from '../ops/conv2d';
 import type { MatmulStrategy } from '../ops/matmul';
 import type { Layout } from '../ops/layout';
 import type { Op, Tensor } from '../ops/op';
@@ -36,6 +37,8 @@ export interface BuildContext {
   capacity: number;
   training: boolean;
   matmul: MatmulStrategy;
+  /** How convolutions get their patches (measured per adapter). */
+  conv: ConvStrategy;
   /** Its input (capacity, input features), as the previous layer wrote it, and how that is stored. */
   inp: GPUBuffer;
   inLayout: Layout;

@@ -1,45 +1,56 @@
-// Picks the matmul strategy for this device by measuring both on a small layer-shaped product, once per
-// adapter: workgroup-memory tiles win on most GPUs, register blocks where barriers are costly (SwiftShader).
-// The choice is kept per Gpu and, where localStorage exists, per adapter across page loads.
+// Picks, by measuring once per adapter, how products run (workgroup-memory tiles, or register blocks where
+// barriers are costly, as on SwiftShader) and how a convolution gets its patches (a matrix built by im2col, or
+// read in place by the product). Each choice is kept per Gpu and, where localStorage exists, per adapter
+// across page loads.
 
+import { layersOf } from '../layers';
+import type { Layer } from '../layers/layer';
+import { IDENTITY } from '../ops/activation';
+import type { ConvStrategy } from '../ops/conv2d';
 import { BLOCKED, matmulForward, matmulKernel, type MatmulStrategy, TILED } from '../ops/matmul';
-import { record } from '../ops/op';
+import { type Op, record } from '../ops/op';
 import type { Gpu } from '../runtime/gpu';
+import { paramLayout, slotBinding } from './layout';
 import { Schedule } from './schedule';
 
-const chosen = new WeakMap<Gpu, Promise<MatmulStrategy>>();
-const PROBE = { rows: 64, nIn: 256, nOut: 128 };
 const RUNS = 3;
+const chosenMatmul = new WeakMap<Gpu, Promise<MatmulStrategy>>();
+const chosenConv = new WeakMap<Gpu, Promise<ConvStrategy>>();
 
 export function matmulStrategy(gpu: Gpu): Promise<MatmulStrategy> {
-  let strategy = chosen.get(gpu);
+  let strategy = chosenMatmul.get(gpu);
   if (!strategy) {
-    strategy = pick(gpu);
-    chosen.set(gpu, strategy);
+    strategy = remembered(gpu, 'matmul', ['tiled', 'blocked'], (name) => timeMatmul(gpu, name === 'tiled' ? TILED : BLOCKED))
+      .then((name) => (name === 'tiled' ? TILED : BLOCKED));
+    chosenMatmul.set(gpu, strategy);
   }
   return strategy;
 }
 
-async function pick(gpu: Gpu): Promise<MatmulStrategy> {
+export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
+  let strategy = chosenConv.get(gpu);
+  if (!strategy) {
+    strategy = matmulStrategy(gpu).then((matmul) => remembered(gpu, 'conv', ['im2col', 'implicit'], (name) => timeConv(gpu, matmul, name)));
+    chosenConv.set(gpu, strategy);
+  }
+  return strategy;
+}
+
+/** The faster of `names` by `time` (ms), or the one saved for this adapter. */
+async function remembered<T extends string>(gpu: Gpu, what: string, names: T[], time: (name: T) => Promise<number>): Promise<T> {
   const info = gpu.device.adapterInfo;
-  const key = `webgpu-nn.matmul:${info.vendor}/${info.architecture}/${info.device}/${info.description}`;
-  const saved = globalThis.localStorage?.getItem(key);
-  if (saved === 'tiled' || saved === 'blocked') return saved === 'tiled' ? TILED : BLOCKED;
+  const key = `webgpu-nn.${what}:${info.vendor}/${info.architecture}/${info.device}/${info.description}`;
+  const saved = globalThis.localStorage?.getItem(key) as T | null | undefined;
+  if (saved && names.includes(saved)) return saved;
   const times = [];
-  for (const strategy of [TILED, BLOCKED]) times.push(await timeStrategy(gpu, strategy));
-  const best = times[0] < times[1] ? TILED : BLOCKED;
-  globalThis.localStorage?.setItem(key, best.tiled ? 'tiled' : 'blocked');
+  for (const name of names) times.push(await time(name));
+  const best = names[times.indexOf(Math.min(...times))];
+  globalThis.localStorage?.setItem(key, best);
   return best;
 }
 
-/** Best of RUNS wall times (ms) of the probe product, after one untimed run. */
-async function timeStrategy(gpu: Gpu, strategy: MatmulStrategy): Promise<number> {
-  const { rows, nIn, nOut } = PROBE;
-  const storage = GPUBufferUsage.STORAGE;
-  const buffers = [rows * nIn, nOut * nIn, nOut, rows * nOut].map((n, i) => gpu.buffer(`autotune.${i}`, n * 4, storage));
-  const kernel = await matmulKernel(gpu, 'forward', { name: 'relu', alpha: 0 }, strategy, { m: rows, n: nOut });
-  const [inp, weight, bias, out] = buffers.map((buffer) => ({ buffer }));
-  const op = matmulForward(gpu, kernel, 'autotune.forward', { nIn, nOut }, { inp, weight, bias, out });
+/** Best of RUNS wall times (ms) of `ops` over `rows` rows, after one untimed run. */
+async function timeOps(gpu: Gpu, ops: Op[], rows: number): Promise<number> {
   const schedule = new Schedule(gpu, 'autotune');
   schedule.write([{ batchStart: 0, rows, learningRate: 0, adamC1: 1, adamC2: 1, seed: 0 }]);
   let best = Infinity;
@@ -47,12 +58,48 @@ async function timeStrategy(gpu: Gpu, strategy: MatmulStrategy): Promise<number>
     const started = performance.now();
     const encoder = gpu.device.createCommandEncoder({ label: 'autotune' });
     const pass = encoder.beginComputePass({ label: 'autotune' });
-    record(pass, op, schedule.group, 0, rows);
+    for (const op of ops) record(pass, op, schedule.group, 0, rows);
     pass.end();
     gpu.device.queue.submit([encoder.finish()]);
     await gpu.device.queue.onSubmittedWorkDone();
     if (run > 0) best = Math.min(best, performance.now() - started);
   }
-  for (const buffer of [...buffers, ...op.owned, schedule.buffer]) gpu.release(buffer);
+  gpu.release(schedule.buffer);
   return best;
+}
+
+/** A small layer-shaped product: 64 rows, 256 → 128. */
+async function timeMatmul(gpu: Gpu, strategy: MatmulStrategy): Promise<number> {
+  const [rows, nIn, nOut] = [64, 256, 128];
+  const buffers = [rows * nIn, nOut * nIn, nOut, rows * nOut].map((n, i) => gpu.buffer(`autotune.${i}`, n * 4, GPUBufferUsage.STORAGE));
+  const kernel = await matmulKernel(gpu, 'forward', { name: 'relu', alpha: 0 }, strategy, { m: rows, n: nOut });
+  const [inp, weight, bias, out] = buffers.map((buffer) => ({ buffer }));
+  const op = matmulForward(gpu, kernel, 'autotune.forward', { nIn, nOut }, { inp, weight, bias, out });
+  const ms = await timeOps(gpu, [op], rows);
+  for (const buffer of [...buffers, ...op.owned]) gpu.release(buffer);
+  return ms;
+}
+
+/** A training step's worth of a ConvNet's second convolution: 16 samples of 8 × 12 × 12, stored channels last, → 16 filters of 3 × 3. */
+async function timeConv(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<number> {
+  const rows = 16;
+  const layer: Layer = layersOf([8, 12, 12], [{ type: 'conv2d', filters: 16, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 2 }])[0];
+  const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+  const floats = (name: string, n: number) => gpu.buffer(`autotune.${name}`, n * 4, storage);
+  const [inSize, outSize] = [8 * 12 * 12, 16 * 10 * 10];
+  const layout = paramLayout([layer.params!], gpu.device.limits.minStorageBufferOffsetAlignment / 4);
+  const buffers = [floats('inp', rows * inSize), floats('out', rows * outSize), floats('dout', rows * outSize), floats('dinp', rows * inSize),
+    floats('params', layout.totalFloats), floats('grads', layout.totalFloats)];
+  const [inp, out, dout, dinp, params, grads] = buffers;
+  const ops = await layer.build({
+    gpu, label: 'autotune.conv', capacity: rows, training: true, matmul, conv, inp, inLayout: 'hwc', inputIsData: false, out, dout, dinp,
+    previous: IDENTITY, params: {
+      weight: slotBinding(params, layout.weights[0]), bias: slotBinding(params, layout.biases[0]),
+      dweight: slotBinding(grads, layout.weights[0]), dbias: slotBinding(grads, layout.biases[0]),
+    },
+  });
+  const all = [...ops.forward, ...ops.backward];
+  const ms = await timeOps(gpu, all, rows);
+  for (const buffer of [...buffers, ...ops.scratch, ...all.flatMap((op) => op.owned)]) gpu.release(buffer);
+  return ms;
 }

@@ -22,7 +22,7 @@ import { type ParamLayout, paramLayout } from './layout';
 import { buildPlan, checkPlanFits, clearStats, inferenceCapacity, maxRows, type Plan, readStats } from './plan';
 import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { describePosition, isFiniteSnapshot, type Snapshot, weightsOf } from './snapshot';
-import { matmulStrategy } from './autotune';
+import { convStrategy, matmulStrategy } from './autotune';
 import { Schedule } from './schedule';
 import { runInference } from './inference';
 
@@ -240,8 +240,9 @@ export class Model {
     let plan = this.plans.get(key);
     if (!plan) {
       const gpu = this.gpu;
-      plan = matmulStrategy(gpu).then((strategy) => buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout,
-        this.params, this.grads, capacity, training, strategy));
+      const convolves = this.layers.some((layer) => layer.spec.type === 'conv2d'); // else no need to measure convolutions
+      plan = Promise.all([matmulStrategy(gpu), convolves ? convStrategy(gpu) : 'im2col' as const]).then(([matmul, conv]) =>
+        buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, { matmul, conv }));
       this.plans.set(key, plan);
       plan.catch(() => this.plans.delete(key));
     }

@@ -7,6 +7,7 @@
 import type { Layer } from '../layers/layer';
 import { featuresOf } from '../layers/layer';
 import { type Activation, IDENTITY } from '../ops/activation';
+import type { ConvStrategy } from '../ops/conv2d';
 import type { Layout } from '../ops/layout';
 import { matmulCover, type MatmulStrategy } from '../ops/matmul';
 import type { Op } from '../ops/op';
@@ -74,8 +75,14 @@ export function checkPlanFits(gpu: Gpu, layers: Layer[], capacity: number): void
   });
 }
 
+/** How products and convolutions run on this adapter (src/model/autotune.ts). */
+export interface Strategies {
+  matmul: MatmulStrategy;
+  conv: ConvStrategy;
+}
+
 export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: LossName, layout: ParamLayout,
-  params: GPUBuffer, grads: GPUBuffer, capacity: number, training: boolean, matmul: MatmulStrategy): Promise<Plan> {
+  params: GPUBuffer, grads: GPUBuffer, capacity: number, training: boolean, strategies: Strategies): Promise<Plan> {
   checkPlanFits(gpu, layers, capacity);
   const L = layers.length;
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
@@ -101,7 +108,7 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   let slot = 0;
   const slots = layers.map((layer) => (layer.params ? slot++ : -1));
   const layerOps = await Promise.all(layers.map((layer, l) => layer.build({
-    gpu, label: `${label}.layers[${l}]`, capacity, training, matmul,
+    gpu, label: `${label}.layers[${l}]`, capacity, training, ...strategies,
     inp: acts[l], inLayout: layouts[l], inputIsData: acts[l] === acts[0], out: acts[l + 1],
     dout: douts[l + 1], dinp: douts[l], previous: previousActivation(layers, l),
     params: layer.params && {

@@ -1,5 +1,6 @@
 // The data movement of a convolution (shaders/conv2d.wgsl): im2col builds the (rows · P, C · kh · kw) matrix of
-// patches that matmul.ts multiplies by the weight, and col2im sums its gradient back onto the input.
+// patches that matmul.ts multiplies by the weight, and col2im sums its gradient back onto the input. Or, with
+// the implicit strategy, matmul reads the patches where they lie, through the tables patchTables makes.
 
 import type { Gpu } from '../runtime/gpu';
 import { type Layout, strides } from './layout';
@@ -16,12 +17,33 @@ export interface ConvGeometry {
   stride: [number, number];
   /** Zeros above and to the left; those below and to the right follow from the output size. */
   pad: [number, number];
+  /** Whether any tap falls outside the input (any zeros, on any side). */
+  padded: boolean;
 }
+
+/** How a convolution's products get their patches: a matrix built by im2col, or read in place (unpadded convolutions). */
+export type ConvStrategy = 'im2col' | 'implicit';
 
 const WORKGROUP = 64;
 
-export function conv2dPipeline(gpu: Gpu, variant: 'im2col' | 'col2im'): Promise<GPUComputePipeline> {
-  return kernel(gpu, 'conv2d.wgsl', { im2col: variant === 'im2col' }, { WORKGROUP }, ['uniform', 'read', 'write']);
+/**
+ * Where each output position's patch starts in a sample (corners, P values) and where each of its taps is from
+ * there (taps, C · kh · kw values, in the weight's order), for an unpadded convolution of an input in `layout`.
+ */
+export function patchTables(g: ConvGeometry, layout: Layout): { taps: Uint32Array; corners: Uint32Array } {
+  const [cs, ys, xs] = strides(layout, g.channels, g.height, g.width);
+  const [kh, kw] = g.kernel;
+  const taps = new Uint32Array(g.channels * kh * kw);
+  for (let c = 0; c < g.channels; c++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) taps[(c * kh + y) * kw + x] = c * cs + y * ys + x * xs;
+  const corners = new Uint32Array(g.outHeight * g.outWidth);
+  for (let oy = 0; oy < g.outHeight; oy++) {
+    for (let ox = 0; ox < g.outWidth; ox++) corners[oy * g.outWidth + ox] = oy * g.stride[0] * ys + ox * g.stride[1] * xs;
+  }
+  return { taps, corners };
+}
+
+export function conv2dPipeline(gpu: Gpu, variant: 'im2col' | 'col2im', g: ConvGeometry): Promise<GPUComputePipeline> {
+  return kernel(gpu, 'conv2d.wgsl', { im2col: variant === 'im2col', padded: variant === 'im2col' && g.padded }, { WORKGROUP }, ['uniform', 'read', 'write']);
 }
 
 function dims(g: ConvGeometry, layout: Layout): Uint32Array {

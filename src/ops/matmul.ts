@@ -13,6 +13,14 @@ export interface LayerDims {
   nOut: number;
   /** Rows of the product per sample: 1 for a dense layer (the default), output positions for a convolution. */
   positions?: number;
+  /** With patches: values per sample of the convolution's input. */
+  sample?: number;
+}
+
+/** A convolution's patches as they lie in its input: where each position's patch starts in a sample, and where each tap is from there. */
+export interface Patches {
+  taps: Tensor;
+  corners: Tensor;
 }
 
 /** How the product is computed: workgroup-memory tiles of tile × tile, or 16 × 16 register blocks per thread. */
@@ -42,19 +50,25 @@ export interface MatmulKernel {
   sparse: boolean;
   /** backwardWeight writes each sample's sum: dweight (rows, n_out, n_in). */
   perSample: boolean;
+  /** inp is a convolution's input, read as patches through tables (forward's A, backwardWeight's B). */
+  patches: boolean;
 }
 
 /**
  * Compiles a variant for products C of about `size` (rows m, columns n: they shape a register-blocked
  * workgroup). `sparse` (forward and backwardWeight, register-blocked only) adds a binding for inp's nonzero
  * mask: by rows for forward, by columns for backwardWeight. `perSample` (backwardWeight) sums each sample's
- * positions apart, for a convolution (whose weights are few and positions many).
+ * positions apart, for a convolution (whose weights are few and positions many). `patches` (forward, and
+ * per-sample backwardWeight) reads a convolution's patches from its input through two tables.
  */
 export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy,
-  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean } = {}): Promise<MatmulKernel> {
-  const { sparse = false, perSample = false } = o;
+  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean; patches?: boolean } = {}): Promise<MatmulKernel> {
+  const { sparse = false, perSample = false, patches = false } = o;
   if (sparse && (strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no sparse ${variant} for this strategy`);
   if (perSample && (sparse || variant !== 'backwardWeight')) throw new Error(`matmul: no per-sample ${variant}${sparse ? ' (sparse)' : ''}`);
+  if (patches && (sparse || variant === 'backwardInput' || (variant === 'backwardWeight' && !perSample))) {
+    throw new Error(`matmul: no patches for ${variant}${sparse ? ' (sparse)' : ''}${perSample ? '' : ' (not per sample)'}`);
+  }
   const flags = {
     forward: variant === 'forward',
     backwardInput: variant === 'backwardInput',
@@ -63,21 +77,25 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     tiled: strategy.tiled,
     sparse,
     perSample,
+    patchesA: patches && variant === 'forward',
+    patchesB: patches && variant === 'backwardWeight',
   };
   const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
+  if (patches) bindings.push('read', 'read');
   const cover = matmulCover(strategy, size);
   const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / 16, BLOCKS_Y: cover.m / 16, ALPHA: activation.alpha };
   const pipeline = await kernel(gpu, 'matmul.wgsl', flags, constants, bindings);
-  return { pipeline, cover, sparse, perSample };
+  return { pipeline, cover, sparse, perSample, patches };
 }
 
-const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut, d.positions ?? 1]);
+const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut, d.positions ?? 1, d.sample ?? 0]);
 
-/** out = act(inp · weightᵀ + bias); `mask`: inp's nonzero mask by rows, for a sparse kernel */
+/** out = act(inp · weightᵀ + bias); `mask`: inp's nonzero mask by rows, for a sparse kernel; `patches` for a patches kernel */
 export function matmulForward(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; mask?: Tensor }): Op {
-  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out, ...(t.mask ? [t.mask] : [])],
+  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; mask?: Tensor; patches?: Patches }): Op {
+  const extra = [...(t.mask ? [t.mask] : []), ...(t.patches ? [t.patches.taps, t.patches.corners] : [])];
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out, ...extra],
     (rows) => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
 }
 
@@ -88,10 +106,14 @@ export function matmulBackwardInput(gpu: Gpu, k: MatmulKernel, label: string, di
     (rows) => [ceilDiv(dims.nIn, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
 }
 
-/** dweight = doutᵀ · inp (per sample: (rows, n_out, n_in)); `mask`: inp's nonzero mask by columns, for a sparse kernel */
+/**
+ * dweight = doutᵀ · inp (per sample: (rows, n_out, n_in)); `mask`: inp's nonzero mask by columns, for a sparse
+ * kernel; `patches` for a patches kernel
+ */
 export function matmulBackwardWeight(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { dout: Tensor; inp: Tensor; dweight: Tensor; mask?: Tensor }): Op {
-  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight, ...(t.mask ? [t.mask] : [])],
+  t: { dout: Tensor; inp: Tensor; dweight: Tensor; mask?: Tensor; patches?: Patches }): Op {
+  const extra = [...(t.mask ? [t.mask] : []), ...(t.patches ? [t.patches.taps, t.patches.corners] : [])];
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight, ...extra],
     (rows) => (k.sparse ? [ceilDiv(dims.nOut, k.cover.n), ceilDiv(dims.nIn, k.cover.m)]
       : [ceilDiv(dims.nIn, k.cover.n), ceilDiv(dims.nOut, k.cover.m), k.perSample ? rows : 1]));
 }
