@@ -96,18 +96,18 @@ test('--runtime node trains in the Node process (the webgpu package), with no br
   expect(r.status, r.err).toBe(0);
   expect(r.out).toMatch(/^webgpu-nn on .+: 784-16-10 relu/m);
   expect(r.out).toMatch(/epoch 2\/2 /);
-  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(80);
+  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(85);
   expect(savedModel(out).layers).toEqual([[784, 16], [16, 10]]);
 });
 
-test('--preset cnn trains jax-js\'s ConvNet: past 93% test accuracy after one epoch, and a model file of conv and dense tensors', async () => {
+test('--preset cnn trains jax-js\'s ConvNet: past 90% test accuracy after one epoch, and a model file of conv and dense tensors', async () => {
   test.setTimeout(180_000);
   const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'cnn.safetensors');
   const r = await train(['--preset', 'cnn', '--epochs=1', `--out=${out}`]);
   console.log(r.out);
   expect(r.status, r.err).toBe(0);
   expect(r.out).toMatch(/^webgpu-nn on .+: conv5x5x24,maxpool2,relu,conv3x3x32,maxpool2,relu,flatten,dense128\+relu,dropout0\.3,dense10, adam lr 0\.002/m);
-  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(93);
+  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(90); // seed 1 measured 93.40%
   const model = savedModel(out);
   expect([...model.tensors.entries()].map(([name, t]) => `${name} ${t.shape}`).sort()).toEqual([
     'layers.0.bias 24', 'layers.0.weight 24,1,5,5', 'layers.3.bias 32', 'layers.3.weight 32,24,3,3',
@@ -127,9 +127,10 @@ test('a layer list that does not fit the images exits 2 naming the layer, before
 
 test('--runtime node trains a ConvNet too', async () => {
   test.setTimeout(180_000);
-  const r = await train(['--runtime', 'node', '--layers', 'conv5x5x6,maxpool2,relu,flatten,dropout0.1,dense10', '--epochs', '1', '--augment', 'off', '--lr', '0.002']);
+  const r = await train(['--runtime', 'node', '--layers', 'maxpool2,conv3x3x8+relu,maxpool2,flatten,dropout0.1,dense10', '--epochs', '2', '--augment', 'off', '--lr', '0.003']);
   console.log(r.out);
   expect(r.status, r.err).toBe(0);
+  expect(r.out).toMatch(/^webgpu-nn on .+: maxpool2,conv3x3x8\+relu,maxpool2,flatten,dropout0\.1,dense10, adam/m);
   expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(85);
 });
 

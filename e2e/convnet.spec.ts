@@ -17,5 +17,5 @@ test('a ConvNet\'s predictions survive save/load and set/getWeights, and match t
   expect(r.fromWeights).toBe(true);
   expect(r.referenceMaxDiff).toBeLessThan(1e-5);
   expect(onnxMaxDiff).toBeLessThan(1e-5);
-  expect(r.accuracy).toBeGreaterThan(0.8); // it learned: the comparisons are of a model that works
+  expect(r.accuracy).toBeGreaterThan(0.5); // it learned (chance is 10%): the comparisons are of a model that works
 });

@@ -2,8 +2,7 @@
 // `activation` of its own, applied to its output.)
 
 import type { Activation } from '../ops/activation';
-import type { Layout } from '../ops/layout';
-import type { BuildContext, Layer, LayerOps, Shape } from './layer';
+import { type BuildContext, type Layer, LayerDefaults, type LayerOps, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields } from './options';
 import { elementwiseOps } from './elementwise';
 
@@ -24,24 +23,19 @@ export function activationLayer(options: ActivationLayerOptions, index: number, 
   return new ActivationLayer(index, { type: 'activation', activation: activationOf(`${at}.activation`, options.activation, 'identity') }, input);
 }
 
-export class ActivationLayer implements Layer {
+export class ActivationLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
-  readonly productRows = 1;
-  readonly scratchPerSample = 0;
 
   constructor(readonly index: number, readonly spec: ActivationLayerSpec, readonly input: Shape) {
+    super();
     this.output = input;
   }
 
-  outputLayout(layout: Layout): Layout {
-    return layout;
-  }
-
-  aliases(): boolean {
+  override aliases(): boolean {
     return this.spec.activation.name === 'identity';
   }
 
-  passesGradient(): boolean {
+  override passesGradient(): boolean {
     return true;
   }
 

@@ -10,10 +10,11 @@ import { type Activation, IDENTITY } from '../ops/activation';
 import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
 import { col2im, conv2dPipeline, type ConvGeometry, im2col, patchTables } from '../ops/conv2d';
 import type { Layout } from '../ops/layout';
-import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type Patches } from '../ops/matmul';
+import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type Patches } from '../ops/matmul';
+import type { Op, Tensor } from '../ops/op';
 import { pointwiseBackward, pointwisePipeline } from '../ops/pointwise';
 import { count } from '../check';
-import { type BuildContext, describeShape, featuresOf, type Layer, type LayerOps, type ParamShapes, type Shape } from './layer';
+import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type ParamShapes, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields, type Pair, pairOf } from './options';
 import { valuesShape } from './elementwise';
 
@@ -79,17 +80,18 @@ function axis(size: number, kernel: number, stride: number, padding: Conv2dSpec[
   return { before, after, out: Math.floor((size + before + after - kernel) / stride) + 1 };
 }
 
-export class Conv2dLayer implements Layer {
+export class Conv2dLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
   readonly params: ParamShapes;
   /** Zeros [top, left, bottom, right]. */
   readonly pads: [number, number, number, number];
   readonly geometry: ConvGeometry;
-  readonly productRows: number;
+  override readonly productRows: number;
   /** Its patches (positions × taps) and their gradient, or its weight gradient (filters × taps), per sample. */
-  readonly scratchPerSample: number;
+  override readonly scratchPerSample: number;
 
   constructor(readonly index: number, readonly spec: Conv2dSpec, readonly input: Shape) {
+    super();
     const [kh, kw] = spec.kernelSize;
     const y = axis(input.height, kh, spec.stride[0], spec.padding, 0);
     const x = axis(input.width, kw, spec.stride[1], spec.padding, 1);
@@ -105,46 +107,23 @@ export class Conv2dLayer implements Layer {
     this.scratchPerSample = Math.max(this.productRows, spec.filters) * taps;
   }
 
-  outputLayout(): Layout {
+  override outputLayout(): Layout {
     return 'hwc';
-  }
-
-  aliases(): boolean {
-    return false;
-  }
-
-  passesGradient(): boolean {
-    return false;
   }
 
   async build(ctx: BuildContext): Promise<LayerOps> {
     const { gpu, label } = ctx;
     const params = ctx.params!;
-    const g = this.geometry;
-    const positions = g.outHeight * g.outWidth;
-    // The product (rows · positions, taps) · weightᵀ, its patches read in place (implicit) or from im2col's matrix.
-    const implicit = ctx.conv === 'implicit' && !g.padded;
+    const positions = this.geometry.outHeight * this.geometry.outWidth;
+    // The product (rows · positions, taps) · weightᵀ; taps = in channels · kh · kw
     const dims = { nIn: this.params.fanIn, nOut: this.spec.filters, positions, sample: featuresOf(this.input) };
-    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
     const scratch: GPUBuffer[] = [];
     const buffer = (name: string, floats: number) => {
-      scratch.push(gpu.buffer(`${label}.${name}`, floats * 4, storage));
+      scratch.push(gpu.buffer(`${label}.${name}`, floats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC));
       return { buffer: scratch[scratch.length - 1] };
     };
-    let patches: Patches | undefined;
-    let col = { buffer: ctx.inp };
-    const forward = [];
-    if (implicit) {
-      const tables = patchTables(g, ctx.inLayout);
-      const upload = (name: string, values: Uint32Array) => {
-        scratch.push(gpu.upload(`${label}.${name}`, values, GPUBufferUsage.STORAGE));
-        return { buffer: scratch[scratch.length - 1] };
-      };
-      patches = { taps: upload('taps', tables.taps), corners: upload('corners', tables.corners) };
-    } else {
-      col = buffer('col', ctx.capacity * positions * dims.nIn); // (capacity · positions, taps)
-      forward.push(im2col(gpu, await conv2dPipeline(gpu, 'im2col', g), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col }));
-    }
+    const { col, patches, forward } = await this.patches(ctx, buffer, scratch);
+    const implicit = patches !== undefined;
     const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit });
     forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims, { inp: col, weight: params.weight, bias: params.bias, out: { buffer: ctx.out }, patches }));
     if (!ctx.training) return { forward, backward: [], scratch };
@@ -162,24 +141,50 @@ export class Conv2dLayer implements Layer {
       biasGrad(gpu, sums, `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: params.dweight }),
       biasGrad(gpu, sums, `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: params.dbias }),
     ];
-    if (ctx.dinp) {
-      const dcol = buffer('dcol', ctx.capacity * positions * dims.nIn); // (capacity · positions, taps)
-      // With identity, the kernel reads no activations: col (or the input) stands in for them.
-      backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul, { m: ctx.capacity * positions, n: dims.nIn }), `${label}.colGrad`, dims,
-        { dout, weight: params.weight, inp: col, dinp: dcol }));
-      const col2imKernel = await conv2dPipeline(gpu, 'col2im', g);
-      if (ctx.previous.name === 'identity') {
-        backward.push(col2im(gpu, col2imKernel, `${label}.inputGrad`, g, ctx.inLayout, { dcol, dinp: { buffer: ctx.dinp } }));
-      } else { // col2im has no activations: their derivative is a pass of its own
-        const dsum = buffer('inputGradSum', ctx.capacity * featuresOf(this.input));
-        const shape = valuesShape(this.input, ctx.inLayout, false);
-        backward.push(
-          col2im(gpu, col2imKernel, `${label}.inputGradSum`, g, ctx.inLayout, { dcol, dinp: dsum }),
-          pointwiseBackward(gpu, await pointwisePipeline(gpu, 'backward', ctx.previous, shape, false), `${label}.inputGrad`, shape, undefined,
-            { inp: { buffer: ctx.inp }, dout: dsum, dinp: { buffer: ctx.dinp } }),
-        );
-      }
-    }
+    if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, buffer));
     return { forward, backward, scratch };
+  }
+
+  /**
+   * Where the products find the patches: read in place through tables (implicit, for an unpadded convolution
+   * where the adapter runs that faster), or a matrix (capacity · positions, taps) that an im2col op builds.
+   */
+  private async patches(ctx: BuildContext, buffer: (name: string, floats: number) => Tensor, scratch: GPUBuffer[]) {
+    const { gpu, label } = ctx;
+    const g = this.geometry;
+    if (ctx.conv === 'implicit' && !g.padded) {
+      const tables = patchTables(g, ctx.inLayout);
+      const upload = (name: string, values: Uint32Array) => {
+        scratch.push(gpu.upload(`${label}.${name}`, values, GPUBufferUsage.STORAGE));
+        return { buffer: scratch[scratch.length - 1] };
+      };
+      const patches: Patches = { taps: upload('taps', tables.taps), corners: upload('corners', tables.corners) };
+      return { col: { buffer: ctx.inp }, patches, forward: [] as Op[] };
+    }
+    const col = buffer('col', ctx.capacity * g.outHeight * g.outWidth * this.params.fanIn);
+    const forward = [im2col(gpu, await conv2dPipeline(gpu, 'im2col', g), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col })];
+    return { col, patches: undefined, forward };
+  }
+
+  /** dinp: the patches' gradient dout · weight, summed back onto the input by col2im, through act' of the layer before. */
+  private async inputGradient(ctx: BuildContext, dims: LayerDims, col: Tensor, buffer: (name: string, floats: number) => Tensor): Promise<Op[]> {
+    const { gpu, label } = ctx;
+    const g = this.geometry;
+    const dout = { buffer: ctx.dout! };
+    const dcol = buffer('dcol', ctx.capacity * dims.positions! * dims.nIn); // (capacity · positions, taps)
+    // With identity, the kernel reads no activations: col (or the input) stands in for them.
+    const colGradKernel = await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul, { m: ctx.capacity * dims.positions!, n: dims.nIn });
+    const colGrad = matmulBackwardInput(gpu, colGradKernel, `${label}.colGrad`, dims, { dout, weight: ctx.params!.weight, inp: col, dinp: dcol });
+    const col2imKernel = await conv2dPipeline(gpu, 'col2im', g);
+    if (ctx.previous.name === 'identity') return [colGrad, col2im(gpu, col2imKernel, `${label}.inputGrad`, g, ctx.inLayout, { dcol, dinp: { buffer: ctx.dinp! } })];
+    // col2im has no activations: their derivative is a pass of its own
+    const dsum = buffer('inputGradSum', ctx.capacity * featuresOf(this.input));
+    const shape = valuesShape(this.input, ctx.inLayout, false);
+    return [
+      colGrad,
+      col2im(gpu, col2imKernel, `${label}.inputGradSum`, g, ctx.inLayout, { dcol, dinp: dsum }),
+      pointwiseBackward(gpu, await pointwisePipeline(gpu, 'backward', ctx.previous, shape, false), `${label}.inputGrad`, shape, undefined,
+        { inp: { buffer: ctx.inp }, dout: dsum, dinp: { buffer: ctx.dinp! } }),
+    ];
   }
 }

@@ -10,7 +10,7 @@ import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../ops/nonzero'
 import type { Op } from '../ops/op';
 import { count } from '../check';
 import type { Layout } from '../ops/layout';
-import { type BuildContext, describeShape, featuresOf, type Layer, type LayerOps, type ParamShapes, type Shape } from './layer';
+import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type ParamShapes, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields } from './options';
 
 export interface DenseOptions {
@@ -35,28 +35,19 @@ export function dense(options: DenseOptions, index: number, input: Shape): Dense
   return new DenseLayer(index, { type: 'dense', units: count(`${at}.units`, options.units), activation: activationOf(`${at}.activation`, options.activation, 'identity') }, input);
 }
 
-export class DenseLayer implements Layer {
+export class DenseLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
   readonly params: ParamShapes;
-  readonly productRows = 1;
-  readonly scratchPerSample = 0; // its input masks take a bit per value at most
 
   constructor(readonly index: number, readonly spec: DenseSpec, readonly input: Shape) {
+    super();
     const nIn = featuresOf(input);
     this.output = { channels: spec.units, height: 1, width: 1, flat: true };
     this.params = { weight: [spec.units, nIn], bias: [spec.units], fanIn: nIn, fanOut: spec.units };
   }
 
-  outputLayout(): Layout {
+  override outputLayout(): Layout {
     return 'chw';
-  }
-
-  aliases(): boolean {
-    return false;
-  }
-
-  passesGradient(): boolean {
-    return false;
   }
 
   async build(ctx: BuildContext): Promise<LayerOps> {

@@ -5,7 +5,7 @@
 import { ArgumentError } from '../errors';
 import type { Activation } from '../ops/activation';
 import type { Layout } from '../ops/layout';
-import type { BuildContext, Layer, LayerOps, Shape } from './layer';
+import { type BuildContext, type Layer, LayerDefaults, type LayerOps, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields } from './options';
 import { elementwiseOps } from './elementwise';
 
@@ -34,25 +34,16 @@ export function dropout(options: DropoutOptions, index: number, input: Shape): D
   return new DropoutLayer(index, { type: 'dropout', rate, activation: activationOf(`${at}.activation`, options.activation, 'identity') }, input);
 }
 
-export class DropoutLayer implements Layer {
+export class DropoutLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
-  readonly productRows = 1;
-  readonly scratchPerSample = 0;
 
   constructor(readonly index: number, readonly spec: DropoutSpec, readonly input: Shape) {
+    super();
     this.output = input;
   }
 
-  outputLayout(layout: Layout): Layout {
-    return layout;
-  }
-
-  aliases(_layout: Layout, training: boolean): boolean {
+  override aliases(_layout: Layout, training: boolean): boolean {
     return !training && this.spec.activation.name === 'identity';
-  }
-
-  passesGradient(): boolean {
-    return false;
   }
 
   build(ctx: BuildContext): Promise<LayerOps> {

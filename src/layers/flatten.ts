@@ -4,7 +4,7 @@
 
 import type { Activation } from '../ops/activation';
 import type { Layout } from '../ops/layout';
-import { featuresOf, type BuildContext, type Layer, type LayerOps, type Shape } from './layer';
+import { type BuildContext, featuresOf, type Layer, LayerDefaults, type LayerOps, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields } from './options';
 import { elementwiseOps, valuesShape } from './elementwise';
 
@@ -25,16 +25,15 @@ export function flatten(options: FlattenOptions, index: number, input: Shape): F
   return new FlattenLayer(index, { type: 'flatten', activation: activationOf(`${at}.activation`, options.activation, 'identity') }, input);
 }
 
-export class FlattenLayer implements Layer {
+export class FlattenLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
-  readonly productRows = 1;
-  readonly scratchPerSample = 0;
 
   constructor(readonly index: number, readonly spec: FlattenSpec, readonly input: Shape) {
+    super();
     this.output = { channels: featuresOf(input), height: 1, width: 1, flat: true };
   }
 
-  outputLayout(): Layout {
+  override outputLayout(): Layout {
     return 'chw';
   }
 
@@ -43,11 +42,11 @@ export class FlattenLayer implements Layer {
     return !valuesShape(this.input, layout, true).permute;
   }
 
-  aliases(layout: Layout): boolean {
+  override aliases(layout: Layout): boolean {
     return this.inOrder(layout) && this.spec.activation.name === 'identity';
   }
 
-  passesGradient(layout: Layout): boolean {
+  override passesGradient(layout: Layout): boolean {
     return this.inOrder(layout);
   }
 

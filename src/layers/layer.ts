@@ -66,6 +66,27 @@ export interface LayerOps {
   scratch: GPUBuffer[];
 }
 
+/**
+ * What most layer types share, for them to override: no matrix products or scratch of their own, output stored
+ * as the input is, never the input buffer itself, and a gradient that does not pass through unchanged.
+ */
+export abstract class LayerDefaults {
+  readonly productRows: number = 1;
+  readonly scratchPerSample: number = 0;
+
+  outputLayout(layout: Layout): Layout {
+    return layout;
+  }
+
+  aliases(_layout: Layout, _training: boolean): boolean {
+    return false;
+  }
+
+  passesGradient(_layout: Layout): boolean {
+    return false;
+  }
+}
+
 export interface Layer {
   /** Its place in the model's layer list. */
   readonly index: number;

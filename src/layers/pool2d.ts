@@ -4,10 +4,9 @@
 
 import { ArgumentError } from '../errors';
 import type { Activation } from '../ops/activation';
-import type { Layout } from '../ops/layout';
 import { pointwiseBackward, pointwiseForward, pointwisePipeline } from '../ops/pointwise';
 import { type PoolGeometry, poolBackward, poolForward, poolPipeline } from '../ops/pool';
-import { type BuildContext, describeShape, featuresOf, type Layer, type LayerOps, type Shape } from './layer';
+import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields, type Pair, pairOf } from './options';
 import { valuesShape } from './elementwise';
 
@@ -42,29 +41,17 @@ export function pool2d(options: Pool2dOptions, index: number, input: Shape): Poo
   return new Pool2dLayer(index, spec, input);
 }
 
-export class Pool2dLayer implements Layer {
+export class Pool2dLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
   readonly geometry: PoolGeometry;
-  readonly productRows = 1;
-  readonly scratchPerSample: number;
+  override readonly scratchPerSample: number;
 
   constructor(readonly index: number, readonly spec: Pool2dSpec, readonly input: Shape) {
+    super();
     const [outHeight, outWidth] = [0, 1].map((i) => Math.floor(([input.height, input.width][i] - spec.size[i]) / spec.stride[i]) + 1);
     this.output = { channels: input.channels, height: outHeight, width: outWidth, flat: false };
     this.scratchPerSample = featuresOf(input); // with an activation before or after it: a pass's worth of values
     this.geometry = { channels: input.channels, height: input.height, width: input.width, outHeight, outWidth, size: spec.size, stride: spec.stride };
-  }
-
-  outputLayout(layout: Layout): Layout {
-    return layout;
-  }
-
-  aliases(): boolean {
-    return false;
-  }
-
-  passesGradient(): boolean {
-    return false;
   }
 
   async build(ctx: BuildContext): Promise<LayerOps> {

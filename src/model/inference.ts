@@ -1,14 +1,75 @@
 // Inference over a whole dataset, in dataset order and in steps of a plan's capacity: the forward half of the
-// training step, then evaluate's loss and accuracy or predict's probabilities.
+// training step, then evaluate's loss and accuracy or predict's probabilities. Also the gather op that fills a
+// plan's input from a dataset on the GPU, which fit uses too.
 
+import { type Augmentation, gather, gatherPipeline } from '../ops/gather';
 import type { Op } from '../ops/op';
+import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
+import type { LossName } from '../ops/softmax';
 import type { Gpu } from '../runtime/gpu';
-import type { Plan } from './plan';
+import type { Dataset } from './config';
+import { type GpuDataset, releaseDataset, uploadDataset } from './dataset';
+import { clearStats, type Plan, readStats } from './plan';
 import { Schedule, type StepRecord } from './schedule';
 import { encodeStep, inferenceStepOps } from './train_step';
 
+/** What inference needs of a model. */
+export interface Inferring {
+  gpu: Gpu;
+  label: string;
+  schedule: Schedule;
+  features: number;
+  classes: number;
+  spec: { loss: LossName };
+}
+
+/** The op that fills plan's input batch (and labels) from `data`, in its order, augmented or not. */
+export async function gatherFor(model: Inferring, plan: Plan, data: GpuDataset, name: string, augment?: Augmentation): Promise<Op> {
+  const pipeline = await gatherPipeline(model.gpu, data.bytes, augment !== undefined);
+  return gather(model.gpu, pipeline, `${model.label}.${name}.gather`, model.features, augment, {
+    images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
+    inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
+  });
+}
+
+/** Mean loss and accuracy over `dataset` (checked), named `name` in labels. */
+export async function evaluateOn(model: Inferring, plan: Plan, dataset: Dataset, name: string): Promise<{ loss: number; accuracy: number }> {
+  const { gpu } = model;
+  const data = uploadDataset(gpu, `${model.label}.${name}`, dataset);
+  const op = await gatherFor(model, plan, data, name);
+  try {
+    clearStats(gpu, plan);
+    runInference(model, plan, op, plan.loss, dataset.count);
+    const { lossSum, correct } = await readStats(gpu, plan);
+    return { loss: lossSum / dataset.count, accuracy: correct / dataset.count };
+  } finally {
+    for (const buffer of op.owned) gpu.release(buffer);
+    releaseDataset(gpu, data);
+  }
+}
+
+/** Class probabilities (count, classes) of `dataset` (checked). */
+export async function predictOn(model: Inferring, plan: Plan, dataset: Dataset): Promise<Float32Array> {
+  const { gpu, label, classes } = model;
+  const bytes = dataset.count * classes * 4;
+  gpu.checkStorageSize(`${label}.probs`, bytes);
+  const data = uploadDataset(gpu, `${label}.predict`, dataset);
+  const probs = gpu.buffer(`${label}.probs`, bytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+  const output = softmaxPredict(gpu, await softmaxPipeline(gpu, 'predict', model.spec.loss), `${label}.predict`,
+    classes, { logits: { buffer: plan.acts[plan.acts.length - 1] }, probs: { buffer: probs } });
+  const op = await gatherFor(model, plan, data, 'predict');
+  try {
+    runInference(model, plan, op, output, dataset.count);
+    return new Float32Array(await gpu.read(probs, 0, bytes));
+  } finally {
+    for (const buffer of [probs, ...output.owned, ...op.owned]) gpu.release(buffer);
+    releaseDataset(gpu, data);
+  }
+}
+
 /** Submits inference over all `count` samples, up to Schedule.CAPACITY steps per submit. */
-export function runInference(gpu: Gpu, schedule: Schedule, label: string, plan: Plan, gather: Op, output: Op, count: number): void {
+function runInference(model: Inferring, plan: Plan, gather: Op, output: Op, count: number): void {
+  const { gpu, schedule, label } = model;
   const ops = inferenceStepOps(plan, gather, output);
   const records: StepRecord[] = [];
   for (let start = 0; start < count; start += plan.capacity) {

@@ -8,23 +8,22 @@ import { ArgumentError, DatasetError, DeviceLostError, DisposedError, Divergence
 import type { Layer, ParamShapes } from '../layers/layer';
 import type { Gpu } from '../runtime/gpu';
 import { optimizerKind, optimizerPipeline, type OptimizerKind, type OptimizerSettings, optimizerUpdate, stateBuffers } from '../ops/optimizer';
-import { type Augmentation, gather, gatherPipeline } from '../ops/gather';
+import type { Augmentation } from '../ops/gather';
 import { sliceDataset } from '../data/load';
-import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { Op } from '../ops/op';
 import type { Architecture, ModelSpec } from './architecture';
 import { checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, resolveFitOptions, type Weights } from './config';
 import { encodeModel } from './model_file';
 import { encodeOnnx } from './onnx';
-import { type GpuDataset, releaseDataset, uploadDataset } from './dataset';
+import { releaseDataset, uploadDataset } from './dataset';
 import { initialParams } from './init';
 import { type ParamLayout, paramLayout } from './layout';
-import { buildPlan, checkPlanFits, clearStats, inferenceCapacity, maxRows, type Plan, readStats } from './plan';
+import { buildPlan, checkPlanFits, inferenceCapacity, maxRows, type Plan } from './plan';
 import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { describePosition, isFiniteSnapshot, type Snapshot, weightsOf } from './snapshot';
 import { convStrategy, matmulStrategy } from './autotune';
 import { Schedule } from './schedule';
-import { runInference } from './inference';
+import { evaluateOn, gatherFor, predictOn } from './inference';
 
 /** What a model needs from its engine: the current device, and a new one when it was lost. */
 export interface ModelHost {
@@ -112,7 +111,7 @@ export class Model {
       const plan = await this.plan(settings.batchSize, true);
       const update = await this.optimizerOp(settings, plan);
       const data = uploadDataset(gpu, `${this.label}.train`, train);
-      const trainGather = await this.gatherOp(plan, data, 'train', augment);
+      const trainGather = await gatherFor(this, plan, data, 'train', augment);
       try {
         return await runEpochs({
           model: this, plan, data, gather: trainGather, update, settings, firstStep: (firstStep ??= this.optimizer!.steps),
@@ -158,22 +157,7 @@ export class Model {
       }
       const dataset: Dataset = { images, labels: new Uint8Array(count), count, features };
       this.check('predict', dataset, false);
-      const classes = this.classes;
-      const gpu = this.gpu;
-      gpu.checkStorageSize(`${this.label}.probs`, count * classes * 4);
-      const plan = await this.inferencePlan();
-      const data = uploadDataset(gpu, `${this.label}.predict`, dataset);
-      const probs = gpu.buffer(`${this.label}.probs`, count * classes * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
-      const output = softmaxPredict(gpu, await softmaxPipeline(gpu, 'predict', this.spec.loss), `${this.label}.predict`,
-        classes, { logits: { buffer: plan.acts[plan.acts.length - 1] }, probs: { buffer: probs } });
-      const op = await this.gatherOp(plan, data, 'predict');
-      try {
-        runInference(gpu, this.schedule, this.label, plan, op, output, count);
-        return new Float32Array(await gpu.read(probs, 0, count * classes * 4));
-      } finally {
-        for (const buffer of [probs, ...output.owned, ...op.owned]) gpu.release(buffer);
-        releaseDataset(gpu, data);
-      }
+      return predictOn(this, await this.inferencePlan(), dataset);
     });
   }
 
@@ -325,27 +309,7 @@ export class Model {
   }
 
   private async evaluateNow(dataset: Dataset, name: string): Promise<{ loss: number; accuracy: number }> {
-    const gpu = this.gpu;
-    const plan = await this.inferencePlan();
-    const data = uploadDataset(gpu, `${this.label}.${name}`, dataset);
-    const op = await this.gatherOp(plan, data, name);
-    try {
-      clearStats(gpu, plan);
-      runInference(gpu, this.schedule, this.label, plan, op, plan.loss, dataset.count);
-      const { lossSum, correct } = await readStats(gpu, plan);
-      return { loss: lossSum / dataset.count, accuracy: correct / dataset.count };
-    } finally {
-      for (const buffer of op.owned) gpu.release(buffer);
-      releaseDataset(gpu, data);
-    }
-  }
-
-  private async gatherOp(plan: Plan, data: GpuDataset, name: string, augment?: Augmentation): Promise<Op> {
-    const pipeline = await gatherPipeline(this.gpu, data.bytes, augment !== undefined);
-    return gather(this.gpu, pipeline, `${this.label}.${name}.gather`, this.features, augment, {
-      images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
-      inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
-    });
+    return evaluateOn(this, await this.inferencePlan(), dataset, name);
   }
 
   /**

@@ -21,25 +21,30 @@ function taps(g: ConvGeometry, oy: number, ox: number, visit: (y: number, x: num
   }
 }
 
+/** Calls visit(o, r, f, oy, ox) for each output value, o counting them in (rows, filters, outHeight, outWidth) order. */
+function outputs(rows: number, filters: number, g: ConvGeometry, visit: (o: number, r: number, f: number, oy: number, ox: number) => void): void {
+  let o = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < filters; f++) {
+      for (let oy = 0; oy < g.outHeight; oy++) {
+        for (let ox = 0; ox < g.outWidth; ox++) visit(o++, r, f, oy, ox);
+      }
+    }
+  }
+}
+
 /** out (rows, filters, outHeight, outWidth) = bias + the convolution of inp (rows, C, H, W) with weight (filters, C, kh, kw), before any activation. */
 export function conv2dForward(inp: Numbers, weight: Numbers, bias: Numbers, rows: number, filters: number, g: ConvGeometry): Float64Array {
   const [kh, kw] = g.kernel;
   const C = g.channels;
   const out = new Float64Array(rows * filters * g.outHeight * g.outWidth);
-  let o = 0;
-  for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < filters; f++) {
-      for (let oy = 0; oy < g.outHeight; oy++) {
-        for (let ox = 0; ox < g.outWidth; ox++) {
-          let sum = bias[f];
-          for (let c = 0; c < C; c++) {
-            taps(g, oy, ox, (y, x, ky, kx) => (sum += weight[((f * C + c) * kh + ky) * kw + kx] * inp[((r * C + c) * g.height + y) * g.width + x]));
-          }
-          out[o++] = sum;
-        }
-      }
+  outputs(rows, filters, g, (o, r, f, oy, ox) => {
+    let sum = bias[f];
+    for (let c = 0; c < C; c++) {
+      taps(g, oy, ox, (y, x, ky, kx) => (sum += weight[((f * C + c) * kh + ky) * kw + kx] * inp[((r * C + c) * g.height + y) * g.width + x]));
     }
-  }
+    out[o] = sum;
+  });
   return out;
 }
 
@@ -48,19 +53,11 @@ export function conv2dBackwardInput(dout: Numbers, weight: Numbers, rows: number
   const [kh, kw] = g.kernel;
   const C = g.channels;
   const dinp = new Float64Array(rows * C * g.height * g.width);
-  let o = 0;
-  for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < filters; f++) {
-      for (let oy = 0; oy < g.outHeight; oy++) {
-        for (let ox = 0; ox < g.outWidth; ox++) {
-          const d = dout[o++];
-          for (let c = 0; c < C; c++) {
-            taps(g, oy, ox, (y, x, ky, kx) => (dinp[((r * C + c) * g.height + y) * g.width + x] += d * weight[((f * C + c) * kh + ky) * kw + kx]));
-          }
-        }
-      }
+  outputs(rows, filters, g, (o, r, f, oy, ox) => {
+    for (let c = 0; c < C; c++) {
+      taps(g, oy, ox, (y, x, ky, kx) => (dinp[((r * C + c) * g.height + y) * g.width + x] += dout[o] * weight[((f * C + c) * kh + ky) * kw + kx]));
     }
-  }
+  });
   return dinp;
 }
 
@@ -70,20 +67,12 @@ export function conv2dBackwardWeight(dout: Numbers, inp: Numbers, rows: number, 
   const C = g.channels;
   const dweight = new Float64Array(filters * C * kh * kw);
   const dbias = new Float64Array(filters);
-  let o = 0;
-  for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < filters; f++) {
-      for (let oy = 0; oy < g.outHeight; oy++) {
-        for (let ox = 0; ox < g.outWidth; ox++) {
-          const d = dout[o++];
-          dbias[f] += d;
-          for (let c = 0; c < C; c++) {
-            taps(g, oy, ox, (y, x, ky, kx) => (dweight[((f * C + c) * kh + ky) * kw + kx] += d * inp[((r * C + c) * g.height + y) * g.width + x]));
-          }
-        }
-      }
+  outputs(rows, filters, g, (o, r, f, oy, ox) => {
+    dbias[f] += dout[o];
+    for (let c = 0; c < C; c++) {
+      taps(g, oy, ox, (y, x, ky, kx) => (dweight[((f * C + c) * kh + ky) * kw + kx] += dout[o] * inp[((r * C + c) * g.height + y) * g.width + x]));
     }
-  }
+  });
   return { dweight, dbias };
 }
 
