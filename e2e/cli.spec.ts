@@ -96,7 +96,7 @@ test('--runtime node trains in the Node process (the webgpu package), with no br
   expect(r.status, r.err).toBe(0);
   expect(r.out).toMatch(/^webgpu-nn on .+: 784-16-10 relu/m);
   expect(r.out).toMatch(/epoch 2\/2 /);
-  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(85);
+  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(80);
   expect(savedModel(out).layers).toEqual([[784, 16], [16, 10]]);
 });
 

@@ -127,14 +127,15 @@ for (const bytes of [true, false]) {
 }
 
 // Augmented gathers: whole-pixel shifts copy pixels exactly; rotations interpolate (float32 cos/sin/mix).
-for (const [name, augment, tolerance] of [
-  ['shift ±2', { width: 28, height: 28, maxShift: 2, maxAngle: 0 }, 1e-7],
-  ['shift ±3, rotate ±15°', { width: 28, height: 28, maxShift: 3, maxAngle: (15 * Math.PI) / 180 }, 1e-5],
-  ['7x5 image, rotate ±45°', { width: 7, height: 5, maxShift: 1, maxAngle: Math.PI / 4 }, 1e-5],
+for (const [name, augment, tolerance, channels] of [
+  ['shift ±2', { width: 28, height: 28, maxShift: 2, maxAngle: 0 }, 1e-7, 1],
+  ['shift ±3, rotate ±15°', { width: 28, height: 28, maxShift: 3, maxAngle: (15 * Math.PI) / 180 }, 1e-5, 1],
+  ['7x5 image, rotate ±45°', { width: 7, height: 5, maxShift: 1, maxAngle: Math.PI / 4 }, 1e-5, 1],
+  ['3 channels of 9x6, shift ±2, rotate ±20° (every channel alike)', { width: 9, height: 6, maxShift: 2, maxAngle: Math.PI / 9 }, 1e-5, 3],
 ] as const) {
   for (const bytes of [true, false]) {
     test(`gather augmented ${name} ${bytes ? 'bytes' : 'floats'}`, async ({ harness }) => {
-      const features = augment.width * augment.height;
+      const features = channels * augment.width * augment.height;
       const r = await harness.evaluate(([b, f, a]) => window.harness.gatherCase(b, 60, f, 40, 7, 12, a), [bytes, features, augment] as const);
       report(`gather augmented ${name} ${bytes ? 'bytes' : 'floats'}`, r.values, tolerance);
       expect(r.values.maxError).toBeLessThanOrEqual(tolerance);
