@@ -4,7 +4,7 @@
 import { ArgumentError } from './errors';
 
 export const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0;
-export const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /** `value` if it is one of `accepted`, `fallback` if undefined. */
 export function oneOf<T extends string>(argument: string, value: unknown, accepted: readonly T[], fallback: T): T {

@@ -13,7 +13,7 @@ import { pool2d, type Pool2dOptions, type Pool2dSpec } from './pool2d';
 
 export type LayerOptions = DenseOptions | Conv2dOptions | Pool2dOptions | ActivationLayerOptions | FlattenOptions | DropoutOptions;
 export type LayerSpec = DenseSpec | Conv2dSpec | Pool2dSpec | ActivationLayerSpec | FlattenSpec | DropoutSpec;
-export type LayerType = LayerOptions['type'];
+type LayerType = LayerOptions['type'];
 
 const MAKERS: Record<LayerType, (options: never, index: number, input: Shape) => Layer> = {
   dense, conv2d, maxPool2d: pool2d, avgPool2d: pool2d, activation: activationLayer, flatten, dropout,

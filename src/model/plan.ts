@@ -4,8 +4,7 @@
 // that aliases (e.g. a flatten of values already in order) hands its input buffer on as its output.
 // douts[l] (training) is ∂loss/∂(acts[l] before the activation of the layer that made it); douts[L] = dlogits.
 
-import type { Layer } from '../layers/layer';
-import { featuresOf } from '../layers/layer';
+import { featuresOf, type Layer, type LayerOps } from '../layers/layer';
 import { type Activation, IDENTITY } from '../ops/activation';
 import type { ConvStrategy } from '../ops/conv2d';
 import type { Layout } from '../ops/layout';
@@ -13,7 +12,6 @@ import { matmulCover, type MatmulStrategy } from '../ops/matmul';
 import type { Op } from '../ops/op';
 import { type LossName, softmaxLoss, softmaxPipeline } from '../ops/softmax';
 import type { Gpu } from '../runtime/gpu';
-import type { LayerOps } from '../layers/layer';
 import { type ParamLayout, slotBinding } from './layout';
 
 export interface Plan {

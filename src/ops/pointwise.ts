@@ -35,7 +35,7 @@ export function pointwisePipeline(gpu: Gpu, pass: 'forward' | 'backward', activa
 }
 
 /** What dropout's rate becomes on the GPU: the rate as float32 and the scale 1 / (1 - rate) of the kept values. */
-export function dropoutScale(rate: number): { rate: number; scale: number } {
+function dropoutScale(rate: number): { rate: number; scale: number } {
   return { rate: Math.fround(rate), scale: Math.fround(1 / (1 - rate)) };
 }
 

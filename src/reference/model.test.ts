@@ -9,7 +9,7 @@ import type { Layer } from '../layers/layer';
 import { featuresOf } from '../layers/layer';
 import type { LossName } from '../ops/softmax';
 import { resolveMLPOptions, resolveModelOptions } from '../model/architecture';
-import { backprop, type Dropout, forward, objective, type ReferenceParams, trainStep } from './model';
+import { backprop, type DropoutMasks, forward, objective, type ReferenceParams, trainStep } from './model';
 
 function setup(layers: Layer[], rows: number, seed: number) {
   const random = new Random(seed);
@@ -26,7 +26,7 @@ function setup(layers: Layer[], rows: number, seed: number) {
 }
 
 /** The largest relative difference between backprop's gradients (plus the L2 term) and central differences. */
-function worstError(layers: Layer[], loss: LossName, rows: number, l2: number, dropout?: Dropout): number {
+function worstError(layers: Layer[], loss: LossName, rows: number, l2: number, dropout?: DropoutMasks): number {
   const { params, inp, labels } = setup(layers, rows, 42);
   const grads = backprop(layers, loss, params, inp, labels, rows, dropout);
   const h = 1e-6;

@@ -20,7 +20,7 @@ export interface ReferenceParams {
 }
 
 /** A training step's dropout: the seed of its masks (what the GPU's step record holds). None: evaluation. */
-export interface Dropout {
+export interface DropoutMasks {
   seed: number;
 }
 
@@ -30,7 +30,7 @@ const throughActivation = (values: Float64Array, y: ArrayLike<number>, act: Acti
   (act.name === 'identity' ? values : values.map((v, i) => v * k.activateGrad(y[i], act)));
 
 /** The multiplier of every value of a dropout layer's (rows, features) input, in a step with these masks. */
-function dropoutMask(layer: Layer, rows: number, masks: Dropout): Float64Array {
+function dropoutMask(layer: Layer, rows: number, masks: DropoutMasks): Float64Array {
   const features = featuresOf(layer.input);
   const rate = (layer.spec as { rate: number }).rate;
   return Float64Array.from({ length: rows * features }, (_, i) =>
@@ -39,7 +39,7 @@ function dropoutMask(layer: Layer, rows: number, masks: Dropout): Float64Array {
 
 /** One layer's output (rows, output features) for input x, with its parameters `param` (if it has any). */
 export function layerForward(layer: Layer, param: { weight: Float64Array; bias: Float64Array } | undefined, x: Float64Array, rows: number,
-  dropout?: Dropout): Float64Array {
+  dropout?: DropoutMasks): Float64Array {
   const s = layer.spec;
   if (s.type === 'dense') return k.matmulForward(x, param!.weight, param!.bias, rows, featuresOf(layer.input), s.units, s.activation);
   if (layer instanceof Conv2dLayer) {
@@ -60,7 +60,7 @@ export function layerForward(layer: Layer, param: { weight: Float64Array; bias: 
  * activation that made x: dx = ∂loss/∂(x before that activation), and its dweight and dbias if it has parameters.
  */
 export function layerBackward(layer: Layer, param: { weight: Float64Array } | undefined, x: Float64Array, dout: Float64Array, rows: number,
-  previous: Activation, dropout?: Dropout): { dx: Float64Array; dweight?: Float64Array; dbias?: Float64Array } {
+  previous: Activation, dropout?: DropoutMasks): { dx: Float64Array; dweight?: Float64Array; dbias?: Float64Array } {
   const s = layer.spec;
   if (s.type === 'dense') {
     const nIn = featuresOf(layer.input);
@@ -91,7 +91,7 @@ function paramsOf(layers: Layer[], params: ReferenceParams) {
 }
 
 /** Activations acts[0] = inp (rows, input features) ... acts[L] = logits (rows, classes). */
-export function forward(layers: Layer[], params: ReferenceParams, inp: ArrayLike<number>, rows: number, dropout?: Dropout): Float64Array[] {
+export function forward(layers: Layer[], params: ReferenceParams, inp: ArrayLike<number>, rows: number, dropout?: DropoutMasks): Float64Array[] {
   const acts: Float64Array[] = [Float64Array.from(inp)];
   const each = paramsOf(layers, params);
   layers.forEach((layer, l) => acts.push(layerForward(layer, each[l], acts[l], rows, dropout)));
@@ -106,7 +106,7 @@ export interface Gradients extends ReferenceParams {
 
 /** Gradients of the mean data loss by backpropagation (the L2 term is the optimizer's: see objective). */
 export function backprop(layers: Layer[], loss: LossName, params: ReferenceParams, inp: ArrayLike<number>, labels: ArrayLike<number>, rows: number,
-  dropout?: Dropout): Gradients {
+  dropout?: DropoutMasks): Gradients {
   const L = layers.length;
   const acts = forward(layers, params, inp, rows, dropout);
   const out = k.softmaxLoss(acts[L], labels, rows, featuresOf(layers[L - 1].output), loss);
@@ -128,7 +128,7 @@ export function backprop(layers: Layer[], loss: LossName, params: ReferenceParam
 
 /** The training objective: mean data loss + l2/2 · Σ‖W‖². Finite differences of this check backprop. */
 export function objective(layers: Layer[], loss: LossName, params: ReferenceParams, inp: ArrayLike<number>, labels: ArrayLike<number>,
-  rows: number, l2: number, dropout?: Dropout): number {
+  rows: number, l2: number, dropout?: DropoutMasks): number {
   const acts = forward(layers, params, inp, rows, dropout);
   const data = k.softmaxLoss(acts[layers.length], labels, rows, featuresOf(layers[layers.length - 1].output), loss).lossSum / rows;
   let penalty = 0;
@@ -141,7 +141,7 @@ export type ReferenceOptimizerState = k.OptimizerState[];
 
 /** One SGD/Adam step (update number t) on params in place; returns the batch's loss and correct count. */
 export function trainStep(layers: Layer[], loss: LossName, params: ReferenceParams, state: ReferenceOptimizerState, t: number,
-  inp: ArrayLike<number>, labels: ArrayLike<number>, rows: number, learningRate: number, settings: OptimizerSettings, dropout?: Dropout) {
+  inp: ArrayLike<number>, labels: ArrayLike<number>, rows: number, learningRate: number, settings: OptimizerSettings, dropout?: DropoutMasks) {
   const grads = backprop(layers, loss, params, inp, labels, rows, dropout);
   const tensors = [...params.weights, ...params.biases];
   const dtensors = [...grads.weights, ...grads.biases];
