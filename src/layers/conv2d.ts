@@ -14,7 +14,7 @@ import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForwar
 import type { Op, Tensor } from '../ops/op';
 import { pointwiseBackward, pointwisePipeline } from '../ops/pointwise';
 import { count } from '../check';
-import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type ParamShapes, type Shape } from './layer';
+import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type ParamShapes, Scratch, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields, type Pair, pairOf } from './options';
 import { valuesShape } from './elementwise';
 
@@ -72,10 +72,12 @@ function paddingOf(at: string, value: unknown): Conv2dSpec['padding'] {
 
 /** Zeros before and after along one axis, and the output size: 'same' puts the odd one after, as TensorFlow and PyTorch do. */
 function axis(size: number, kernel: number, stride: number, padding: Conv2dSpec['padding'], i: 0 | 1): { before: number; after: number; out: number } {
-  let [before, after] = padding === 'valid' ? [0, 0] : padding === 'same' ? [0, 0] : [padding[i], padding[i]];
+  let [before, after] = [0, 0]; // 'valid'
   if (padding === 'same') {
     const total = Math.max((Math.ceil(size / stride) - 1) * stride + kernel - size, 0);
     [before, after] = [Math.floor(total / 2), total - Math.floor(total / 2)];
+  } else if (padding !== 'valid') {
+    [before, after] = [padding[i], padding[i]];
   }
   return { before, after, out: Math.floor((size + before + after - kernel) / stride) + 1 };
 }
@@ -117,22 +119,18 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const positions = this.geometry.outHeight * this.geometry.outWidth;
     // The product (rows · positions, taps) · weightᵀ; taps = in channels · kh · kw
     const dims = { nIn: this.params.fanIn, nOut: this.spec.filters, positions, sample: featuresOf(this.input) };
-    const scratch: GPUBuffer[] = [];
-    const buffer = (name: string, floats: number) => {
-      scratch.push(gpu.buffer(`${label}.${name}`, floats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC));
-      return { buffer: scratch[scratch.length - 1] };
-    };
-    const { col, patches, forward } = await this.patches(ctx, buffer, scratch);
+    const scratch = new Scratch(ctx);
+    const { col, patches, forward } = await this.patches(ctx, scratch);
     const implicit = patches !== undefined;
     const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit });
     forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims, { inp: col, weight: params.weight, bias: params.bias, out: { buffer: ctx.out }, patches }));
-    if (!ctx.training) return { forward, backward: [], scratch };
+    if (!ctx.training) return { forward, backward: [], scratch: scratch.buffers };
 
     // Each sample's weight and bias gradients apart (a convolution has few weights and many positions: one sum
     // over all rows would leave most of the GPU idle), then their sums over the batch.
     const dout = { buffer: ctx.dout! };
-    const dweightParts = buffer('weightGradParts', ctx.capacity * dims.nOut * dims.nIn); // (capacity, filters, taps)
-    const dbiasParts = buffer('biasGradParts', ctx.capacity * dims.nOut); // (capacity, filters)
+    const dweightParts = scratch.floats('weightGradParts', ctx.capacity * dims.nOut * dims.nIn); // (capacity, filters, taps)
+    const dbiasParts = scratch.floats('biasGradParts', ctx.capacity * dims.nOut); // (capacity, filters)
     const sums = await biasGradPipeline(gpu);
     const weightGradKernel = await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul, { m: dims.nOut, n: dims.nIn }, { perSample: true, patches: implicit });
     const backward = [
@@ -141,44 +139,40 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       biasGrad(gpu, sums, `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: params.dweight }),
       biasGrad(gpu, sums, `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: params.dbias }),
     ];
-    if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, buffer));
-    return { forward, backward, scratch };
+    if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, scratch));
+    return { forward, backward, scratch: scratch.buffers };
   }
 
   /**
    * Where the products find the patches: read in place through tables (implicit, for an unpadded convolution
    * where the adapter runs that faster), or a matrix (capacity · positions, taps) that an im2col op builds.
    */
-  private async patches(ctx: BuildContext, buffer: (name: string, floats: number) => Tensor, scratch: GPUBuffer[]) {
+  private async patches(ctx: BuildContext, scratch: Scratch) {
     const { gpu, label } = ctx;
     const g = this.geometry;
     if (ctx.conv === 'implicit' && !g.padded) {
       const tables = patchTables(g, ctx.inLayout);
-      const upload = (name: string, values: Uint32Array) => {
-        scratch.push(gpu.upload(`${label}.${name}`, values, GPUBufferUsage.STORAGE));
-        return { buffer: scratch[scratch.length - 1] };
-      };
-      const patches: Patches = { taps: upload('taps', tables.taps), corners: upload('corners', tables.corners) };
+      const patches: Patches = { taps: scratch.upload('taps', tables.taps), corners: scratch.upload('corners', tables.corners) };
       return { col: { buffer: ctx.inp }, patches, forward: [] as Op[] };
     }
-    const col = buffer('col', ctx.capacity * g.outHeight * g.outWidth * this.params.fanIn);
+    const col = scratch.floats('col', ctx.capacity * g.outHeight * g.outWidth * this.params.fanIn); // (capacity · positions, taps)
     const forward = [im2col(gpu, await conv2dPipeline(gpu, 'im2col', g), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col })];
     return { col, patches: undefined, forward };
   }
 
   /** dinp: the patches' gradient dout · weight, summed back onto the input by col2im, through act' of the layer before. */
-  private async inputGradient(ctx: BuildContext, dims: LayerDims, col: Tensor, buffer: (name: string, floats: number) => Tensor): Promise<Op[]> {
+  private async inputGradient(ctx: BuildContext, dims: LayerDims, col: Tensor, scratch: Scratch): Promise<Op[]> {
     const { gpu, label } = ctx;
     const g = this.geometry;
     const dout = { buffer: ctx.dout! };
-    const dcol = buffer('dcol', ctx.capacity * dims.positions! * dims.nIn); // (capacity · positions, taps)
+    const dcol = scratch.floats('dcol', ctx.capacity * dims.positions! * dims.nIn); // (capacity · positions, taps)
     // With identity, the kernel reads no activations: col (or the input) stands in for them.
     const colGradKernel = await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul, { m: ctx.capacity * dims.positions!, n: dims.nIn });
     const colGrad = matmulBackwardInput(gpu, colGradKernel, `${label}.colGrad`, dims, { dout, weight: ctx.params!.weight, inp: col, dinp: dcol });
     const col2imKernel = await conv2dPipeline(gpu, 'col2im', g);
     if (ctx.previous.name === 'identity') return [colGrad, col2im(gpu, col2imKernel, `${label}.inputGrad`, g, ctx.inLayout, { dcol, dinp: { buffer: ctx.dinp! } })];
     // col2im has no activations: their derivative is a pass of its own
-    const dsum = buffer('inputGradSum', ctx.capacity * featuresOf(this.input));
+    const dsum = scratch.floats('inputGradSum', ctx.capacity * featuresOf(this.input));
     const shape = valuesShape(this.input, ctx.inLayout, false);
     return [
       colGrad,

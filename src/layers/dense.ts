@@ -7,10 +7,10 @@ import { type Activation, IDENTITY } from '../ops/activation';
 import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
 import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel } from '../ops/matmul';
 import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../ops/nonzero';
-import type { Op } from '../ops/op';
+import type { Op, Tensor } from '../ops/op';
 import { count } from '../check';
 import type { Layout } from '../ops/layout';
-import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type ParamShapes, type Shape } from './layer';
+import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type ParamShapes, Scratch, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields } from './options';
 
 export interface DenseOptions {
@@ -56,23 +56,18 @@ export class DenseLayer extends LayerDefaults implements Layer {
     const dims = { nIn: featuresOf(this.input), nOut: this.spec.units };
     // The data is often mostly zeros (MNIST: 81%): register-blocked products skip its zero blocks, guided by masks.
     const sparse = ctx.inputIsData && !ctx.matmul.tiled;
-    const scratch: GPUBuffer[] = [];
+    const scratch = new Scratch(ctx);
     const forward: Op[] = [];
-    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-    let masks: { byRows: { buffer: GPUBuffer }; byColumns: { buffer: GPUBuffer } } | undefined;
+    let masks: { byRows: Tensor; byColumns: Tensor } | undefined;
     if (sparse) {
       const words = nonzeroMaskWords(ctx.capacity, dims.nIn);
-      masks = {
-        byRows: { buffer: gpu.buffer(`${label}.mask.byRows`, words.byRows * 4, storage) },
-        byColumns: { buffer: gpu.buffer(`${label}.mask.byColumns`, words.byColumns * 4, storage) },
-      };
-      scratch.push(masks.byRows.buffer, masks.byColumns.buffer);
+      masks = { byRows: scratch.floats('mask.byRows', words.byRows), byColumns: scratch.floats('mask.byColumns', words.byColumns) };
       forward.push(nonzeroMasks(gpu, await nonzeroPipeline(gpu), `${label}.inputMasks`, dims.nIn, { inp: { buffer: ctx.inp }, ...masks }));
     }
     const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity, n: dims.nOut }, { sparse });
     forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
       { inp: { buffer: ctx.inp }, weight: params.weight, bias: params.bias, out: { buffer: ctx.out }, mask: masks?.byRows }));
-    if (!ctx.training) return { forward, backward: [], scratch };
+    if (!ctx.training) return { forward, backward: [], scratch: scratch.buffers };
 
     const dout = { buffer: ctx.dout! };
     const backward = [
@@ -85,6 +80,6 @@ export class DenseLayer extends LayerDefaults implements Layer {
       backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', ctx.previous, ctx.matmul, { m: ctx.capacity, n: dims.nIn }), `${label}.inputGrad`, dims,
         { dout, weight: params.weight, inp: { buffer: ctx.inp }, dinp: { buffer: ctx.dinp } }));
     }
-    return { forward, backward, scratch };
+    return { forward, backward, scratch: scratch.buffers };
   }
 }

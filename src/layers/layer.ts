@@ -59,6 +59,28 @@ export interface BuildContext {
   params?: { weight: Tensor; bias: Tensor; dweight: Tensor; dbias: Tensor };
 }
 
+/** The buffers a layer makes for one plan, labelled after the layer and listed for the plan to release. */
+export class Scratch {
+  readonly buffers: GPUBuffer[] = [];
+
+  constructor(private readonly ctx: BuildContext) {}
+
+  /** A buffer of `count` floats (or u32 words). */
+  floats(name: string, count: number): Tensor {
+    return this.keep(this.ctx.gpu.buffer(`${this.ctx.label}.${name}`, count * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC));
+  }
+
+  /** A read-only buffer holding `values`. */
+  upload(name: string, values: Uint32Array): Tensor {
+    return this.keep(this.ctx.gpu.upload(`${this.ctx.label}.${name}`, values, GPUBufferUsage.STORAGE));
+  }
+
+  private keep(buffer: GPUBuffer): Tensor {
+    this.buffers.push(buffer);
+    return { buffer };
+  }
+}
+
 /** A layer's ops in one plan, in the order they run, and the scratch buffers it made for them. */
 export interface LayerOps {
   forward: Op[];

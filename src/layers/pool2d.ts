@@ -6,7 +6,7 @@ import { ArgumentError } from '../errors';
 import type { Activation } from '../ops/activation';
 import { pointwiseBackward, pointwiseForward, pointwisePipeline } from '../ops/pointwise';
 import { type PoolGeometry, poolBackward, poolForward, poolPipeline } from '../ops/pool';
-import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type Shape } from './layer';
+import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, Scratch, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields, type Pair, pairOf } from './options';
 import { valuesShape } from './elementwise';
 
@@ -58,13 +58,8 @@ export class Pool2dLayer extends LayerDefaults implements Layer {
     const { gpu, label } = ctx;
     const kind = this.spec.type === 'maxPool2d' ? 'max' : 'average';
     const g = this.geometry;
-    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-    const scratch: GPUBuffer[] = [];
-    const temporary = (name: string, shape: Shape) => {
-      const buffer = gpu.buffer(`${label}.${name}`, ctx.capacity * featuresOf(shape) * 4, storage);
-      scratch.push(buffer);
-      return { buffer };
-    };
+    const scratch = new Scratch(ctx);
+    const temporary = (name: string, shape: Shape) => scratch.floats(name, ctx.capacity * featuresOf(shape));
     // The pooling kernel has no activations: a layer with one, or after one, adds a pointwise pass for it.
     const inp = { buffer: ctx.inp };
     const forwardKernel = await poolPipeline(gpu, kind, 'forward', g);
@@ -80,12 +75,12 @@ export class Pool2dLayer extends LayerDefaults implements Layer {
           { inp: pooled, out: { buffer: ctx.out } }),
       );
     }
-    if (!ctx.dinp) return { forward, backward: [], scratch };
+    if (!ctx.dinp) return { forward, backward: [], scratch: scratch.buffers };
 
     const backwardKernel = await poolPipeline(gpu, kind, 'backward', g);
     const dout = { buffer: ctx.dout! };
     if (ctx.previous.name === 'identity') {
-      return { forward, backward: [poolBackward(gpu, backwardKernel, `${label}.inputGrad`, g, ctx.inLayout, { inp, dout, dinp: { buffer: ctx.dinp } })], scratch };
+      return { forward, backward: [poolBackward(gpu, backwardKernel, `${label}.inputGrad`, g, ctx.inLayout, { inp, dout, dinp: { buffer: ctx.dinp } })], scratch: scratch.buffers };
     }
     const routed = temporary('inputGradRouted', this.input);
     const shape = valuesShape(this.input, ctx.inLayout, false);
@@ -94,6 +89,6 @@ export class Pool2dLayer extends LayerDefaults implements Layer {
       pointwiseBackward(gpu, await pointwisePipeline(gpu, 'backward', ctx.previous, shape, false), `${label}.inputGrad`, shape, undefined,
         { inp, dout: routed, dinp: { buffer: ctx.dinp } }),
     ];
-    return { forward, backward, scratch };
+    return { forward, backward, scratch: scratch.buffers };
   }
 }

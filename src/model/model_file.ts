@@ -29,8 +29,9 @@ export function decodeModel(file: string, bytes: Uint8Array): { architecture: Ar
     if (error instanceof WebGPUNNError && !(error instanceof ModelFormatError)) throw new ModelFormatError(file, `architecture: ${error.message}`);
     throw error;
   }
+  const layers = withParams(architecture.layers);
   const expected = new Map<string, number[]>();
-  for (const layer of withParams(architecture.layers)) {
+  for (const layer of layers) {
     expected.set(`layers.${layer.index}.weight`, layer.params!.weight);
     expected.set(`layers.${layer.index}.bias`, layer.params!.bias);
   }
@@ -46,7 +47,6 @@ export function decodeModel(file: string, bytes: Uint8Array): { architecture: Ar
     if (bad >= 0) throw new ModelFormatError(file, `tensor ${name}[${bad}] is ${data[bad]}; weights must be finite`);
   }
   const get = (name: string) => tensors.get(name)!.data;
-  const layers = withParams(architecture.layers);
   return {
     architecture,
     values: { weights: layers.map((l) => get(`layers.${l.index}.weight`)), biases: layers.map((l) => get(`layers.${l.index}.bias`)) },
