@@ -1,11 +1,13 @@
-// `npm run bench`: webgpu-nn against TensorFlow.js (webgpu and wasm backends) in one headless Chromium,
-// same data, model, batch, SGD and initial weights; then a matmul micro-benchmark. Prints a markdown report
-// and writes it to BENCHMARKS.md. `--quick` runs only the small configurations.
+// `npm run bench`: webgpu-nn against TensorFlow.js in one headless Chromium, same data, model, batch, SGD and
+// initial weights: MLPs (tfjs webgpu and wasm backends), then jax-js's ConvNet (tfjs webgpu, webgl and cpu;
+// wasm cannot train it), per-op profiles of a training step, and matmul and convolution micro-benchmarks.
+// Prints a markdown report and writes it to BENCHMARKS.md. `--quick` runs only the small configurations.
 
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { withPage } from './browser';
 import type { TrainingCase, TrainingResult } from './bench_page';
+import { CONVNET_NAME, type ConvNetCase, type ConvShape } from './bench_convnet';
 import { prepareBundledMnist } from './prepare_mnist';
 import { dataFiles } from './train';
 
@@ -14,6 +16,9 @@ const CASES: TrainingCase[] = [
   { layers: [784, 128, 10], batch: 512, samples: 8000, epochs: 1 },
   { layers: [784, 1024, 1024, 10], batch: 256, samples: 2048, epochs: 1 },
 ];
+// TensorFlow.js trains the ConvNet at a few dozen samples/s here: a fixed, small number of steps each.
+const CONVNET_CASES: ConvNetCase[] = [{ batch: 64, warmup: 2, steps: 8 }, { batch: 256, warmup: 1, steps: 2 }];
+const CONVOLUTIONS: ConvShape[] = [{ input: [1, 28, 28], filters: 24, kernel: 5 }, { input: [24, 12, 12], filters: 32, kernel: 3 }];
 const MATMULS: [number, number, number][] = [[128, 128, 128], [256, 256, 256], [512, 512, 512], [64, 784, 128], [256, 784, 1024], [256, 1024, 1024]];
 
 export async function main(argv: string[]): Promise<number> {
@@ -43,14 +48,31 @@ export async function main(argv: string[]): Promise<number> {
           `${r.backend === 'webgpu-nn' ? '' : `${(ours / r.samplesPerSecond).toFixed(2)}×`} |`);
       }
     }
-    for (const [layers, batch] of [[[784, 128, 10], 64], [[784, 1024, 1024, 10], 256]] as const) {
-      const times = await page.evaluate(([l, b]) => window.bench.profile([...l], b), [layers, batch] as const);
+    const fixedSteps = (c: ConvNetCase) => 1 + c.warmup + c.steps;
+    say(`\n## ConvNet training (${CONVNET_NAME}, SGD lr 0.05, same initial weights, same rows in the same order)\n`);
+    say('Each backend takes the same steps: a first step (model creation and compilation included), warm-up steps, then the timed steps; ' +
+      'then it predicts 500 test digits (compiling for them) before the timed evaluation of all 2,000. tfjs-wasm has no Conv2DBackpropFilter kernel.\n');
+    say('| batch | steps (timed) | backend | samples/s | first step | evaluate 2,000 | test accuracy | webgpu-nn ÷ this |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const c of quick ? CONVNET_CASES.slice(0, 1) : CONVNET_CASES) {
+      const results = await page.evaluate(([c]) => window.bench.convnetTraining(c, ['webgpu', 'webgl', 'cpu']), [c] as const);
+      const ours = results[0].samplesPerSecond;
+      for (const r of results) {
+        say(`| ${c.batch} | ${fixedSteps(c)} (${c.steps}) | ${r.backend} | ${Math.round(r.samplesPerSecond).toLocaleString('en-US')} | ` +
+          `${Math.round(r.firstStepMs)} ms | ${Math.round(r.evaluateMs)} ms | ${(r.testAccuracy * 100).toFixed(2)}% | ` +
+          `${r.backend === 'webgpu-nn' ? '' : `${(ours / r.samplesPerSecond).toFixed(1)}×`} |`);
+      }
+    }
+    const profiles = [['784-128-10', { layers: [784, 128, 10], seed: 1 }, 64], ['784-1024-1024-10', { layers: [784, 1024, 1024, 10], seed: 1 }, 256],
+      [CONVNET_NAME, 'convnet', 64]] as const;
+    for (const [name, options, batch] of profiles) {
+      const times = await page.evaluate(([o, b]) => window.bench.profile(o === 'convnet' ? window.bench.CONVNET : { layers: [...o.layers], seed: o.seed }, b), [options, batch] as const);
       if (!times) {
         say('\n(no timestamp-query on this adapter: no per-kernel times)');
         break;
       }
       const total = times.reduce((sum, t) => sum + t.ms, 0);
-      say(`\n## Where one training step's GPU time goes: ${layers.join('-')}, batch ${batch} (timestamp-query, mean of 5)\n`);
+      say(`\n## Where one training step's GPU time goes: ${name}, batch ${batch} (timestamp-query, mean of 5)\n`);
       say('| op | ms | share |');
       say('| --- | --- | --- |');
       for (const t of times) say(`| ${t.op} | ${t.ms.toFixed(3)} | ${((t.ms / total) * 100).toFixed(1)}% |`);
@@ -62,6 +84,18 @@ export async function main(argv: string[]): Promise<number> {
     for (const [m, k, n] of quick ? MATMULS.slice(0, 3) : MATMULS) {
       const r = await page.evaluate(([m, k, n]) => window.bench.matmul(m, k, n, 5), [m, k, n] as const);
       say(`| ${m} × ${k} × ${n} | ${r.ours.toFixed(2)} | ${r.tfjs.toFixed(2)} | ${(r.ours / r.tfjs).toFixed(2)}× |`);
+    }
+    say('\n## Convolution at the ConvNet\'s shapes, batch 64, GFLOP/s (2 · batch · positions · filters · taps per pass)\n');
+    say('Ours: the ops a training step runs for each (forward: the product with bias; input gradient: the patches\' gradient and col2im; ' +
+      'weight gradient: per-sample products and their sum). Theirs: tf.conv2d, tf.conv2dTranspose and the Conv2DBackpropFilter kernel on tfjs-webgpu.\n');
+    say('| input → output | kernel | webgpu-nn forward | tfjs | ratio | webgpu-nn input grad | tfjs | ratio | webgpu-nn weight grad | tfjs | ratio |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const shape of CONVOLUTIONS) {
+      const r = await page.evaluate(([s]) => window.bench.convolution(s, 64, 5), [shape] as const);
+      const [c, h, w] = shape.input;
+      const out = `${shape.filters}×${h - shape.kernel + 1}×${w - shape.kernel + 1}`;
+      const cells = (['forward', 'inputGrad', 'weightGrad'] as const).map((k) => `${r.ours[k].toFixed(2)} | ${r.tfjs[k].toFixed(2)} | ${(r.ours[k] / r.tfjs[k]).toFixed(1)}×`);
+      say(`| ${c}×${h}×${w} → ${out} | ${shape.kernel}×${shape.kernel} | ${cells.join(' | ')} |`);
     }
   }, { optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] } },
   ['--enable-webgpu-developer-features']); // unquantised timestamps

@@ -1,10 +1,12 @@
 // The browser half of `npm run bench`: the same MLP, data, batch size, SGD and initial weights, trained by
-// webgpu-nn and by TensorFlow.js (webgpu and wasm backends) in this one page; plus a matmul micro-benchmark.
+// webgpu-nn and by TensorFlow.js (webgpu and wasm backends) in this one page; plus a matmul micro-benchmark,
+// per-op profiles of a training step, and the ConvNet benchmarks of bench_convnet.ts.
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createEngine, type Dataset, type Engine, loadMnist, sliceDataset, type Weights } from '../index';
+import { createEngine, type Dataset, type Engine, loadMnist, type MLPOptions, type ModelOptions, sliceDataset, type Weights } from '../index';
+import * as convnet from './bench_convnet';
 import { matmulForward, matmulKernel } from '../ops/matmul';
 import { record } from '../ops/op';
 import { Schedule } from '../model/schedule';
@@ -154,14 +156,14 @@ export async function matmul(m: number, k: number, n: number, reps: number): Pro
 }
 
 /** GPU milliseconds of each op of one SGD training step (timestamp-query), or undefined without it. */
-export async function profile(layers: number[], batch: number): Promise<{ op: string; ms: number }[] | undefined> {
+export async function profile(options: MLPOptions | ModelOptions, batch: number): Promise<{ op: string; ms: number }[] | undefined> {
   const { train } = await mnist();
   engine ??= await createEngine();
   const gpu = engine.gpu;
-  const model = engine.createMLP({ layers, seed: 1 });
+  const model = 'input' in options ? engine.createModel(options) : engine.createMLP(options);
   const plan = await model.plan(batch, true);
   const data = uploadDataset(gpu, 'profile', sliceDataset(train, 0, batch));
-  const gatherOp = gather(gpu, await gatherPipeline(gpu, true, false), 'gather', layers[0], undefined, {
+  const gatherOp = gather(gpu, await gatherPipeline(gpu, true, false), 'gather', train.features, undefined, {
     images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
     inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
   });
@@ -176,7 +178,7 @@ export async function profile(layers: number[], batch: number): Promise<{ op: st
   for (const buffer of [...gatherOp.owned, ...update.owned]) gpu.release(buffer);
   releaseDataset(gpu, data);
   model.dispose();
-  return times && ops.map((op, i) => ({ op: op.label.replace(/^mlp\d+\.(plan\d+\.)?/, ''), ms: times[i] }));
+  return times && ops.map((op, i) => ({ op: op.label.replace(/^model\d+\.(train\d+\.)?/, ''), ms: times[i] }));
 }
 
 export async function environment() {
@@ -186,8 +188,22 @@ export async function environment() {
   return { adapter: `${info.vendor} ${info.architecture} ${info.description}`.trim(), userAgent: navigator.userAgent, matmul: strategy.tiled ? 'tiled' : 'register-blocked' };
 }
 
+/** The ConvNet trained by webgpu-nn, then by each TensorFlow.js backend from the same initial weights. */
+export async function convnetTraining(c: convnet.ConvNetCase, backends: ('webgpu' | 'webgl' | 'cpu')[]): Promise<convnet.ConvNetResult[]> {
+  engine ??= await createEngine();
+  const { result, weights } = await convnet.ours(engine, await mnist(), c);
+  const results = [result];
+  for (const backend of backends) results.push(await convnet.theirs(backend, await mnist(), c, weights));
+  return results;
+}
+
+export async function convolution(shape: convnet.ConvShape, batch: number, reps: number) {
+  engine ??= await createEngine();
+  return convnet.convolution(engine, shape, batch, reps);
+}
+
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
-const bench = { training, matmul, profile, environment };
+const bench = { training, matmul, profile, environment, convnetTraining, convolution, CONVNET: convnet.CONVNET };
 declare global {
   interface Window {
     bench: typeof bench;
