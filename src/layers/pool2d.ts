@@ -62,7 +62,7 @@ export class Pool2dLayer extends LayerDefaults implements Layer {
     const temporary = (name: string, shape: Shape) => scratch.floats(name, ctx.capacity * featuresOf(shape));
     // The pooling kernel has no activations: a layer with one, or after one, adds a pointwise pass for it.
     const inp = { buffer: ctx.inp };
-    const forwardKernel = await poolPipeline(gpu, kind, 'forward', g);
+    const forwardKernel = await poolPipeline(gpu, kind, 'forward', g, ctx.inLayout);
     const forward = [];
     if (this.spec.activation.name === 'identity') {
       forward.push(poolForward(gpu, forwardKernel, `${label}.forward`, g, ctx.inLayout, { inp, out: { buffer: ctx.out } }));
@@ -77,7 +77,7 @@ export class Pool2dLayer extends LayerDefaults implements Layer {
     }
     if (!ctx.dinp) return { forward, backward: [], scratch: scratch.buffers };
 
-    const backwardKernel = await poolPipeline(gpu, kind, 'backward', g);
+    const backwardKernel = await poolPipeline(gpu, kind, 'backward', g, ctx.inLayout);
     const dout = { buffer: ctx.dout! };
     if (ctx.previous.name === 'identity') {
       return { forward, backward: [poolBackward(gpu, backwardKernel, `${label}.inputGrad`, g, ctx.inLayout, { inp, dout, dinp: { buffer: ctx.dinp } })], scratch: scratch.buffers };

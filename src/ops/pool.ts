@@ -23,26 +23,32 @@ const WORKGROUP = 64;
 /** Whether no two windows share a value: the backward pass then writes each window's tile of dinp. */
 const tiles = (g: PoolGeometry) => g.stride[0] >= g.size[0] && g.stride[1] >= g.size[1];
 
-export function poolPipeline(gpu: Gpu, kind: PoolKind, pass: 'forward' | 'backward', g: PoolGeometry): Promise<GPUComputePipeline> {
+/** Whether a thread takes 4 channels at a time (vec4 loads and stores): channels last, a multiple of 4 of them, and tiles backward. */
+const lanes = (g: PoolGeometry, layout: Layout, pass: 'forward' | 'backward') =>
+  (layout === 'hwc' && g.channels % 4 === 0 && (pass === 'forward' || tiles(g)) ? 4 : 1);
+
+export function poolPipeline(gpu: Gpu, kind: PoolKind, pass: 'forward' | 'backward', g: PoolGeometry, layout: Layout): Promise<GPUComputePipeline> {
   const bindings = pass === 'forward' ? (['uniform', 'read', 'write'] as const) : (['uniform', 'read', 'read', 'write'] as const);
-  const flags = { forward: pass === 'forward', max: kind === 'max', tiles: pass === 'backward' && tiles(g) };
-  return kernel(gpu, 'pool.wgsl', flags, { WORKGROUP }, [...bindings]);
+  const flags = { forward: pass === 'forward', max: kind === 'max', tiles: pass === 'backward' && tiles(g), vec4: lanes(g, layout, pass) === 4 };
+  return kernel(gpu, 'pool.wgsl', flags, { WORKGROUP, SIZE_H: g.size[0], SIZE_W: g.size[1] }, [...bindings]);
 }
 
-function dims(g: PoolGeometry, layout: Layout): Uint32Array {
-  return new Uint32Array([g.channels, g.height, g.width, ...strides(layout, g.channels, g.height, g.width),
-    g.outHeight, g.outWidth, ...strides(layout, g.channels, g.outHeight, g.outWidth), ...g.size, ...g.stride]);
+/** Sizes and strides, counted in the values a thread reads at once (4 channels with vec4). */
+function dims(g: PoolGeometry, layout: Layout, pass: 'forward' | 'backward'): Uint32Array {
+  const channels = g.channels / lanes(g, layout, pass);
+  return new Uint32Array([channels, g.height, g.width, ...strides(layout, channels, g.height, g.width),
+    g.outHeight, g.outWidth, ...strides(layout, channels, g.outHeight, g.outWidth), ...g.stride]);
 }
 
 /** out = the max (or mean) of each window of inp */
 export function poolForward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: PoolGeometry, layout: Layout,
   t: { inp: Tensor; out: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, dims(g, layout), [t.inp, t.out], (rows) => [ceilDiv(g.outHeight * g.outWidth, WORKGROUP), rows]);
+  return makeOp(gpu, label, pipeline, dims(g, layout, 'forward'), [t.inp, t.out], (rows) => [ceilDiv(g.outHeight * g.outWidth, WORKGROUP), rows]);
 }
 
 /** dinp = dout routed back to each window's maximum (or spread evenly over it) */
 export function poolBackward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: PoolGeometry, layout: Layout,
   t: { inp: Tensor; dout: Tensor; dinp: Tensor }): Op {
   const positions = tiles(g) ? g.outHeight * g.outWidth : g.height * g.width; // a thread per window, or per input position
-  return makeOp(gpu, label, pipeline, dims(g, layout), [t.inp, t.dout, t.dinp], (rows) => [ceilDiv(positions, WORKGROUP), rows]);
+  return makeOp(gpu, label, pipeline, dims(g, layout, 'backward'), [t.inp, t.dout, t.dinp], (rows) => [ceilDiv(positions, WORKGROUP), rows]);
 }
