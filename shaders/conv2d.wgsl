@@ -1,13 +1,17 @@
 // A convolution's data movement; its arithmetic is matmul.wgsl's, on the matrix of patches this builds.
 //   im2col  col[r·P + p, k] = inp[r, c, y, x], or 0 where (y, x) falls in the padding
-//   col2im  dinp[r, c, y, x] = Σ of dcol[r·P + p, k] over the (p, k) that im2col reads (r, c, y, x) into
-// for output position p = oy · out_width + ox of P and kernel tap k = (c · kernel_h + ky) · kernel_w + kx, where
-// y = oy · stride_y - pad_top + ky and x = ox · stride_x - pad_left + kx. Row p of col times a weight
-// (filters, channels · kernel_h · kernel_w), as PyTorch stores it, is the convolution at p: the product
-// col · weightᵀ (rows · P, filters) is the output, position by position, channels last.
-// col2im is im2col's adjoint: with dcol = dout · weight it is the input gradient.
+//   col2im  dinp[r, c, y, x] = Σ of dcol[r·P + p, t] over the (p, t) that im2col reads (r, c, y, x) into
+// for output position p = oy · out_width + ox of P, where y = oy · stride_y - pad_top + ky and
+// x = ox · stride_x - pad_left + kx. col's taps k = (c · kernel_h + ky) · kernel_w + kx are in the weight's
+// order (filters, channels · kernel_h · kernel_w), as PyTorch stores it: row p of col times the weight is the
+// convolution at p, and the product col · weightᵀ (rows · P, filters) is the output, position by position,
+// channels last. dcol's taps t = (ky · kernel_w + kx) · channels + c have the channels last, as matmul writes
+// them through its columns table: col2im, im2col's adjoint, then reads a tap's channels side by side. With
+// dcol = dout · weight it is the input gradient.
 // inp and dinp may be in either layout: element (c, y, x) of a sample is at
 // c · c_stride + y · y_stride + x · x_stride, (H·W, W, 1) for channels first and (1, W·C, C) for channels last.
+// With vec4 (col2im, channels last, a multiple of 4 of them), a `value` is 4 channels side by side and every
+// channel count and stride in Dims counts such groups, as in pool.wgsl.
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -36,14 +40,20 @@ struct Dims {
 
 override WORKGROUP: u32 = 64u;
 
+#if ${vec4}
+alias value = vec4f;
+#else
+alias value = f32;
+#endif
+
 @group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 #if ${im2col}
 @group(1) @binding(1) var<storage, read> inp: array<f32>;          // (rows, C, H, W) in its layout
 @group(1) @binding(2) var<storage, read_write> col: array<f32>;    // (rows · P, C · kernel_h · kernel_w)
 #else
-@group(1) @binding(1) var<storage, read> dcol: array<f32>;         // (rows · P, C · kernel_h · kernel_w)
-@group(1) @binding(2) var<storage, read_write> dinp: array<f32>;   // (rows, C, H, W) in inp's layout
+@group(1) @binding(1) var<storage, read> dcol: array<value>;         // (rows · P, kernel_h · kernel_w · C)
+@group(1) @binding(2) var<storage, read_write> dinp: array<value>;   // (rows, C, H, W) in inp's layout
 #endif
 
 fn positions() -> u32 { return dims.out_height * dims.out_width; }
@@ -104,18 +114,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let x = gid.x % dims.width;
   let oy_range = reaching(y, dims.pad_top, dims.kernel_h, dims.stride_y, dims.out_height);
   let ox_range = reaching(x, dims.pad_left, dims.kernel_w, dims.stride_x, dims.out_width);
-  let kernel_area = dims.kernel_h * dims.kernel_w;
+  let into = at(r, 0u, y, x);
   for (var c = 0u; c < dims.channels; c++) {
-    var sum = 0.0;
+    var sum = value(0.0);
     for (var oy = oy_range.x; oy <= oy_range.y; oy++) {
       let ky = i32(y + dims.pad_top) - oy * i32(dims.stride_y);
-      let row = (r * positions() + u32(oy) * dims.out_width) * taps() + c * kernel_area + u32(ky) * dims.kernel_w;
+      let row = (r * positions() + u32(oy) * dims.out_width) * taps() + u32(ky) * dims.kernel_w * dims.channels + c;
       for (var ox = ox_range.x; ox <= ox_range.y; ox++) {
         let kx = i32(x + dims.pad_left) - ox * i32(dims.stride_x);
-        sum += dcol[row + u32(ox) * taps() + u32(kx)];
+        sum += dcol[row + u32(ox) * taps() + u32(kx) * dims.channels];
       }
     }
-    dinp[at(r, c, y, x)] = sum;
+    dinp[into + c * dims.c_stride] = sum;
   }
 }
 #endif

@@ -6,7 +6,8 @@
 // patches, one row per output position, by weight (filters, channels · kh · kw). The patches are either a
 // matrix that shaders/conv2d.wgsl built (im2col), or, with patches (forward's A, backwardWeight's B), read
 // where they lie in the layer's input through two tables: `corners` says where each position's patch starts
-// in a sample and `taps` where each of its values is from there.
+// in a sample and `taps` where each of its values is from there. With columns (backwardInput), dinp's
+// columns are the weight's in another order, a table's: a convolution's patches' gradient, channels last.
 // With perSample (backwardWeight), workgroup z sums only sample z's positions, into its own (n_out, n_in) slice
 // of dweight: a convolution's few weights then get many threads, and bias_grad.wgsl adds the slices up.
 // Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory:
@@ -78,12 +79,19 @@ fn store_c(m: u32, n: u32, acc: f32) { out[m * dims.n_out + n] = activate(acc + 
 @group(1) @binding(2) var<storage, read> weight: array<f32>;     // (n_out, n_in)
 @group(1) @binding(3) var<storage, read> inp: array<f32>;        // (rows, n_in), previous layer's output
 @group(1) @binding(4) var<storage, read_write> dinp: array<f32>; // (rows, n_in), w.r.t. its pre-activation
+#if ${columns}
+@group(1) @binding(5) var<storage, read> columns: array<u32>;    // (n_in): the weight's column that dinp's column n is
+#endif
 
 fn size_mnk() -> vec3u { return vec3u(step.rows * dims.positions, dims.n_in, dims.n_out); }
 fn a_at(i: u32) -> f32 { return dout[i]; }            // A[m, k] = dout[m · n_out + k]
 fn a_start(m: u32) -> u32 { return m * dims.n_out; }
-fn b_at(i: u32) -> f32 { return weight[i]; }          // B[k, n] = weight[k · n_in + n]
-fn b_start(n: u32) -> u32 { return n; }
+fn b_at(i: u32) -> f32 { return weight[i]; }
+#if ${columns}
+fn b_start(n: u32) -> u32 { return columns[n]; }      // B[k, n] = weight[k · n_in + columns[n]]
+#else
+fn b_start(n: u32) -> u32 { return n; }               // B[k, n] = weight[k · n_in + n]
+#endif
 fn k_steps() -> vec2u { return vec2u(1u, dims.n_in); }
 fn k_range(z: u32) -> vec2u { return vec2u(0u, dims.n_out); }
 fn store_c(m: u32, n: u32, acc: f32) {

@@ -8,7 +8,7 @@
 import { ArgumentError } from '../errors';
 import { type Activation, IDENTITY } from '../ops/activation';
 import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
-import { col2im, conv2dPipeline, type ConvGeometry, im2col, patchTables } from '../ops/conv2d';
+import { col2im, conv2dPipeline, type ConvGeometry, im2col, patchTables, tapColumns } from '../ops/conv2d';
 import type { Layout } from '../ops/layout';
 import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type Patches } from '../ops/matmul';
 import type { Op, Tensor } from '../ops/op';
@@ -156,20 +156,24 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       return { col: { buffer: ctx.inp }, patches, forward: [] as Op[] };
     }
     const col = scratch.floats('col', ctx.capacity * g.outHeight * g.outWidth * this.params.fanIn); // (capacity · positions, taps)
-    const forward = [im2col(gpu, await conv2dPipeline(gpu, 'im2col', g), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col })];
+    const forward = [im2col(gpu, await conv2dPipeline(gpu, 'im2col', g, ctx.inLayout), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col })];
     return { col, patches: undefined, forward };
   }
 
-  /** dinp: the patches' gradient dout · weight, summed back onto the input by col2im, through act' of the layer before. */
+  /**
+   * dinp: the patches' gradient dout · weight (its taps channels last, for col2im to read them side by side),
+   * summed back onto the input by col2im, through act' of the layer before.
+   */
   private async inputGradient(ctx: BuildContext, dims: LayerDims, col: Tensor, scratch: Scratch): Promise<Op[]> {
     const { gpu, label } = ctx;
     const g = this.geometry;
     const dout = { buffer: ctx.dout! };
-    const dcol = scratch.floats('dcol', ctx.capacity * dims.positions! * dims.nIn); // (capacity · positions, taps)
+    const dcol = scratch.floats('dcol', ctx.capacity * dims.positions! * dims.nIn); // (capacity · positions, kh · kw · channels)
+    const columns = scratch.upload('tapColumns', tapColumns(g));
     // With identity, the kernel reads no activations: col (or the input) stands in for them.
-    const colGradKernel = await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul, { m: ctx.capacity * dims.positions!, n: dims.nIn });
-    const colGrad = matmulBackwardInput(gpu, colGradKernel, `${label}.colGrad`, dims, { dout, weight: ctx.params!.weight, inp: col, dinp: dcol });
-    const col2imKernel = await conv2dPipeline(gpu, 'col2im', g);
+    const colGradKernel = await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul, { m: ctx.capacity * dims.positions!, n: dims.nIn }, { columns: true });
+    const colGrad = matmulBackwardInput(gpu, colGradKernel, `${label}.colGrad`, dims, { dout, weight: ctx.params!.weight, inp: col, dinp: dcol, columns });
+    const col2imKernel = await conv2dPipeline(gpu, 'col2im', g, ctx.inLayout);
     if (ctx.previous.name === 'identity') return [colGrad, col2im(gpu, col2imKernel, `${label}.inputGrad`, g, ctx.inLayout, { dcol, dinp: { buffer: ctx.dinp! } })];
     // col2im has no activations: their derivative is a pass of its own
     const dsum = scratch.floats('inputGradSum', ctx.capacity * featuresOf(this.input));

@@ -1,6 +1,7 @@
 // The data movement of a convolution (shaders/conv2d.wgsl): im2col builds the (rows · P, C · kh · kw) matrix of
-// patches that matmul.ts multiplies by the weight, and col2im sums its gradient back onto the input. Or, with
-// the implicit strategy, matmul reads the patches where they lie, through the tables patchTables makes.
+// patches that matmul.ts multiplies by the weight, and col2im sums its gradient (rows · P, kh · kw · C: channels
+// last, through tapColumns) back onto the input. Or, with the implicit strategy, matmul reads the patches where
+// they lie, through the tables patchTables makes.
 
 import type { Gpu } from '../runtime/gpu';
 import { type Layout, strides } from './layout';
@@ -42,23 +43,40 @@ export function patchTables(g: ConvGeometry, layout: Layout): { taps: Uint32Arra
   return { taps, corners };
 }
 
-export function conv2dPipeline(gpu: Gpu, variant: 'im2col' | 'col2im', g: ConvGeometry): Promise<GPUComputePipeline> {
-  return kernel(gpu, 'conv2d.wgsl', { im2col: variant === 'im2col', padded: variant === 'im2col' && g.padded }, { WORKGROUP }, ['uniform', 'read', 'write']);
+/**
+ * Where each of dcol's taps (ky, kx, c: channels last) is in the weight's order (c, ky, kx): the table through
+ * which the patches' gradient product reads the weight's columns.
+ */
+export function tapColumns(g: ConvGeometry): Uint32Array {
+  const [kh, kw] = g.kernel;
+  const columns = new Uint32Array(g.channels * kh * kw);
+  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let c = 0; c < g.channels; c++) columns[(y * kw + x) * g.channels + c] = (c * kh + y) * kw + x;
+  return columns;
 }
 
-function dims(g: ConvGeometry, layout: Layout): Uint32Array {
-  return new Uint32Array([g.channels, g.height, g.width, ...strides(layout, g.channels, g.height, g.width), g.outHeight, g.outWidth,
+/** Channels col2im sums at once: 4 (vec4) where they lie side by side in both dcol and a channels-last dinp. */
+const lanes = (variant: 'im2col' | 'col2im', g: ConvGeometry, layout: Layout) => (variant === 'col2im' && layout === 'hwc' && g.channels % 4 === 0 ? 4 : 1);
+
+export function conv2dPipeline(gpu: Gpu, variant: 'im2col' | 'col2im', g: ConvGeometry, layout: Layout): Promise<GPUComputePipeline> {
+  const flags = { im2col: variant === 'im2col', padded: variant === 'im2col' && g.padded, vec4: lanes(variant, g, layout) === 4 };
+  return kernel(gpu, 'conv2d.wgsl', flags, { WORKGROUP }, ['uniform', 'read', 'write']);
+}
+
+/** Sizes and strides, channels counted in the values a thread reads at once. */
+function dims(variant: 'im2col' | 'col2im', g: ConvGeometry, layout: Layout): Uint32Array {
+  const channels = g.channels / lanes(variant, g, layout);
+  return new Uint32Array([channels, g.height, g.width, ...strides(layout, channels, g.height, g.width), g.outHeight, g.outWidth,
     ...g.kernel, ...g.stride, ...g.pad]);
 }
 
 /** col (rows · P, C · kh · kw) = the patches of inp (rows, C, H, W), stored in `layout`. */
 export function im2col(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: ConvGeometry, layout: Layout,
   t: { inp: Tensor; col: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, dims(g, layout), [t.inp, t.col], (rows) => [ceilDiv(g.outHeight * g.outWidth, WORKGROUP), rows]);
+  return makeOp(gpu, label, pipeline, dims('im2col', g, layout), [t.inp, t.col], (rows) => [ceilDiv(g.outHeight * g.outWidth, WORKGROUP), rows]);
 }
 
-/** dinp (rows, C, H, W), stored in `layout` = the sum of dcol (rows · P, C · kh · kw) onto the elements im2col read. */
+/** dinp (rows, C, H, W), stored in `layout` = the sum of dcol (rows · P, kh · kw · C) onto the elements im2col read. */
 export function col2im(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: ConvGeometry, layout: Layout,
   t: { dcol: Tensor; dinp: Tensor }): Op {
-  return makeOp(gpu, label, pipeline, dims(g, layout), [t.dcol, t.dinp], (rows) => [ceilDiv(g.height * g.width, WORKGROUP), rows]);
+  return makeOp(gpu, label, pipeline, dims('col2im', g, layout), [t.dcol, t.dinp], (rows) => [ceilDiv(g.height * g.width, WORKGROUP), rows]);
 }

@@ -59,16 +59,18 @@ export interface MatmulKernel {
  * workgroup). `sparse` (forward and backwardWeight, register-blocked only) adds a binding for inp's nonzero
  * mask: by rows for forward, by columns for backwardWeight. `perSample` (backwardWeight) sums each sample's
  * positions apart, for a convolution (whose weights are few and positions many). `patches` (forward, and
- * per-sample backwardWeight) reads a convolution's patches from its input through two tables.
+ * per-sample backwardWeight) reads a convolution's patches from its input through two tables. `columns`
+ * (backwardInput) writes dinp's columns in another order than the weight's, through a table.
  */
 export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy,
-  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean; patches?: boolean } = {}): Promise<MatmulKernel> {
-  const { sparse = false, perSample = false, patches = false } = o;
+  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean; patches?: boolean; columns?: boolean } = {}): Promise<MatmulKernel> {
+  const { sparse = false, perSample = false, patches = false, columns = false } = o;
   if (sparse && (strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no sparse ${variant} for this strategy`);
   if (perSample && (sparse || variant !== 'backwardWeight')) throw new Error(`matmul: no per-sample ${variant}${sparse ? ' (sparse)' : ''}`);
   if (patches && (sparse || variant === 'backwardInput' || (variant === 'backwardWeight' && !perSample))) {
     throw new Error(`matmul: no patches for ${variant}${sparse ? ' (sparse)' : ''}${perSample ? '' : ' (not per sample)'}`);
   }
+  if (columns && variant !== 'backwardInput') throw new Error(`matmul: no columns table for ${variant}`);
   const flags = {
     forward: variant === 'forward',
     backwardInput: variant === 'backwardInput',
@@ -79,10 +81,12 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     perSample,
     patchesA: patches && variant === 'forward',
     patchesB: patches && variant === 'backwardWeight',
+    columns,
   };
   const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
   if (patches) bindings.push('read', 'read');
+  if (columns) bindings.push('read');
   const cover = matmulCover(strategy, size);
   const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / 16, BLOCKS_Y: cover.m / 16, ALPHA: activation.alpha };
   const pipeline = await kernel(gpu, 'matmul.wgsl', flags, constants, bindings);
@@ -99,10 +103,13 @@ export function matmulForward(gpu: Gpu, k: MatmulKernel, label: string, dims: La
     (rows) => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
 }
 
-/** dinp = (dout · weight) ⊙ act'(inp), with inp the previous layer's activated output */
+/**
+ * dinp = (dout · weight) ⊙ act'(inp), with inp the previous layer's activated output; `columns` (for a kernel
+ * with a columns table): dinp's column n is the weight's column columns[n]
+ */
 export function matmulBackwardInput(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { dout: Tensor; weight: Tensor; inp: Tensor; dinp: Tensor }): Op {
-  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.weight, t.inp, t.dinp],
+  t: { dout: Tensor; weight: Tensor; inp: Tensor; dinp: Tensor; columns?: Tensor }): Op {
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.weight, t.inp, t.dinp, ...(t.columns ? [t.columns] : [])],
     (rows) => [ceilDiv(dims.nIn, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
 }
 
