@@ -8,9 +8,19 @@ import { gather, softmax } from '../src/reference/kernels';
 import { resolveFitOptions } from '../src/model/config';
 import { type Architecture, resolveMLPOptions, resolveModelOptions } from '../src/model/architecture';
 import { startOfFit } from '../src/model/fit';
+import { strategyKey } from '../src/model/autotune';
+import type { ConvStrategy } from '../src/ops/conv2d';
 
 let shared: Promise<Engine> | undefined;
 const getEngine = () => (shared ??= createEngine());
+
+/** Pins how products and convolutions run, as if the autotuner had measured them on this adapter before: call before any model. */
+export async function pinStrategies(matmul: 'tiled' | 'blocked', conv: ConvStrategy): Promise<void> {
+  if (shared) throw new Error('pinStrategies: the engine exists already, with its strategies chosen');
+  const info = (await navigator.gpu.requestAdapter())!.info;
+  localStorage.setItem(strategyKey(info, 'matmul'), matmul);
+  localStorage.setItem(strategyKey(info, 'conv'), conv);
+}
 
 /** A model's options: createModel's (with `input`) or createMLP's. */
 export type AnyOptions = MLPOptions | ModelOptions;
@@ -59,6 +69,8 @@ export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Da
   const initial = await gpuModel.getWeights();
   const history = await gpuModel.fit(data, { ...fit, shuffle: false });
   const after = await gpuModel.getWeights();
+  const plan = await gpuModel.plan(resolveFitOptions(fit, 0).batchSize, true); // the plan fit ran
+  const ops = plan.layers.map((layer) => [...layer.forward, ...layer.backward].map((op) => op.label.replace(/^.*\.layers\[\d+\]\./, '')));
   gpuModel.dispose();
 
   const { spec, layers } = architectureOf(model);
@@ -92,7 +104,7 @@ export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Da
       maxChange = Math.max(maxChange, Math.abs(cpu[i] - start[i]));
     }
   }
-  return { maxDiff, maxChange, gpuLosses: history.map((h) => h.loss), referenceLosses };
+  return { maxDiff, maxChange, gpuLosses: history.map((h) => h.loss), referenceLosses, ops };
 }
 
 /** A seeded run on blobs; returns the per-epoch history and the final held-out evaluation. */

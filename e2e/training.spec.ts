@@ -42,6 +42,33 @@ for (const c of STEP_CASES) {
   });
 }
 
+// A convolution and the 2 × 2 max pool after it fuse (the pool in the product's epilogue, its backward from the
+// recorded winners) where patches are read in place; with im2col they do not. Odd sizes leave a row and a column
+// no window takes; 8 filters take the 4-at-a-time paths, 5 the others; the second convolution's input gradient
+// goes through the pool's relu.
+const FUSED = { input: [2, 11, 10], layers: [
+  { type: 'conv2d', filters: 8, kernelSize: 3 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
+  { type: 'conv2d', filters: 5, kernelSize: 2 }, { type: 'maxPool2d', size: 2 },
+  { type: 'flatten' }, { type: 'dense', units: 3 }], init: 'he', seed: 10 } as const;
+for (const [matmul, conv] of [['blocked', 'implicit'], ['tiled', 'implicit'], ['blocked', 'im2col']] as const) {
+  test(`GPU training equals the reference: conv + max pool, ${matmul} products, ${conv} patches (${conv === 'implicit' ? 'fused' : 'apart'})`, async ({ harness }) => {
+    const r = await harness.evaluate(async ([model, matmul, conv]) => {
+      const h = window.harness;
+      await h.pinStrategies(matmul, conv);
+      const { features, classes } = h.sizesOf(model as never);
+      return h.trainStepCase(model as never, { epochs: 2, batchSize: 6, learningRate: 0.3 }, h.randomDataset(13, features, classes, 4));
+    }, [FUSED, matmul, conv] as const);
+    console.log(`conv + max pool, ${matmul}, ${conv}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}); ops ${JSON.stringify(r.ops)}`);
+    expect(r.maxChange).toBeGreaterThan(1e-3);
+    expect(r.maxDiff).toBeLessThanOrEqual(STEP_TOLERANCE);
+    const fused = conv === 'implicit';
+    for (const pool of [1, 3]) { // a fused pool adds only its backward; apart, its forward too
+      expect(r.ops[pool].includes('forward')).toBe(!fused);
+      expect(r.ops[pool]).toContain('inputGrad');
+    }
+  });
+}
+
 test('a seeded run of a few epochs lowers the loss and learns', async ({ harness }) => {
   const r = await harness.evaluate(() => window.harness.trainRun(
     { layers: [64, 32, 10], activation: 'relu', seed: 7 },

@@ -12,6 +12,8 @@
 // c · c_stride + y · y_stride + x · x_stride, (H·W, W, 1) for channels first and (1, W·C, C) for channels last.
 // With vec4 (col2im, channels last, a multiple of 4 of them), a `value` is 4 channels side by side and every
 // channel count and stride in Dims counts such groups, as in pool.wgsl.
+// With pooled (col2im), dcol's positions come window by window, as the fused 2 × 2 max pool's product wrote
+// them (see productPositions in src/ops/conv2d.ts); the positions no window takes have no row, and no gradient.
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -56,7 +58,18 @@ alias value = f32;
 @group(1) @binding(2) var<storage, read_write> dinp: array<value>;   // (rows, C, H, W) in inp's layout
 #endif
 
+#if ${pooled}
+fn positions() -> u32 { return 4u * (dims.out_height / 2u) * (dims.out_width / 2u); }
+// dcol's row (within a sample) of output position (oy, ox), or none past the last whole window.
+fn position_row(oy: u32, ox: u32) -> u32 {
+  return (((oy / 2u) * (dims.out_width / 2u) + ox / 2u) * 4u) + (oy % 2u) * 2u + ox % 2u;
+}
+fn has_row(oy: u32, ox: u32) -> bool { return oy < dims.out_height / 2u * 2u && ox < dims.out_width / 2u * 2u; }
+#else
 fn positions() -> u32 { return dims.out_height * dims.out_width; }
+fn position_row(oy: u32, ox: u32) -> u32 { return oy * dims.out_width + ox; }
+fn has_row(oy: u32, ox: u32) -> bool { return true; }
+#endif
 fn taps() -> u32 { return dims.channels * dims.kernel_h * dims.kernel_w; }
 // Where element (c, y, x) of row r is.
 fn at(r: u32, c: u32, y: u32, x: u32) -> u32 {
@@ -119,10 +132,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     var sum = value(0.0);
     for (var oy = oy_range.x; oy <= oy_range.y; oy++) {
       let ky = i32(y + dims.pad_top) - oy * i32(dims.stride_y);
-      let row = (r * positions() + u32(oy) * dims.out_width) * taps() + u32(ky) * dims.kernel_w * dims.channels + c;
+      let tap_row = u32(ky) * dims.kernel_w * dims.channels + c;
       for (var ox = ox_range.x; ox <= ox_range.y; ox++) {
+        if (!has_row(u32(oy), u32(ox))) { continue; }
         let kx = i32(x + dims.pad_left) - ox * i32(dims.stride_x);
-        sum += dcol[row + u32(ox) * taps() + u32(kx) * dims.channels];
+        sum += dcol[(r * positions() + position_row(u32(oy), u32(ox))) * taps() + tap_row + u32(kx) * dims.channels];
       }
     }
     dinp[into + c * dims.c_stride] = sum;

@@ -8,6 +8,8 @@
 // where they lie in the layer's input through two tables: `corners` says where each position's patch starts
 // in a sample and `taps` where each of its values is from there. With columns (backwardInput), dinp's
 // columns are the weight's in another order, a table's: a convolution's patches' gradient, channels last.
+// With pooled (forward, patches), a convolution's rows come 4 by 4, the 2 × 2 windows of the max pool after it
+// (see patchTables in src/ops/conv2d.ts): out gets each window's max, and argmax which of its 4 rows that was.
 // With perSample (backwardWeight), workgroup z sums only sample z's positions, into its own (n_out, n_in) slice
 // of dweight: a convolution's few weights then get many threads, and bias_grad.wgsl adds the slices up.
 // Each is C(M, N) = A(M, K) · B(K, N); a variant only says where A, B and C live in memory:
@@ -49,7 +51,12 @@ var<private> part: u32;    // the workgroup's z: with perSample, the sample whos
 @group(1) @binding(1) var<storage, read> inp: array<f32>;        // (rows, n_in)
 @group(1) @binding(2) var<storage, read> weight: array<f32>;     // (n_out, n_in)
 @group(1) @binding(3) var<storage, read> bias: array<f32>;       // (n_out)
+#if ${pooled}
+@group(1) @binding(4) var<storage, read_write> out: array<f32>;  // (rows / 4, n_out): each window's max
+@group(1) @binding(7) var<storage, read_write> argmax: array<u32>; // (rows / 4, n_out): which of its rows that was
+#else
 @group(1) @binding(4) var<storage, read_write> out: array<f32>;  // (rows, n_out)
+#endif
 #if ${sparse}
 @group(1) @binding(5) var<storage, read> k_mask: array<u32>;     // (rows / 16, n_in / 32): inp's nonzero columns per 16 rows
 #endif
@@ -71,7 +78,23 @@ fn b_at(i: u32) -> f32 { return weight[i]; }          // B[k, n] = weight[n · n
 fn b_start(n: u32) -> u32 { return n * dims.n_in; }
 fn k_steps() -> vec2u { return vec2u(1u, 1u); }
 fn k_range(z: u32) -> vec2u { return vec2u(0u, dims.n_in); }
+#if ${pooled}
+// C[4w + q, n] = values[q] for the 4 rows of window w: out gets the max (the first, if several are equal), argmax its q.
+fn store_window(w: u32, n: u32, values: vec4f) {
+  var best = values.x;
+  var at = 0u;
+  for (var q = 1u; q < 4u; q++) {
+    if (values[q] > best) {
+      best = values[q];
+      at = q;
+    }
+  }
+  out[w * dims.n_out + n] = activate(best + bias[n]);
+  argmax[w * dims.n_out + n] = at;
+}
+#else
 fn store_c(m: u32, n: u32, acc: f32) { out[m * dims.n_out + n] = activate(acc + bias[n]); }
+#endif
 #endif
 
 #if ${backwardInput}
@@ -234,7 +257,17 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     }
     workgroupBarrier();
   }
+#if ${pooled}
+  // A window's 4 rows are 4 threads of a column: the first of them stores it (TILE is a multiple of 4).
+  tile_a[lid.y * TILE + lid.x] = acc;
+  workgroupBarrier();
+  if (lid.y % 4u == 0u && m < size.x && n < size.y) {
+    let i = lid.y * TILE + lid.x;
+    store_window(m / 4u, n, vec4f(tile_a[i], tile_a[i + TILE], tile_a[i + 2u * TILE], tile_a[i + 3u * TILE]));
+  }
+#else
   if (m < size.x && n < size.y) { store_c(m, n, acc); }
+#endif
 }
 #else
 // Register-blocked: each thread computes a 16 × 16 block of C straight from memory, with no workgroup
@@ -307,6 +340,20 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let range = k_range(gid.z);
   for (var k = range.x; k < range.y; k++) { accumulate(k, ia, ib, step_k); }
 #endif
+#if ${pooled}
+  // The block's 16 rows are 4 windows (rows come 4 by 4, and m0 is a multiple of 16).
+  for (var w = 0u; w < 4u; w++) {
+    let i = 4u * w;
+    if (m0 + i >= size.x) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let window = (m0 + i) / 4u;
+      if (n0 + j < size.y) { store_window(window, n0 + j, vec4f(c0[i][j], c0[i + 1u][j], c0[i + 2u][j], c0[i + 3u][j])); }
+      if (n0 + 4u + j < size.y) { store_window(window, n0 + 4u + j, vec4f(c1[i][j], c1[i + 1u][j], c1[i + 2u][j], c1[i + 3u][j])); }
+      if (n0 + 8u + j < size.y) { store_window(window, n0 + 8u + j, vec4f(c2[i][j], c2[i + 1u][j], c2[i + 2u][j], c2[i + 3u][j])); }
+      if (n0 + 12u + j < size.y) { store_window(window, n0 + 12u + j, vec4f(c3[i][j], c3[i + 1u][j], c3[i + 2u][j], c3[i + 3u][j])); }
+    }
+  }
+#else
   for (var i = 0u; i < 16u; i++) {
     let m = m0 + i;
     if (m >= size.x) { break; }
@@ -317,6 +364,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       if (n0 + 12u + j < size.y) { store_c(m, n0 + 12u + j, c3[i][j]); }
     }
   }
+#endif
 }
 
 // Indices first .. first + 3, each clamped below `count`.

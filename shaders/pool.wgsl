@@ -9,7 +9,9 @@
 // Each thread does every channel of one position (CPU adapters pay per invocation), its offsets worked out
 // once. With vec4 (channels last, a multiple of 4 of them), a `value` is 4 channels side by side and every
 // size and stride in Dims counts such groups: the code below is the same, each line acting on 4 channels.
-// The backward pass reads inp again to find each window's maximum: no indices are kept between passes. With
+// The backward pass reads inp again to find each window's maximum: no indices are kept between passes, but
+// after a convolution that pooled its own product (unpool, 2 × 2 max pools: matmul.wgsl's pooled), which kept
+// them and never stored its input to the pool. With
 // tiles (windows that do not overlap), a thread per window writes its whole tile of dinp (its window, and any
 // rows and columns no window takes up to the next window or the edge); else a thread per input position
 // gathers from its windows.
@@ -52,6 +54,29 @@ alias index = u32;
 
 @group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
+#if ${unpool}
+@group(1) @binding(1) var<storage, read> argmax: array<index>;       // (rows, windows, C): which of the window's 4 won
+@group(1) @binding(2) var<storage, read> dout: array<value>;         // (rows, windows, C)
+@group(1) @binding(3) var<storage, read_write> dinp: array<value>;   // (rows, 4 · windows, C)
+
+// x: window w (the output position oy · out_width + ox), y: row r. The convolution's product (and so dinp)
+// has its positions 4 by 4, window by window (see productPositions in src/ops/conv2d.ts), channels last: the
+// window's 4 rows each get dout where they won, else 0.
+@compute @workgroup_size(WORKGROUP)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.y;
+  let windows = dims.out_height * dims.out_width;
+  if (gid.x >= windows || r >= step.rows) { return; }
+  let window = (r * windows + gid.x) * dims.channels;
+  for (var c = 0u; c < dims.channels; c++) {
+    let d = dout[window + c];
+    let at = argmax[window + c];
+    for (var q = 0u; q < 4u; q++) {
+      dinp[(4u * window) + q * dims.channels + c] = select(value(0.0), d, at == index(q));
+    }
+  }
+}
+#else
 @group(1) @binding(1) var<storage, read> inp: array<value>;          // (rows, C, H, W) in its layout
 #if ${forward}
 @group(1) @binding(2) var<storage, read_write> out: array<value>;    // (rows, C, out_height, out_width)
@@ -187,4 +212,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 #endif
   }
 }
+#endif
 #endif

@@ -8,7 +8,7 @@
 import { ArgumentError } from '../errors';
 import { type Activation, IDENTITY } from '../ops/activation';
 import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
-import { col2im, conv2dPipeline, type ConvGeometry, im2col, patchTables, tapColumns } from '../ops/conv2d';
+import { col2im, conv2dPipeline, type ConvGeometry, type ConvStrategy, im2col, patchTables, productPositions, tapColumns } from '../ops/conv2d';
 import type { Layout } from '../ops/layout';
 import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type Patches } from '../ops/matmul';
 import type { Op, Tensor } from '../ops/op';
@@ -113,17 +113,31 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     return 'hwc';
   }
 
+  /**
+   * Whether its forward product can also do `next`'s pooling, when that is a 2 × 2 max pool: the product's
+   * rows then come window by window and it keeps each window's max. Its patches must be read in place, and
+   * its own activation be the identity (the pool's is applied after the max).
+   */
+  fusesPool(next: Layer | undefined, conv: ConvStrategy): boolean {
+    const twoByTwo = (pair: [number, number]) => pair[0] === 2 && pair[1] === 2;
+    return next?.spec.type === 'maxPool2d' && twoByTwo(next.spec.size) && twoByTwo(next.spec.stride) &&
+      conv === 'implicit' && !this.geometry.padded && this.spec.activation.name === 'identity';
+  }
+
   async build(ctx: BuildContext): Promise<LayerOps> {
     const { gpu, label } = ctx;
     const params = ctx.params!;
-    const positions = this.geometry.outHeight * this.geometry.outWidth;
+    const pooled = ctx.fused !== undefined; // and `out` is the pool's output, (capacity, windows, filters)
+    const positions = productPositions(this.geometry, pooled).length;
     // The product (rows · positions, taps) · weightᵀ; taps = in channels · kh · kw
     const dims = { nIn: this.params.fanIn, nOut: this.spec.filters, positions, sample: featuresOf(this.input) };
     const scratch = new Scratch(ctx);
-    const { col, patches, forward } = await this.patches(ctx, scratch);
+    const { col, patches, forward } = await this.patches(ctx, scratch, pooled);
     const implicit = patches !== undefined;
-    const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit });
-    forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims, { inp: col, weight: params.weight, bias: params.bias, out: { buffer: ctx.out }, patches }));
+    const activation = ctx.fused?.activation ?? this.spec.activation;
+    const forwardKernel = await matmulKernel(gpu, 'forward', activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit, pooled });
+    forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
+      { inp: col, weight: params.weight, bias: params.bias, out: { buffer: ctx.out }, patches, argmax: ctx.fused && { buffer: ctx.fused.argmax } }));
     if (!ctx.training) return { forward, backward: [], scratch: scratch.buffers };
 
     // Each sample's weight and bias gradients apart (a convolution has few weights and many positions: one sum
@@ -139,7 +153,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       biasGrad(gpu, sums, `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: params.dweight }),
       biasGrad(gpu, sums, `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: params.dbias }),
     ];
-    if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, scratch));
+    if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, scratch, pooled));
     return { forward, backward, scratch: scratch.buffers };
   }
 
@@ -147,11 +161,11 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
    * Where the products find the patches: read in place through tables (implicit, for an unpadded convolution
    * where the adapter runs that faster), or a matrix (capacity · positions, taps) that an im2col op builds.
    */
-  private async patches(ctx: BuildContext, scratch: Scratch) {
+  private async patches(ctx: BuildContext, scratch: Scratch, pooled: boolean) {
     const { gpu, label } = ctx;
     const g = this.geometry;
     if (ctx.conv === 'implicit' && !g.padded) {
-      const tables = patchTables(g, ctx.inLayout);
+      const tables = patchTables(g, ctx.inLayout, pooled);
       const patches: Patches = { taps: scratch.upload('taps', tables.taps), corners: scratch.upload('corners', tables.corners) };
       return { col: { buffer: ctx.inp }, patches, forward: [] as Op[] };
     }
@@ -164,7 +178,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
    * dinp: the patches' gradient dout · weight (its taps channels last, for col2im to read them side by side),
    * summed back onto the input by col2im, through act' of the layer before.
    */
-  private async inputGradient(ctx: BuildContext, dims: LayerDims, col: Tensor, scratch: Scratch): Promise<Op[]> {
+  private async inputGradient(ctx: BuildContext, dims: LayerDims, col: Tensor, scratch: Scratch, pooled: boolean): Promise<Op[]> {
     const { gpu, label } = ctx;
     const g = this.geometry;
     const dout = { buffer: ctx.dout! };
@@ -173,7 +187,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     // With identity, the kernel reads no activations: col (or the input) stands in for them.
     const colGradKernel = await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul, { m: ctx.capacity * dims.positions!, n: dims.nIn }, { columns: true });
     const colGrad = matmulBackwardInput(gpu, colGradKernel, `${label}.colGrad`, dims, { dout, weight: ctx.params!.weight, inp: col, dinp: dcol, columns });
-    const col2imKernel = await conv2dPipeline(gpu, 'col2im', g, ctx.inLayout);
+    const col2imKernel = await conv2dPipeline(gpu, 'col2im', g, ctx.inLayout, pooled);
     if (ctx.previous.name === 'identity') return [colGrad, col2im(gpu, col2imKernel, `${label}.inputGrad`, g, ctx.inLayout, { dcol, dinp: { buffer: ctx.dinp! } })];
     // col2im has no activations: their derivative is a pass of its own
     const dsum = scratch.floats('inputGradSum', ctx.capacity * featuresOf(this.input));

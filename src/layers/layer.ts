@@ -55,6 +55,13 @@ export interface BuildContext {
   dinp?: GPUBuffer;
   /** The activation of the layer that wrote inp (identity for the data): its derivative is applied to dinp. */
   previous: Activation;
+  /**
+   * When a convolution and the 2 × 2 max pool after it are fused (plan.ts), for both: argmax, which of each
+   * window's 4 values won, per channel ((capacity, windows, channels) u32), and the pool's activation. The
+   * convolution's forward writes the pool's output (its out) and argmax; the pool adds no forward op, and its
+   * backward routes its gradient by argmax.
+   */
+  fused?: { argmax: GPUBuffer; activation: Activation };
   /** Its slots of the parameter and gradient buffers, for a layer with parameters. */
   params?: { weight: Tensor; bias: Tensor; dweight: Tensor; dbias: Tensor };
 }

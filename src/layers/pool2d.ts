@@ -5,7 +5,7 @@
 import { ArgumentError } from '../errors';
 import type { Activation } from '../ops/activation';
 import { pointwiseBackward, pointwiseForward, pointwisePipeline } from '../ops/pointwise';
-import { type PoolGeometry, poolBackward, poolForward, poolPipeline } from '../ops/pool';
+import { type PoolGeometry, poolBackward, poolForward, poolPipeline, unpool, unpoolPipeline } from '../ops/pool';
 import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, Scratch, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields, type Pair, pairOf } from './options';
 import { valuesShape } from './elementwise';
@@ -58,6 +58,11 @@ export class Pool2dLayer extends LayerDefaults implements Layer {
     const { gpu, label } = ctx;
     const kind = this.spec.type === 'maxPool2d' ? 'max' : 'average';
     const g = this.geometry;
+    if (ctx.fused) { // the convolution before pooled in its product; its activation is the identity
+      const backward = ctx.dinp ? [unpool(gpu, await unpoolPipeline(gpu, g), `${label}.inputGrad`, g,
+        { argmax: { buffer: ctx.fused.argmax }, dout: { buffer: ctx.dout! }, dinp: { buffer: ctx.dinp } })] : [];
+      return { forward: [], backward, scratch: [] };
+    }
     const scratch = new Scratch(ctx);
     const temporary = (name: string, shape: Shape) => scratch.floats(name, ctx.capacity * featuresOf(shape));
     // The pooling kernel has no activations: a layer with one, or after one, adds a pointwise pass for it.

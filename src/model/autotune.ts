@@ -4,13 +4,12 @@
 // across page loads.
 
 import { layersOf } from '../layers';
-import type { Layer } from '../layers/layer';
-import { IDENTITY } from '../ops/activation';
 import type { ConvStrategy } from '../ops/conv2d';
 import { BLOCKED, matmulForward, matmulKernel, type MatmulStrategy, TILED } from '../ops/matmul';
 import { type Op, record } from '../ops/op';
 import type { Gpu } from '../runtime/gpu';
-import { paramLayout, slotBinding } from './layout';
+import { paramLayout } from './layout';
+import { buildPlan } from './plan';
 import { Schedule } from './schedule';
 
 const RUNS = 3;
@@ -36,10 +35,13 @@ export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
   return strategy;
 }
 
+/** Where localStorage keeps the choice of `what` ('matmul' or 'conv') for the adapter `info` describes. */
+export const strategyKey = (info: GPUAdapterInfo, what: 'matmul' | 'conv') =>
+  `webgpu-nn.${what}:${info.vendor}/${info.architecture}/${info.device}/${info.description}`;
+
 /** The faster of `names` by `time` (ms), or the one saved for this adapter. */
-async function remembered<T extends string>(gpu: Gpu, what: string, names: T[], time: (name: T) => Promise<number>): Promise<T> {
-  const info = gpu.device.adapterInfo;
-  const key = `webgpu-nn.${what}:${info.vendor}/${info.architecture}/${info.device}/${info.description}`;
+async function remembered<T extends string>(gpu: Gpu, what: 'matmul' | 'conv', names: T[], time: (name: T) => Promise<number>): Promise<T> {
+  const key = strategyKey(gpu.device.adapterInfo, what);
   const saved = globalThis.localStorage?.getItem(key) as T | null | undefined;
   if (saved && names.includes(saved)) return saved;
   const times = [];
@@ -80,26 +82,19 @@ async function timeMatmul(gpu: Gpu, strategy: MatmulStrategy): Promise<number> {
   return ms;
 }
 
-/** A training step's worth of a ConvNet's second convolution: 16 samples of 8 × 12 × 12, stored channels last, → 16 filters of 3 × 3. */
+/**
+ * A training step's worth of a ConvNet's second convolution and the 2 × 2 max pool after it, as a plan builds
+ * them (fused where they can be): 16 samples of 8 × 12 × 12, stored channels last, → 16 filters of 3 × 3.
+ */
 async function timeConv(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<number> {
   const rows = 16;
-  const layer: Layer = layersOf([8, 12, 12], [{ type: 'conv2d', filters: 16, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 2 }])[0];
-  const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-  const floats = (name: string, n: number) => gpu.buffer(`autotune.${name}`, n * 4, storage);
-  const [inSize, outSize] = [8 * 12 * 12, 16 * 10 * 10];
-  const layout = paramLayout([layer.params!], gpu.device.limits.minStorageBufferOffsetAlignment / 4);
-  const buffers = [floats('inp', rows * inSize), floats('out', rows * outSize), floats('dout', rows * outSize), floats('dinp', rows * inSize),
-    floats('params', layout.totalFloats), floats('grads', layout.totalFloats)];
-  const [inp, out, dout, dinp, params, grads] = buffers;
-  const ops = await layer.build({
-    gpu, label: 'autotune.conv', capacity: rows, training: true, matmul, conv, inp, inLayout: 'hwc', inputIsData: false, out, dout, dinp,
-    previous: IDENTITY, params: {
-      weight: slotBinding(params, layout.weights[0]), bias: slotBinding(params, layout.biases[0]),
-      dweight: slotBinding(grads, layout.weights[0]), dbias: slotBinding(grads, layout.biases[0]),
-    },
-  });
-  const all = [...ops.forward, ...ops.backward];
-  const ms = await timeOps(gpu, all, rows);
-  for (const buffer of [...buffers, ...ops.scratch, ...all.flatMap((op) => op.owned)]) gpu.release(buffer);
+  const layers = layersOf([8, 12, 12], [{ type: 'conv2d', filters: 8, kernelSize: 1 }, { type: 'conv2d', filters: 16, kernelSize: 3 },
+    { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
+  const layout = paramLayout(layers.flatMap((layer) => (layer.params ? [layer.params] : [])), Math.max(4, gpu.device.limits.minStorageBufferOffsetAlignment / 4));
+  const params = gpu.buffer('autotune.params', layout.totalFloats * 4, GPUBufferUsage.STORAGE);
+  const grads = gpu.buffer('autotune.grads', layout.totalFloats * 4, GPUBufferUsage.STORAGE);
+  const plan = await buildPlan(gpu, 'autotune.conv', layers, 'cross-entropy', layout, params, grads, rows, true, { matmul, conv });
+  const ms = await timeOps(gpu, [1, 2].flatMap((l) => [...plan.layers[l].forward, ...plan.layers[l].backward]), rows);
+  for (const buffer of [params, grads, ...plan.owned]) gpu.release(buffer);
   return ms;
 }

@@ -1,9 +1,11 @@
 // Everything a model needs to run batches of up to `capacity` rows, for training or for inference: the
 // buffers between layers and the ops that read and write them, built once per (model, capacity, purpose).
 // acts[l] is layer l's input (capacity, its features): acts[0] the gathered batch, acts[L] the logits; a layer
-// that aliases (e.g. a flatten of values already in order) hands its input buffer on as its output.
+// that aliases (e.g. a flatten of values already in order) hands its input buffer on as its output. A
+// convolution fused with the 2 × 2 max pool after it writes the pool's output: acts[l + 1] is acts[l + 2].
 // douts[l] (training) is ∂loss/∂(acts[l] before the activation of the layer that made it); douts[L] = dlogits.
 
+import { Conv2dLayer } from '../layers/conv2d';
 import { featuresOf, type Layer, type LayerOps } from '../layers/layer';
 import { type Activation, IDENTITY } from '../ops/activation';
 import type { ConvStrategy } from '../ops/conv2d';
@@ -86,12 +88,22 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
   const floats = (name: string, features: number) => gpu.buffer(`${label}.${name}`, capacity * features * 4, storage);
 
+  // A convolution followed by a 2 × 2 max pool may do the pooling in its product (see Conv2dLayer.fusesPool):
+  // it then writes the pool's output, and its own is never stored.
+  const fuses = layers.map((layer, l) => layer instanceof Conv2dLayer && layer.fusesPool(layers[l + 1], strategies.conv));
   const layouts: Layout[] = ['chw']; // the data's order
   const acts = [floats('acts[0]', featuresOf(layers[0].input))];
   layers.forEach((layer, l) => {
     layouts.push(layer.outputLayout(layouts[l]));
-    acts.push(layer.aliases(layouts[l], training) ? acts[l] : floats(`acts[${l + 1}]`, featuresOf(layer.output)));
+    if (fuses[l - 1]) acts.push(acts[l]); // the pool's output, which the convolution before wrote
+    else if (fuses[l]) acts.push(floats(`acts[${l + 2}]`, featuresOf(layers[l + 1].output)));
+    else acts.push(layer.aliases(layouts[l], training) ? acts[l] : floats(`acts[${l + 1}]`, featuresOf(layer.output)));
   });
+  const argmaxes = fuses.map((fused, l) => (fused ? gpu.buffer(`${label}.layers[${l}].argmax`, capacity * featuresOf(layers[l + 1].output) * 4, storage) : undefined));
+  const fusedPool = (l: number) => { // for the convolution and for the pool alike
+    const conv = fuses[l] ? l : fuses[l - 1] ? l - 1 : undefined;
+    return conv === undefined ? undefined : { argmax: argmaxes[conv]!, activation: layers[conv + 1].spec.activation };
+  };
   // The input gradient is needed from the last layer down to just after the first layer with parameters.
   const douts: (GPUBuffer | undefined)[] = [];
   if (training) {
@@ -108,7 +120,7 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   const layerOps = await Promise.all(layers.map((layer, l) => layer.build({
     gpu, label: `${label}.layers[${l}]`, capacity, training, ...strategies,
     inp: acts[l], inLayout: layouts[l], inputIsData: acts[l] === acts[0], out: acts[l + 1],
-    dout: douts[l + 1], dinp: douts[l], previous: previousActivation(layers, l),
+    dout: douts[l + 1], dinp: douts[l], previous: previousActivation(layers, l), fused: fusedPool(l),
     params: layer.params && {
       weight: slotBinding(params, layout.weights[slots[l]]), bias: slotBinding(params, layout.biases[slots[l]]),
       dweight: slotBinding(grads, layout.weights[slots[l]]), dbias: slotBinding(grads, layout.biases[slots[l]]),
@@ -125,7 +137,7 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   });
 
   const ops = [lossOp, ...layerOps.flatMap((o) => [...o.forward, ...o.backward])];
-  const buffers = new Set([...acts, ...douts.filter((b) => b !== undefined), ...layerOps.flatMap((o) => o.scratch)]);
+  const buffers = new Set([...acts, ...douts.filter((b) => b !== undefined), ...argmaxes.filter((b) => b !== undefined), ...layerOps.flatMap((o) => o.scratch)]);
   return {
     capacity, training, acts, batchLabels, stats, statsReadback, layers: layerOps, loss: lossOp,
     owned: [...buffers, batchLabels, stats, statsReadback, ...ops.flatMap((op) => op.owned)],

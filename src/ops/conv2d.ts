@@ -28,18 +28,35 @@ export type ConvStrategy = 'im2col' | 'implicit';
 const WORKGROUP = 64;
 
 /**
- * Where each output position's patch starts in a sample (corners, P values) and where each of its taps is from
- * there (taps, C · kh · kw values, in the weight's order), for an unpadded convolution of an input in `layout`.
+ * The output positions a convolution's products have per sample, in their order: every (oy, ox) row by row;
+ * or, pooled (a 2 × 2 max pool fused after it), window by window, the 4 of each window together in row-major
+ * order, and none that no window takes (an odd last row or column).
  */
-export function patchTables(g: ConvGeometry, layout: Layout): { taps: Uint32Array; corners: Uint32Array } {
+export function productPositions(g: ConvGeometry, pooled: boolean): [number, number][] {
+  const positions: [number, number][] = [];
+  if (!pooled) {
+    for (let oy = 0; oy < g.outHeight; oy++) for (let ox = 0; ox < g.outWidth; ox++) positions.push([oy, ox]);
+    return positions;
+  }
+  for (let py = 0; py < Math.floor(g.outHeight / 2); py++) {
+    for (let px = 0; px < Math.floor(g.outWidth / 2); px++) {
+      for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) positions.push([2 * py + dy, 2 * px + dx]);
+    }
+  }
+  return positions;
+}
+
+/**
+ * Where each of the product's positions has its patch start in a sample (corners) and where each of its taps
+ * is from there (taps, C · kh · kw values, in the weight's order), for an unpadded convolution of an input in
+ * `layout`.
+ */
+export function patchTables(g: ConvGeometry, layout: Layout, pooled: boolean): { taps: Uint32Array; corners: Uint32Array } {
   const [cs, ys, xs] = strides(layout, g.channels, g.height, g.width);
   const [kh, kw] = g.kernel;
   const taps = new Uint32Array(g.channels * kh * kw);
   for (let c = 0; c < g.channels; c++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) taps[(c * kh + y) * kw + x] = c * cs + y * ys + x * xs;
-  const corners = new Uint32Array(g.outHeight * g.outWidth);
-  for (let oy = 0; oy < g.outHeight; oy++) {
-    for (let ox = 0; ox < g.outWidth; ox++) corners[oy * g.outWidth + ox] = oy * g.stride[0] * ys + ox * g.stride[1] * xs;
-  }
+  const corners = Uint32Array.from(productPositions(g, pooled), ([oy, ox]) => oy * g.stride[0] * ys + ox * g.stride[1] * xs);
   return { taps, corners };
 }
 
@@ -57,8 +74,9 @@ export function tapColumns(g: ConvGeometry): Uint32Array {
 /** Channels col2im sums at once: 4 (vec4) where they lie side by side in both dcol and a channels-last dinp. */
 const lanes = (variant: 'im2col' | 'col2im', g: ConvGeometry, layout: Layout) => (variant === 'col2im' && layout === 'hwc' && g.channels % 4 === 0 ? 4 : 1);
 
-export function conv2dPipeline(gpu: Gpu, variant: 'im2col' | 'col2im', g: ConvGeometry, layout: Layout): Promise<GPUComputePipeline> {
-  const flags = { im2col: variant === 'im2col', padded: variant === 'im2col' && g.padded, vec4: lanes(variant, g, layout) === 4 };
+/** `pooled` (col2im): dcol's positions are the pooled order of productPositions. */
+export function conv2dPipeline(gpu: Gpu, variant: 'im2col' | 'col2im', g: ConvGeometry, layout: Layout, pooled = false): Promise<GPUComputePipeline> {
+  const flags = { im2col: variant === 'im2col', padded: variant === 'im2col' && g.padded, vec4: lanes(variant, g, layout) === 4, pooled };
   return kernel(gpu, 'conv2d.wgsl', flags, { WORKGROUP }, ['uniform', 'read', 'write']);
 }
 

@@ -60,17 +60,19 @@ export interface MatmulKernel {
  * mask: by rows for forward, by columns for backwardWeight. `perSample` (backwardWeight) sums each sample's
  * positions apart, for a convolution (whose weights are few and positions many). `patches` (forward, and
  * per-sample backwardWeight) reads a convolution's patches from its input through two tables. `columns`
- * (backwardInput) writes dinp's columns in another order than the weight's, through a table.
+ * (backwardInput) writes dinp's columns in another order than the weight's, through a table. `pooled`
+ * (forward, with patches whose positions come 2 × 2 window by window) writes each window's max and argmax.
  */
 export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy,
-  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean; patches?: boolean; columns?: boolean } = {}): Promise<MatmulKernel> {
-  const { sparse = false, perSample = false, patches = false, columns = false } = o;
+  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean; patches?: boolean; columns?: boolean; pooled?: boolean } = {}): Promise<MatmulKernel> {
+  const { sparse = false, perSample = false, patches = false, columns = false, pooled = false } = o;
   if (sparse && (strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no sparse ${variant} for this strategy`);
   if (perSample && (sparse || variant !== 'backwardWeight')) throw new Error(`matmul: no per-sample ${variant}${sparse ? ' (sparse)' : ''}`);
   if (patches && (sparse || variant === 'backwardInput' || (variant === 'backwardWeight' && !perSample))) {
     throw new Error(`matmul: no patches for ${variant}${sparse ? ' (sparse)' : ''}${perSample ? '' : ' (not per sample)'}`);
   }
   if (columns && variant !== 'backwardInput') throw new Error(`matmul: no columns table for ${variant}`);
+  if (pooled && (variant !== 'forward' || !patches)) throw new Error(`matmul: no pooled ${variant}${patches ? '' : ' (without patches)'}`);
   const flags = {
     forward: variant === 'forward',
     backwardInput: variant === 'backwardInput',
@@ -82,11 +84,13 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     patchesA: patches && variant === 'forward',
     patchesB: patches && variant === 'backwardWeight',
     columns,
+    pooled,
   };
   const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
   if (patches) bindings.push('read', 'read');
   if (columns) bindings.push('read');
+  if (pooled) bindings.push('write');
   const cover = matmulCover(strategy, size);
   const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / 16, BLOCKS_Y: cover.m / 16, ALPHA: activation.alpha };
   const pipeline = await kernel(gpu, 'matmul.wgsl', flags, constants, bindings);
@@ -95,10 +99,13 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
 
 const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut, d.positions ?? 1, d.sample ?? 0]);
 
-/** out = act(inp · weightᵀ + bias); `mask`: inp's nonzero mask by rows, for a sparse kernel; `patches` for a patches kernel */
+/**
+ * out = act(inp · weightᵀ + bias); `mask`: inp's nonzero mask by rows, for a sparse kernel; `patches` for a
+ * patches kernel; `argmax` for a pooled kernel, whose out is then (rows / 4, n_out)
+ */
 export function matmulForward(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; mask?: Tensor; patches?: Patches }): Op {
-  const extra = [...(t.mask ? [t.mask] : []), ...(t.patches ? [t.patches.taps, t.patches.corners] : [])];
+  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; mask?: Tensor; patches?: Patches; argmax?: Tensor }): Op {
+  const extra = [...(t.mask ? [t.mask] : []), ...(t.patches ? [t.patches.taps, t.patches.corners] : []), ...(t.argmax ? [t.argmax] : [])];
   return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out, ...extra],
     (rows) => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
 }

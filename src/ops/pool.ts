@@ -1,5 +1,6 @@
 // Max and average pooling (shaders/pool.wgsl), forward and backward, in either layout.
-// inp and dinp (rows, C, H, W); out and dout (rows, C, outHeight, outWidth).
+// inp and dinp (rows, C, H, W); out and dout (rows, C, outHeight, outWidth). And the backward of a 2 × 2 max
+// pool fused into the convolution before it (unpool), from the winners that convolution recorded.
 
 import type { Gpu } from '../runtime/gpu';
 import { type Layout, strides } from './layout';
@@ -29,8 +30,14 @@ const lanes = (g: PoolGeometry, layout: Layout, pass: 'forward' | 'backward') =>
 
 export function poolPipeline(gpu: Gpu, kind: PoolKind, pass: 'forward' | 'backward', g: PoolGeometry, layout: Layout): Promise<GPUComputePipeline> {
   const bindings = pass === 'forward' ? (['uniform', 'read', 'write'] as const) : (['uniform', 'read', 'read', 'write'] as const);
-  const flags = { forward: pass === 'forward', max: kind === 'max', tiles: pass === 'backward' && tiles(g), vec4: lanes(g, layout, pass) === 4 };
+  const flags = { forward: pass === 'forward', max: kind === 'max', tiles: pass === 'backward' && tiles(g), vec4: lanes(g, layout, pass) === 4, unpool: false };
   return kernel(gpu, 'pool.wgsl', flags, { WORKGROUP, SIZE_H: g.size[0], SIZE_W: g.size[1] }, [...bindings]);
+}
+
+/** A 2 × 2 max pool's backward from the winners a fused convolution recorded (channels last; 4 at a time when a multiple of 4). */
+export function unpoolPipeline(gpu: Gpu, g: PoolGeometry): Promise<GPUComputePipeline> {
+  const flags = { forward: false, max: true, tiles: true, vec4: g.channels % 4 === 0, unpool: true };
+  return kernel(gpu, 'pool.wgsl', flags, { WORKGROUP }, ['uniform', 'read', 'read', 'write']);
 }
 
 /** Sizes and strides, counted in the values a thread reads at once (4 channels with vec4). */
@@ -44,6 +51,17 @@ function dims(g: PoolGeometry, layout: Layout, pass: 'forward' | 'backward'): Ui
 export function poolForward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: PoolGeometry, layout: Layout,
   t: { inp: Tensor; out: Tensor }): Op {
   return makeOp(gpu, label, pipeline, dims(g, layout, 'forward'), [t.inp, t.out], (rows) => [ceilDiv(g.outHeight * g.outWidth, WORKGROUP), rows]);
+}
+
+/**
+ * dinp (rows, 4 · windows, C), the product of a convolution whose positions come window by window (see
+ * productPositions in ops/conv2d.ts) = dout (rows, windows, C) where argmax says each row won, else 0
+ */
+export function unpool(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: PoolGeometry,
+  t: { argmax: Tensor; dout: Tensor; dinp: Tensor }): Op {
+  const channels = g.channels / (g.channels % 4 === 0 ? 4 : 1);
+  const dims = new Uint32Array([channels, g.height, g.width, 0, 0, 0, g.outHeight, g.outWidth, 0, 0, 0, ...g.stride]);
+  return makeOp(gpu, label, pipeline, dims, [t.argmax, t.dout, t.dinp], (rows) => [ceilDiv(g.outHeight * g.outWidth, WORKGROUP), rows]);
 }
 
 /** dinp = dout routed back to each window's maximum (or spread evenly over it) */
