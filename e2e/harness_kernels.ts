@@ -209,7 +209,7 @@ export async function biasGradCase(rows: number, nOut: number, positions: number
   const random = new Random(seed);
   const dout = uniforms(random, rows * positions * nOut);
   const dbias = gpu.buffer('case.dbias', nOut * 4, STORAGE);
-  const op = biasGrad(gpu, await biasGradPipeline(gpu), 'case.biasGrad', nOut, positions, { dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, dbias: { buffer: dbias } });
+  const op = biasGrad(gpu, await biasGradPipeline(gpu, nOut), 'case.biasGrad', nOut, positions, { dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, dbias: { buffer: dbias } });
   run(gpu, new Schedule(gpu, 'case'), [step(rows)], [op]);
   return compare(await readF32(gpu, dbias), ref.biasGrad(dout, rows * positions, nOut), ref.biasGrad(dout.map(Math.abs), rows * positions, nOut));
 }

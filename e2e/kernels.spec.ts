@@ -73,7 +73,7 @@ for (const variant of ['forward', 'backwardWeight'] as const) {
   });
 }
 
-for (const [rows, nOut, positions] of [[1, 1, 1], [37, 13, 1], [513, 129, 1], [3, 24, 100]]) {
+for (const [rows, nOut, positions] of [[1, 1, 1], [37, 13, 1], [513, 129, 1], [3, 24, 100], [2, 4, 3]]) {
   test(`bias grad ${rows}x${nOut}, ${positions} per sample`, async ({ harness }) => {
     const result = await harness.evaluate(([r, o, p]) => window.harness.biasGradCase(r, o, p, 3), [rows, nOut, positions]);
     report(`biasGrad ${rows}x${nOut} ×${positions}`, result, SUM_TOLERANCE);

@@ -145,13 +145,12 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const dout = { buffer: ctx.dout! };
     const dweightParts = scratch.floats('weightGradParts', ctx.capacity * dims.nOut * dims.nIn); // (capacity, filters, taps)
     const dbiasParts = scratch.floats('biasGradParts', ctx.capacity * dims.nOut); // (capacity, filters)
-    const sums = await biasGradPipeline(gpu);
     const weightGradKernel = await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul, { m: dims.nOut, n: dims.nIn }, { perSample: true, patches: implicit });
     const backward = [
       matmulBackwardWeight(gpu, weightGradKernel, `${label}.weightGradParts`, dims, { dout, inp: col, dweight: dweightParts, patches }),
-      biasGrad(gpu, await biasGradPipeline(gpu, true), `${label}.biasGradParts`, dims.nOut, positions, { dout, dbias: dbiasParts }, true),
-      biasGrad(gpu, sums, `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: params.dweight }),
-      biasGrad(gpu, sums, `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: params.dbias }),
+      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut, true), `${label}.biasGradParts`, dims.nOut, positions, { dout, dbias: dbiasParts }, true),
+      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut * dims.nIn), `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: params.dweight }),
+      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: params.dbias }),
     ];
     if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, scratch, pooled));
     return { forward, backward, scratch: scratch.buffers };

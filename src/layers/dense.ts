@@ -74,7 +74,7 @@ export class DenseLayer extends LayerDefaults implements Layer {
       matmulBackwardWeight(gpu, await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul,
         sparse ? { m: dims.nIn, n: dims.nOut } : { m: dims.nOut, n: dims.nIn }, { sparse }), `${label}.weightGrad`, dims,
         { dout, inp: { buffer: ctx.inp }, dweight: params.dweight, mask: masks?.byColumns }),
-      biasGrad(gpu, await biasGradPipeline(gpu), `${label}.biasGrad`, dims.nOut, 1, { dout, dbias: params.dbias }),
+      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout, dbias: params.dbias }),
     ];
     if (ctx.dinp) {
       backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', ctx.previous, ctx.matmul, { m: ctx.capacity, n: dims.nIn }), `${label}.inputGrad`, dims,
