@@ -34,12 +34,11 @@ export function sizesOf(o: AnyOptions): { features: number; classes: number } {
   return { features: shape.channels * shape.height * shape.width, classes: layers[layers.length - 1].output.channels };
 }
 
-/** count random samples: bytes (or floats in [0, 1)) and labels below `classes`. */
-export function randomDataset(count: number, features: number, classes: number, seed: number, floats = false): Dataset {
+/** count random samples: bytes (or floats in [0, 1)), about a fraction `zeros` of them 0, and labels below `classes`. */
+export function randomDataset(count: number, features: number, classes: number, seed: number, floats = false, zeros = 0): Dataset {
   const random = new Random(seed);
-  const images = floats
-    ? Float32Array.from({ length: count * features }, () => random.uniform())
-    : Uint8Array.from({ length: count * features }, () => random.nextU32() & 255);
+  const value = () => (random.uniform() < zeros ? 0 : floats ? random.uniform() : random.nextU32() & 255);
+  const images = floats ? Float32Array.from({ length: count * features }, value) : Uint8Array.from({ length: count * features }, value);
   const labels = Uint8Array.from({ length: count }, () => random.nextU32() % classes);
   return { images, labels, count, features };
 }

@@ -21,6 +21,9 @@
 // With sparse (register-blocked only), A is the batch of input data and a mask (shaders/nonzero.wgsl)
 // says, for each block of 16 rows of A, which k hold a nonzero A[m, k]; the others add nothing and are
 // skipped. MNIST digits are 81% zeros: about half of the k of a block of 16 are zero in all 16.
+// With live (register-blocked, patches: a convolution of the input data), forward also notes which of its rows'
+// patches hold a nonzero value, 16 rows to a word of `live`, and the per-sample backwardWeight sums only over
+// those rows (k): a patch of zeros adds nothing to the weight gradient. About 40% of MNIST's 5 × 5 patches are.
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -63,6 +66,14 @@ var<private> part: u32;    // the workgroup's z: with perSample, the sample whos
 #if ${patchesA}
 @group(1) @binding(5) var<storage, read> taps: array<u32>;       // (n_in): where tap k of a patch is, from its start
 @group(1) @binding(6) var<storage, read> corners: array<u32>;    // (positions): where position p's patch starts in a sample
+#endif
+#if ${live}
+#if ${pooled}
+@group(1) @binding(8) var<storage, read_write> live: array<u32>; // (rows / 16): bit i of word b: row 16b + i's patch has a nonzero
+#else
+@group(1) @binding(7) var<storage, read_write> live: array<u32>; // (the binding after the tables, and argmax if pooled)
+#endif
+var<private> seen: array<vec4f, 4>;                               // seen[g][j]: max |A[m0 + 4g + j, k]| over the k so far
 #endif
 
 fn size_mnk() -> vec3u { return vec3u(step.rows * dims.positions, dims.n_out, dims.n_in); }
@@ -137,6 +148,9 @@ fn store_c(m: u32, n: u32, acc: f32) {
 #if ${patchesB}
 @group(1) @binding(4) var<storage, read> taps: array<u32>;          // (n_in): where tap n of a patch is, from its start
 @group(1) @binding(5) var<storage, read> corners: array<u32>;       // (positions): where position k's patch starts in a sample
+#endif
+#if ${live}
+@group(1) @binding(6) var<storage, read> live: array<u32>;          // (rows / 16): as forward wrote it
 #endif
 
 // The k (rows of dout and inp) that workgroup z sums over.
@@ -295,6 +309,14 @@ fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
   let b1 = b4(ib[1] + kb);
   let b2 = b4(ib[2] + kb);
   let b3 = b4(ib[3] + kb);
+#if ${live}
+#if ${forward}
+  seen[0] = max(seen[0], abs(a0));
+  seen[1] = max(seen[1], abs(a1));
+  seen[2] = max(seen[2], abs(a2));
+  seen[3] = max(seen[3], abs(a3));
+#endif
+#endif
   c0[0] += a0.x * b0; c1[0] += a0.x * b1; c2[0] += a0.x * b2; c3[0] += a0.x * b3;
   c0[1] += a0.y * b0; c1[1] += a0.y * b1; c2[1] += a0.y * b2; c3[1] += a0.y * b3;
   c0[2] += a0.z * b0; c1[2] += a0.z * b1; c2[2] += a0.z * b2; c3[2] += a0.z * b3;
@@ -336,6 +358,22 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       bits &= bits - 1u; // clears the lowest set bit
     }
   }
+#elif ${live}
+#if ${forward}
+  let range = k_range(gid.z);
+  for (var k = range.x; k < range.y; k++) { accumulate(k, ia, ib, step_k); }
+  if (gid.x == 0u) { live[m0 / 16u] = pack_seen(); } // every column block saw the same patches
+#else
+  // Only the positions (k) of sample gid.z whose patch holds a nonzero, 16 to a word of `live`.
+  let range = k_range(gid.z);
+  for (var word = range.x / 16u; word * 16u < range.y; word++) {
+    var bits = live[word] & in_range(word * 16u, range);
+    while (bits != 0u) {
+      accumulate(16u * word + countTrailingZeros(bits), ia, ib, step_k);
+      bits &= bits - 1u; // clears the lowest set bit
+    }
+  }
+#endif
 #else
   let range = k_range(gid.z);
   for (var k = range.x; k < range.y; k++) { accumulate(k, ia, ib, step_k); }
@@ -366,6 +404,26 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
 #endif
 }
+
+#if ${live}
+#if ${forward}
+// seen as 16 bits, bit 4g + j for row m0 + 4g + j.
+fn pack_seen() -> u32 {
+  var bits = 0u;
+  for (var g = 0u; g < 4u; g++) {
+    bits |= dot(select(vec4u(0u), vec4u(1u, 2u, 4u, 8u), seen[g] != vec4f(0.0)), vec4u(1u)) << (4u * g);
+  }
+  return bits;
+}
+#else
+// Bits i of the 16 for rows first + i that lie in [range.x, range.y).
+fn in_range(first: u32, range: vec2u) -> u32 {
+  let lo = max(range.x, first) - first;
+  let hi = min(range.y, first + 16u) - first;
+  return select(0u, ((1u << hi) - 1u) & ~((1u << lo) - 1u), hi > lo);
+}
+#endif
+#endif
 
 // Indices first .. first + 3, each clamped below `count`.
 fn clamped4(first: u32, count: u32) -> vec4u {

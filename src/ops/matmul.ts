@@ -62,10 +62,12 @@ export interface MatmulKernel {
  * per-sample backwardWeight) reads a convolution's patches from its input through two tables. `columns`
  * (backwardInput) writes dinp's columns in another order than the weight's, through a table. `pooled`
  * (forward, with patches whose positions come 2 × 2 window by window) writes each window's max and argmax.
+ * `live` (register-blocked, with patches): forward notes which rows' patches hold a nonzero value, and the
+ * per-sample backwardWeight sums over those rows only.
  */
 export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy,
-  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean; patches?: boolean; columns?: boolean; pooled?: boolean } = {}): Promise<MatmulKernel> {
-  const { sparse = false, perSample = false, patches = false, columns = false, pooled = false } = o;
+  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean; patches?: boolean; columns?: boolean; pooled?: boolean; live?: boolean } = {}): Promise<MatmulKernel> {
+  const { sparse = false, perSample = false, patches = false, columns = false, pooled = false, live = false } = o;
   if (sparse && (strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no sparse ${variant} for this strategy`);
   if (perSample && (sparse || variant !== 'backwardWeight')) throw new Error(`matmul: no per-sample ${variant}${sparse ? ' (sparse)' : ''}`);
   if (patches && (sparse || variant === 'backwardInput' || (variant === 'backwardWeight' && !perSample))) {
@@ -73,6 +75,7 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
   }
   if (columns && variant !== 'backwardInput') throw new Error(`matmul: no columns table for ${variant}`);
   if (pooled && (variant !== 'forward' || !patches)) throw new Error(`matmul: no pooled ${variant}${patches ? '' : ' (without patches)'}`);
+  if (live && (!patches || strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no live rows for ${variant}${patches ? '' : ' (without patches)'}${strategy.tiled ? ' (tiled)' : ''}`);
   const flags = {
     forward: variant === 'forward',
     backwardInput: variant === 'backwardInput',
@@ -85,12 +88,14 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     patchesB: patches && variant === 'backwardWeight',
     columns,
     pooled,
+    live,
   };
   const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
   if (patches) bindings.push('read', 'read');
   if (columns) bindings.push('read');
   if (pooled) bindings.push('write');
+  if (live) bindings.push(variant === 'forward' ? 'write' : 'read');
   const cover = matmulCover(strategy, size);
   const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / 16, BLOCKS_Y: cover.m / 16, ALPHA: activation.alpha };
   const pipeline = await kernel(gpu, 'matmul.wgsl', flags, constants, bindings);
@@ -101,11 +106,11 @@ const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut, d.positions ?? 
 
 /**
  * out = act(inp · weightᵀ + bias); `mask`: inp's nonzero mask by rows, for a sparse kernel; `patches` for a
- * patches kernel; `argmax` for a pooled kernel, whose out is then (rows / 4, n_out)
+ * patches kernel; `argmax` for a pooled kernel, whose out is then (rows / 4, n_out); `live` for a live kernel
  */
 export function matmulForward(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; mask?: Tensor; patches?: Patches; argmax?: Tensor }): Op {
-  const extra = [...(t.mask ? [t.mask] : []), ...(t.patches ? [t.patches.taps, t.patches.corners] : []), ...(t.argmax ? [t.argmax] : [])];
+  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; mask?: Tensor; patches?: Patches; argmax?: Tensor; live?: Tensor }): Op {
+  const extra = [t.mask, t.patches?.taps, t.patches?.corners, t.argmax, t.live].filter((tensor) => tensor !== undefined);
   return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out, ...extra],
     (rows) => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
 }
@@ -122,11 +127,11 @@ export function matmulBackwardInput(gpu: Gpu, k: MatmulKernel, label: string, di
 
 /**
  * dweight = doutᵀ · inp (per sample: (rows, n_out, n_in)); `mask`: inp's nonzero mask by columns, for a sparse
- * kernel; `patches` for a patches kernel
+ * kernel; `patches` for a patches kernel; `live` for a live kernel (as its forward wrote it)
  */
 export function matmulBackwardWeight(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { dout: Tensor; inp: Tensor; dweight: Tensor; mask?: Tensor; patches?: Patches }): Op {
-  const extra = [...(t.mask ? [t.mask] : []), ...(t.patches ? [t.patches.taps, t.patches.corners] : [])];
+  t: { dout: Tensor; inp: Tensor; dweight: Tensor; mask?: Tensor; patches?: Patches; live?: Tensor }): Op {
+  const extra = [t.mask, t.patches?.taps, t.patches?.corners, t.live].filter((tensor) => tensor !== undefined);
   return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight, ...extra],
     (rows) => (k.sparse ? [ceilDiv(dims.nOut, k.cover.n), ceilDiv(dims.nIn, k.cover.m)]
       : [ceilDiv(dims.nIn, k.cover.n), ceilDiv(dims.nOut, k.cover.m), k.perSample ? rows : 1]));
