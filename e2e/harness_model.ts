@@ -60,7 +60,9 @@ export function blobs(count: number, features: number, classes: number, seed: nu
 
 /**
  * Trains on the GPU with shuffle off, and replays the same steps on the CPU reference from the same
- * initial weights (dropout with the same per-step seeds). Returns the largest weight difference and both loss histories.
+ * initial weights (dropout with the same per-step seeds). Returns the largest weight difference, both loss
+ * histories, how far the trained model's predictions on the data are from the reference's (with the
+ * reference's weights), and the ops of the training plan, by layer.
  */
 export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Dataset) {
   const engine = await getEngine();
@@ -70,6 +72,7 @@ export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Da
   const after = await gpuModel.getWeights();
   const plan = await gpuModel.plan(resolveFitOptions(fit, 0).batchSize, true); // the plan fit ran
   const ops = plan.layers.map((layer) => [...layer.forward, ...layer.backward].map((op) => op.label.replace(/^.*\.layers\[\d+\]\./, '')));
+  const probs = await gpuModel.predict(data.images); // through the inference plan
   gpuModel.dispose();
 
   const { spec, layers } = architectureOf(model);
@@ -103,7 +106,11 @@ export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Da
       maxChange = Math.max(maxChange, Math.abs(cpu[i] - start[i]));
     }
   }
-  return { maxDiff, maxChange, gpuLosses: history.map((h) => h.loss), referenceLosses, ops };
+  const all = gather(data.images, data.labels, order, 0, data.count, data.features);
+  const classes = probs.length / data.count;
+  const expected = softmax(reference.forward(layers, params, all.inp, data.count).at(-1)!, data.count, classes);
+  const predictMaxDiff = Math.max(...Array.from(probs, (p, i) => Math.abs(p - expected[i])));
+  return { maxDiff, maxChange, gpuLosses: history.map((h) => h.loss), referenceLosses, predictMaxDiff, ops };
 }
 
 /** A seeded run on blobs; returns the per-epoch history and the final held-out evaluation. */

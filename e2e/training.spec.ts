@@ -4,6 +4,8 @@ import { expect, test } from './fixtures';
 // Weights after a few steps: the GPU works in float32, the reference in float64. Differences stay
 // around 1e-7; a wrong gradient moves weights by about lr · |grad| ≈ 1e-3 or more.
 const STEP_TOLERANCE = 2e-6;
+// Probabilities predicted after training, against the reference's forward pass with the reference's weights.
+const PREDICT_TOLERANCE = 1e-6;
 
 const STEP_CASES = [
   { name: 'sgd relu, one full-batch step', model: { layers: [13, 7, 5], activation: 'relu', seed: 1 }, fit: { epochs: 1, batchSize: 37, learningRate: 0.5 }, count: 37 },
@@ -34,10 +36,11 @@ for (const c of STEP_CASES) {
       const data = h.randomDataset(c.count, features, classes, 9, 'floats' in c);
       return h.trainStepCase(c.model as never, c.fit as never, data);
     }, c);
-    console.log(`${c.name}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}); ` +
+    console.log(`${c.name}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}), predict maxdiff=${r.predictMaxDiff.toExponential(2)}; ` +
       `losses gpu=${r.gpuLosses.map((x) => x.toFixed(6))} ref=${r.referenceLosses.map((x) => x.toFixed(6))}`);
     expect(r.maxChange).toBeGreaterThan(1e-3); // the step really moved the weights
     expect(r.maxDiff).toBeLessThanOrEqual(STEP_TOLERANCE);
+    expect(r.predictMaxDiff).toBeLessThanOrEqual(PREDICT_TOLERANCE);
     r.gpuLosses.forEach((loss, i) => expect(Math.abs(loss - r.referenceLosses[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, r.referenceLosses[i])));
   });
 }
@@ -46,7 +49,7 @@ for (const c of STEP_CASES) {
 // recorded winners) where patches are read in place; with im2col they do not. Odd sizes leave a row and a column
 // no window takes; 8 filters take the 4-at-a-time paths, 5 the others; the second convolution's input gradient
 // goes through the pool's relu. The data is 85% zeros: a quarter of the first convolution's patches are all
-// zeros, which its register-blocked weight gradient skips.
+// zeros, which its register-blocked weight gradient skips. Predictions go through the inference plan, fused too.
 const FUSED = { input: [2, 11, 10], layers: [
   { type: 'conv2d', filters: 8, kernelSize: 3 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
   { type: 'conv2d', filters: 5, kernelSize: 2 }, { type: 'maxPool2d', size: 2 },
@@ -59,9 +62,11 @@ for (const [matmul, conv] of [['blocked', 'implicit'], ['tiled', 'implicit'], ['
       const { features, classes } = h.sizesOf(model as never);
       return h.trainStepCase(model as never, { epochs: 2, batchSize: 6, learningRate: 0.3 }, h.randomDataset(13, features, classes, 4, false, 0.85));
     }, [FUSED, matmul, conv] as const);
-    console.log(`conv + max pool, ${matmul}, ${conv}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}); ops ${JSON.stringify(r.ops)}`);
+    console.log(`conv + max pool, ${matmul}, ${conv}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}), ` +
+      `predict maxdiff=${r.predictMaxDiff.toExponential(2)}; ops ${JSON.stringify(r.ops)}`);
     expect(r.maxChange).toBeGreaterThan(1e-3);
     expect(r.maxDiff).toBeLessThanOrEqual(STEP_TOLERANCE);
+    expect(r.predictMaxDiff).toBeLessThanOrEqual(PREDICT_TOLERANCE);
     const fused = conv === 'implicit';
     for (const pool of [1, 3]) { // a fused pool adds only its backward; apart, its forward too
       expect(r.ops[pool].includes('forward')).toBe(!fused);

@@ -9,10 +9,11 @@ import { BLOCKED, matmulForward, matmulKernel, type MatmulStrategy, TILED } from
 import { type Op, record } from '../ops/op';
 import type { Gpu } from '../runtime/gpu';
 import { paramLayout } from './layout';
-import { buildPlan } from './plan';
+import { buildPlan, type Plan } from './plan';
 import { Schedule } from './schedule';
 
 const RUNS = 3;
+const CONV_ROWS = 16;
 const chosenMatmul = new WeakMap<Gpu, Promise<MatmulStrategy>>();
 const chosenConv = new WeakMap<Gpu, Promise<ConvStrategy>>();
 
@@ -29,7 +30,14 @@ export function matmulStrategy(gpu: Gpu): Promise<MatmulStrategy> {
 export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
   let strategy = chosenConv.get(gpu);
   if (!strategy) {
-    strategy = matmulStrategy(gpu).then((matmul) => remembered(gpu, 'conv', ['im2col', 'implicit'], (name) => timeConv(gpu, matmul, name)));
+    strategy = matmulStrategy(gpu).then((matmul) => {
+      let plans: Promise<ConvPlan[]> | undefined; // both built at once (their pipelines compile side by side), when first needed
+      const candidates: ConvStrategy[] = ['im2col', 'implicit'];
+      return remembered(gpu, 'conv', candidates, async (name) => {
+        plans ??= Promise.all(candidates.map((conv) => convPlan(gpu, matmul, conv)));
+        return timeConv(gpu, (await plans)[candidates.indexOf(name)]);
+      });
+    });
     chosenConv.set(gpu, strategy);
   }
   return strategy;
@@ -82,19 +90,27 @@ async function timeMatmul(gpu: Gpu, strategy: MatmulStrategy): Promise<number> {
   return ms;
 }
 
+interface ConvPlan {
+  plan: Plan;
+  buffers: GPUBuffer[];
+}
+
 /**
- * A training step's worth of a ConvNet's second convolution and the 2 × 2 max pool after it, as a plan builds
- * them (fused where they can be): 16 samples of 8 × 12 × 12, stored channels last, → 16 filters of 3 × 3.
+ * A training step's worth of a ConvNet's convolution and the 2 × 2 max pool after it, as a plan builds them
+ * (fused where they can be): 16 samples of 8 × 12 × 12 → 16 filters of 3 × 3.
  */
-async function timeConv(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<number> {
-  const rows = 16;
-  const layers = layersOf([8, 12, 12], [{ type: 'conv2d', filters: 8, kernelSize: 1 }, { type: 'conv2d', filters: 16, kernelSize: 3 },
-    { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
+async function convPlan(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<ConvPlan> {
+  const layers = layersOf([8, 12, 12], [{ type: 'conv2d', filters: 16, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
   const layout = paramLayout(layers.flatMap((layer) => (layer.params ? [layer.params] : [])), Math.max(4, gpu.device.limits.minStorageBufferOffsetAlignment / 4));
-  const params = gpu.buffer('autotune.params', layout.totalFloats * 4, GPUBufferUsage.STORAGE);
-  const grads = gpu.buffer('autotune.grads', layout.totalFloats * 4, GPUBufferUsage.STORAGE);
-  const plan = await buildPlan(gpu, 'autotune.conv', layers, 'cross-entropy', layout, params, grads, rows, true, { matmul, conv });
-  const ms = await timeOps(gpu, [1, 2].flatMap((l) => [...plan.layers[l].forward, ...plan.layers[l].backward]), rows);
-  for (const buffer of [params, grads, ...plan.owned]) gpu.release(buffer);
+  const params = gpu.buffer(`autotune.${conv}.params`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
+  const grads = gpu.buffer(`autotune.${conv}.grads`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
+  const plan = await buildPlan(gpu, `autotune.${conv}`, layers, 'cross-entropy', layout, params, grads, CONV_ROWS, true, { matmul, conv });
+  return { plan, buffers: [params, grads] };
+}
+
+/** Times the convolution's and pool's ops, then releases the plan. */
+async function timeConv(gpu: Gpu, { plan, buffers }: ConvPlan): Promise<number> {
+  const ms = await timeOps(gpu, [0, 1].flatMap((l) => [...plan.layers[l].forward, ...plan.layers[l].backward]), CONV_ROWS);
+  for (const buffer of [...buffers, ...plan.owned]) gpu.release(buffer);
   return ms;
 }
