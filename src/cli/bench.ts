@@ -22,6 +22,7 @@ const CONVOLUTIONS: ConvShape[] = [{ input: [1, 28, 28], filters: 24, kernel: 5 
 const MATMULS: [number, number, number][] = [[128, 128, 128], [256, 256, 256], [512, 512, 512], [64, 784, 128], [256, 784, 1024], [256, 1024, 1024]];
 
 export async function main(argv: string[]): Promise<number> {
+  const started = Date.now();
   const quick = argv.includes('--quick');
   const files = dataFiles(prepareBundledMnist(), true);
   const lines: string[] = [];
@@ -99,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }, { optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] } },
   ['--enable-webgpu-developer-features']); // unquantised timestamps
+  say(`\n(The whole benchmark took ${((Date.now() - started) / 60_000).toFixed(1)} minutes.)`);
   writeFileSync('BENCHMARKS.md', `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
   return 0;
