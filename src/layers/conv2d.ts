@@ -3,7 +3,9 @@
 // multiplies the patches by the weight (bias and activation fused), the patches either gathered by im2col or,
 // for an unpadded convolution where the adapter runs it faster (src/model/autotune.ts), read in place; backward,
 // matmul gives the weight gradient from the same patches and the patches' gradient, which col2im sums onto the
-// input. Its output is stored channels last (the product's natural order).
+// input. Its output is stored channels last (the product's natural order). With its patches read in place, a
+// 2 × 2 max pool right after it is done in the same product (fusesPool; the plan decides), and on the input
+// data its weight gradient skips the positions whose patch is all zeros.
 
 import { ArgumentError } from '../errors';
 import { type Activation, IDENTITY } from '../ops/activation';
