@@ -22,5 +22,10 @@ export async function serveStatic(root: string): Promise<{ url: string; close: (
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  // close() alone waits for the page's keep-alive connections to go idle, which may outlast the test: drop them.
+  const close = () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  return { url: `http://127.0.0.1:${port}`, close };
 }
