@@ -24,6 +24,7 @@
 // With live (register-blocked, patches: a convolution of the input data), forward also notes which of its rows'
 // patches hold a nonzero value, 16 rows to a word of `live`, and the per-sample backwardWeight sums only over
 // those rows (k): a patch of zeros adds nothing to the weight gradient. About 40% of MNIST's 5 × 5 patches are.
+// (A patch of NaNs may count as zeros; the loss is NaN then, and fit stops with DivergenceError.)
 
 struct Step {             // see src/model/schedule.ts
   batch_start: u32,
@@ -71,7 +72,7 @@ var<private> part: u32;    // the workgroup's z: with perSample, the sample whos
 #if ${pooled}
 @group(1) @binding(8) var<storage, read_write> live: array<u32>; // (rows / 16): bit i of word b: row 16b + i's patch has a nonzero
 #else
-@group(1) @binding(7) var<storage, read_write> live: array<u32>; // (the binding after the tables, and argmax if pooled)
+@group(1) @binding(7) var<storage, read_write> live: array<u32>; // (rows / 16): bit i of word b: row 16b + i's patch has a nonzero
 #endif
 var<private> seen: array<vec4f, 4>;                               // seen[g][j]: max |A[m0 + 4g + j, k]| over the k so far
 #endif
