@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { type Dataset, type Engine, type ModelOptions, sliceDataset, type Weights } from '../index';
 import { type Op, record } from '../ops/op';
+import type { TrainingResult } from './bench_page';
 
 /** jax-js's MNIST ConvNet (no dropout): the CNN preset's layers, as the benchmark trains them. */
 export const CONVNET: ModelOptions = {
@@ -28,14 +29,6 @@ export interface ConvNetCase {
   warmup: number;
 }
 
-export interface ConvNetResult {
-  backend: string;
-  samplesPerSecond: number;
-  firstStepMs: number;
-  evaluateMs: number;
-  /** On the 2,000 test digits, after the same 1 + warmup + steps steps. */
-  testAccuracy: number;
-}
 
 const LEARNING_RATE = 0.05;
 /** TensorFlow.js predicts in batches of this many; both warm up on this many test digits before the timed evaluation. */
@@ -43,13 +36,13 @@ const EVAL_BATCH = 500;
 const fitOptions = (batch: number) => ({ batchSize: batch, learningRate: LEARNING_RATE, shuffle: false, epochs: 1 });
 
 /** webgpu-nn: the first step (model creation and compilation included), warm-up steps, then the timed steps. */
-export async function ours(engine: Engine, data: { train: Dataset; test: Dataset }, c: ConvNetCase): Promise<{ result: ConvNetResult; weights: Weights }> {
+export async function ours(engine: Engine, data: { train: Dataset; test: Dataset }, c: ConvNetCase): Promise<{ result: TrainingResult; weights: Weights }> {
   const rows = (from: number, steps: number) => sliceDataset(data.train, from * c.batch, (from + steps) * c.batch);
   const weights = await initialWeights(engine);
   let started = performance.now();
   const model = engine.createModel(CONVNET);
   await model.fit(rows(0, 1), fitOptions(c.batch));
-  const firstStepMs = performance.now() - started;
+  const firstBatchMs = performance.now() - started;
   await model.fit(rows(1, c.warmup), fitOptions(c.batch));
   started = performance.now();
   await model.fit(rows(1 + c.warmup, c.steps), fitOptions(c.batch));
@@ -59,7 +52,7 @@ export async function ours(engine: Engine, data: { train: Dataset; test: Dataset
   const { accuracy } = await model.evaluate(data.test);
   const evaluateMs = performance.now() - started;
   model.dispose();
-  return { result: { backend: 'webgpu-nn', samplesPerSecond, firstStepMs, evaluateMs, testAccuracy: accuracy }, weights };
+  return { result: { backend: 'webgpu-nn', samplesPerSecond, firstBatchMs, evaluateMs, testAccuracy: accuracy }, weights };
 }
 
 /** The seeded model's initial weights (a model made the same way, untrained). */
@@ -93,7 +86,7 @@ function tfjsConvNet(weights: Weights): tf.Sequential {
 }
 
 /** TensorFlow.js on `backend`: the same steps on the same rows in the same order, from the same weights. */
-export async function theirs(backend: 'webgpu' | 'webgl' | 'cpu', data: { train: Dataset; test: Dataset }, c: ConvNetCase, weights: Weights): Promise<ConvNetResult> {
+export async function theirs(backend: 'webgpu' | 'webgl' | 'cpu', data: { train: Dataset; test: Dataset }, c: ConvNetCase, weights: Weights): Promise<TrainingResult> {
   await tf.setBackend(backend);
   await tf.ready();
   const tensors = (d: Dataset, from: number, to: number) => tf.tidy(() => [
@@ -108,7 +101,7 @@ export async function theirs(backend: 'webgpu' | 'webgl' | 'cpu', data: { train:
   };
   let started = performance.now();
   await fit(0, 1);
-  const firstStepMs = performance.now() - started;
+  const firstBatchMs = performance.now() - started;
   await fit(1, c.warmup);
   started = performance.now();
   await fit(1 + c.warmup, c.steps);
@@ -126,7 +119,7 @@ export async function theirs(backend: 'webgpu' | 'webgl' | 'cpu', data: { train:
   const evaluateMs = performance.now() - started;
   const testAccuracy = Array.from(labels).filter((p, i) => p === data.test.labels[i]).length / data.test.count;
   model.dispose();
-  return { backend: `tfjs-${backend}`, samplesPerSecond, firstStepMs, evaluateMs, testAccuracy };
+  return { backend: `tfjs-${backend}`, samplesPerSecond, firstBatchMs, evaluateMs, testAccuracy };
 }
 
 /** A convolution of the net: its input (channels, height, width), filters and kernel size. */

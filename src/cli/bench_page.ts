@@ -189,7 +189,7 @@ export async function environment() {
 }
 
 /** The ConvNet trained by webgpu-nn, then by each TensorFlow.js backend from the same initial weights. */
-export async function convnetTraining(c: convnet.ConvNetCase, backends: ('webgpu' | 'webgl' | 'cpu')[]): Promise<convnet.ConvNetResult[]> {
+export async function convnetTraining(c: convnet.ConvNetCase, backends: ('webgpu' | 'webgl' | 'cpu')[]): Promise<TrainingResult[]> {
   engine ??= await createEngine();
   const { result, weights } = await convnet.ours(engine, await mnist(), c);
   const results = [result];

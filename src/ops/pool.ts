@@ -34,9 +34,12 @@ export function poolPipeline(gpu: Gpu, kind: PoolKind, pass: 'forward' | 'backwa
   return kernel(gpu, 'pool.wgsl', flags, { WORKGROUP, SIZE_H: g.size[0], SIZE_W: g.size[1] }, [...bindings]);
 }
 
+/** Channels the unpool takes at once: its tensors are always channels last. */
+const unpoolLanes = (g: PoolGeometry) => (g.channels % 4 === 0 ? 4 : 1);
+
 /** A 2 × 2 max pool's backward from the winners a fused convolution recorded (channels last; 4 at a time when a multiple of 4). */
 export function unpoolPipeline(gpu: Gpu, g: PoolGeometry): Promise<GPUComputePipeline> {
-  const flags = { forward: false, max: true, tiles: true, vec4: g.channels % 4 === 0, unpool: true };
+  const flags = { forward: false, max: true, tiles: true, vec4: unpoolLanes(g) === 4, unpool: true };
   return kernel(gpu, 'pool.wgsl', flags, { WORKGROUP }, ['uniform', 'read', 'read', 'write']);
 }
 
@@ -59,7 +62,7 @@ export function poolForward(gpu: Gpu, pipeline: GPUComputePipeline, label: strin
  */
 export function unpool(gpu: Gpu, pipeline: GPUComputePipeline, label: string, g: PoolGeometry,
   t: { argmax: Tensor; dout: Tensor; dinp: Tensor }): Op {
-  const channels = g.channels / (g.channels % 4 === 0 ? 4 : 1);
+  const channels = g.channels / unpoolLanes(g);
   const dims = new Uint32Array([channels, g.height, g.width, 0, 0, 0, g.outHeight, g.outWidth, 0, 0, 0, ...g.stride]);
   return makeOp(gpu, label, pipeline, dims, [t.argmax, t.dout, t.dinp], (rows) => [ceilDiv(g.outHeight * g.outWidth, WORKGROUP), rows]);
 }
