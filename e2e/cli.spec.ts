@@ -89,6 +89,44 @@ test('Ctrl-C stops after the current batches and still writes the model', async 
   expect(existsSync(out)).toBe(true);
 });
 
+test('Ctrl-C, then --resume from --checkpoint: the same weights as a run that was never stopped', async () => {
+  test.setTimeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), 'resume-'));
+  const args = ['--layers', '784,16,10', '--epochs', '3', '--validation', '0.05'];
+  const whole = await train([...args, '--out', join(dir, 'whole.safetensors')]);
+  expect(whole.status, whole.err).toBe(0);
+  let sent = false;
+  const stopped = await train([...args, '--checkpoint', join(dir, 'ck.safetensors')], (text, child) => {
+    if (!sent && /epoch +1\/3/.test(text)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  console.log(stopped.out);
+  expect(stopped.status, stopped.err).toBe(130);
+  const where = /wrote .*ck\.safetensors: --resume .* continues at step (\d+) of epoch (\d+)/.exec(stopped.out);
+  expect(where, 'the stop writes a checkpoint and says where it resumes').not.toBeNull();
+  expect(Number(where![2])).toBeGreaterThanOrEqual(2);
+  const resumed = await train([...args, '--resume', join(dir, 'ck.safetensors'), '--out', join(dir, 'resumed.safetensors')]);
+  console.log(resumed.out);
+  expect(resumed.status, resumed.err).toBe(0);
+  expect(resumed.out).toMatch(/epoch 3\/3 /);
+  const [a, b] = [savedModel(join(dir, 'whole.safetensors')), savedModel(join(dir, 'resumed.safetensors'))];
+  for (const [name, tensor] of a.tensors) expect(Buffer.from(b.tensors.get(name)!.data.buffer).equals(Buffer.from(tensor.data.buffer)), name).toBe(true);
+  const accuracy = (out: string) => /test accuracy (\d+\.\d\d)%/.exec(out)![1];
+  expect(accuracy(resumed.out)).toBe(accuracy(whole.out));
+
+  const other = await train([...args, '--epochs', '4', '--resume', join(dir, 'ck.safetensors')]);
+  expect(other.status).toBe(1);
+  expect(other.err).toMatch(/error: --resume .*ck\.safetensors: it is "a checkpoint of a fit with epochs 3"; expected a checkpoint of a fit with these options \(epochs 4\)/);
+  const model = await train([...args, '--resume', join(dir, 'whole.safetensors')]);
+  expect(model.status).toBe(1);
+  expect(model.err).toMatch(/error: --resume .*whole\.safetensors: has no __metadata__\.checkpoint: it is a model file, not a checkpoint/);
+  const missing = await train([...args, '--resume', join(dir, 'none.safetensors')]);
+  expect(missing.status).toBe(2);
+  expect(missing.err).toMatch(/error: --resume .*none\.safetensors: no such file/);
+});
+
 test('--runtime node trains in the Node process (the webgpu package), with no browser', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'node.safetensors');
   const r = await train(['--runtime', 'node', '--layers', '784,16,10', '--epochs', '2', '--augment', 'off', '--out', out]);

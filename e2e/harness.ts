@@ -1,4 +1,5 @@
 // The page the GPU tests drive: it checks WebGPU once, then exposes the kernel and model cases.
+import * as checkpoint from './harness_checkpoint';
 import * as kernels from './harness_kernels';
 import * as layers from './harness_layers';
 import * as model from './harness_model';
@@ -12,7 +13,7 @@ async function webgpu(): Promise<string> {
   return `ok: ${adapter.info.vendor} ${adapter.info.architecture}`;
 }
 
-const harness = { webgpu, ...kernels, ...layers, ...model, ...reliability, ...worker };
+const harness = { webgpu, ...checkpoint, ...kernels, ...layers, ...model, ...reliability, ...worker };
 declare global {
   interface Window {
     harness: typeof harness;

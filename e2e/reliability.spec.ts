@@ -1,7 +1,8 @@
 // Failures injected on purpose, and what the engine must do about each (see e2e/harness_reliability.ts).
 import { expect, test } from './fixtures';
 
-for (const [lossAt, checkpointEvery, resumeStep, kind] of [[6, undefined, 0, 'mlp'], [6, 4, 4, 'mlp'], [6, 4, 4, 'convnet']] as const) {
+// Step 12 is an epoch's last: the device goes after its steps and before its checkpoint, and onEpoch must still see epoch 2 once.
+for (const [lossAt, checkpointEvery, resumeStep, kind] of [[6, undefined, 0, 'mlp'], [6, 4, 4, 'mlp'], [6, 4, 4, 'convnet'], [12, undefined, 0, 'mlp']] as const) {
   test(`${kind}: device destroyed at epoch 2 step ${lossAt}, checkpoints ${checkpointEvery ? `every ${checkpointEvery} steps` : 'per epoch'}: training recovers exactly`, async ({ harness }) => {
     test.setTimeout(120_000);
     const r = await harness.evaluate(([at, every, k]) => window.harness.deviceLossRecovery(at, every, k), [lossAt, checkpointEvery, kind] as const);
@@ -11,6 +12,7 @@ for (const [lossAt, checkpointEvery, resumeStep, kind] of [[6, undefined, 0, 'ml
     expect(r.recoveries[0].reason).toMatch(/destroyed/);
     expect(r.newDevice).toBe(true);
     expect(r.historyLength).toBe(3);
+    expect(r.epochs).toEqual([1, 2, 3]);
     expect(r.sameAsUninterrupted).toBe(true);
     expect(r.idleKept).toBe(true);
     expect(r.evaluationAfterLoss).toEqual(r.evaluation);

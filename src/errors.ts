@@ -30,6 +30,21 @@ export class ArgumentError extends WebGPUNNError {
   }
 }
 
+/** A layer list in the short syntax (parseLayers) has a token it cannot read. */
+export class LayerSyntaxError extends WebGPUNNError {
+  override readonly name = 'LayerSyntaxError';
+  constructor(
+    /** The layer, counted from 1; 0 when the list as a whole is wrong. */
+    readonly layer: number,
+    /** That layer's token, or the whole list. */
+    readonly token: string,
+    /** What would have been read, in words. */
+    readonly expected: string,
+  ) {
+    super(layer > 0 ? `layer ${layer}, '${token}': expected ${expected}` : `'${token}': expected ${expected}`);
+  }
+}
+
 /** A dataset's arrays do not fit its declared shape, or its content is invalid (labels out of range, NaN). */
 export class DatasetError extends WebGPUNNError {
   override readonly name = 'DatasetError';

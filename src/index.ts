@@ -1,11 +1,12 @@
 // webgpu-nn: train neural networks on the GPU in a browser tab. The public API, and nothing else.
 
 export { createEngine, Engine, type EngineOptions } from './engine';
-export { Model, Model as MLP } from './model/model';
+export { type Inspection, Model, Model as MLP } from './model/model';
 export { createWorkerEngine, WorkerEngine, WorkerModel, WorkerModel as WorkerMLP } from './worker/client';
-export type { BatchProgress, Dataset, EpochStats, FitOptions, RecoveryEvent, Weights } from './model/config';
+export type { BatchProgress, Dataset, EpochStats, FitOptions, RecoveryEvent, StepProfile, Weights } from './model/config';
 export type { MLPOptions, ModelOptions, ModelSpec } from './model/architecture';
 export type { LayerOptions, LayerSpec } from './layers';
+export { LAYER_SYNTAX, parseLayers } from './layers/syntax';
 export type { DenseOptions } from './layers/dense';
 export type { Conv2dOptions, Padding } from './layers/conv2d';
 export type { Pool2dOptions } from './layers/pool2d';
@@ -27,6 +28,7 @@ export {
   DivergenceError,
   DisposedError,
   GPUExecutionError,
+  LayerSyntaxError,
   ModelFormatError,
   ShaderCompileError,
   WebGPUNNError,

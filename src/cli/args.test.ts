@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { CliError, CNN_PRESET, DEFAULT, parseArgs, SEED_PRESET } from './args';
-import { parseLayers } from './layer_syntax';
+import { parseLayers } from '../layers/syntax';
+import { LayerSyntaxError } from '../errors';
 import { duration, epochLine, perClassTable, progressBar } from './report';
 
 test('defaults, presets and overrides', () => {
@@ -78,6 +79,19 @@ test.each([
   ['conv3d3,dense10', /layer 1, 'conv3d3': expected a layer such as conv5x5x24/],
   ['lstm64,dense10', /expected a layer: conv, maxpool, avgpool, dense, dropout, flatten, or an activation .*; not lstm/],
 ])('--layers %s is a CliError naming the layer', (text, message) => {
-  expect(() => parseLayers(text)).toThrow(CliError);
-  expect(() => parseLayers(text)).toThrow(message);
+  expect(() => parseArgs(['--layers', text])).toThrow(CliError);
+  expect(() => parseArgs(['--layers', text])).toThrow(message);
+});
+
+test('parseLayers throws LayerSyntaxError with the layer, its token and what was expected', () => {
+  const error = (() => {
+    try {
+      parseLayers('conv5x5x24,maxpool2,dense');
+    } catch (e) {
+      return e;
+    }
+  })();
+  expect(error).toBeInstanceOf(LayerSyntaxError);
+  expect(error).toMatchObject({ name: 'LayerSyntaxError', layer: 3, token: 'dense', expected: 'dense<UNITS>, e.g. dense128' });
+  expect(() => parseLayers('784')).toThrow(expect.objectContaining({ layer: 0, token: '784' }));
 });

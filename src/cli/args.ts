@@ -4,7 +4,8 @@
 import { parseArgs as parseArgv } from 'node:util';
 import type { LayerOptions } from '../layers';
 import { CliError } from './errors';
-import { LAYER_SYNTAX, parseLayers } from './layer_syntax';
+import { LAYER_SYNTAX, parseLayers } from '../layers/syntax';
+import { LayerSyntaxError } from '../errors';
 
 export { CliError };
 
@@ -35,6 +36,10 @@ export interface TrainConfig {
   /** A folder with the four standard IDX files; default the bundled digits. */
   data?: string;
   out?: string;
+  /** Write a checkpoint here at each epoch's end and when stopped (Ctrl-C). */
+  checkpoint?: string;
+  /** Continue the fit this checkpoint was taken in (the same options and data). */
+  resume?: string;
   /** Where the engine runs: headless Chromium, or this Node process through the `webgpu` package. */
   runtime: 'browser' | 'node';
 }
@@ -87,10 +92,14 @@ ${LAYER_SYNTAX.replace(/^/gm, '    ')}
   --validation 0.05       fraction of the training data held out
   --data DIR              folder with train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-...
   --out model.safetensors write the trained model (also on Ctrl-C)
+  --checkpoint FILE       write a checkpoint at each epoch's end and on Ctrl-C: weights, optimizer state,
+                          position in the epoch and PRNG states
+  --resume FILE           continue from a checkpoint, with the options it was taken with: ends with the
+                          weights of a run that was never stopped
   --runtime browser       browser (headless Chromium) or node (this process, WebGPU from the webgpu package)`;
 
 const OPTIONS = ['preset', 'layers', 'activation', 'init', 'optimizer', 'lr', 'schedule', 'batch', 'epochs', 'l2', 'momentum', 'seed',
-  'augment', 'validation', 'data', 'out', 'runtime'] as const;
+  'augment', 'validation', 'data', 'out', 'checkpoint', 'resume', 'runtime'] as const;
 
 function number(option: string, value: string, ok: (x: number) => boolean, accepted: string): number {
   const x = Number(value);
@@ -122,6 +131,16 @@ function readArgv(argv: string[]): Partial<Record<(typeof OPTIONS)[number], stri
 }
 
 /** Parses the options over the chosen preset. Returns undefined for --help. */
+/** --layers, read by the library's parser; its LayerSyntaxError as the option's CliError. */
+function layersOption(text: string): number[] | LayerOptions[] {
+  try {
+    return parseLayers(text);
+  } catch (error) {
+    if (!(error instanceof LayerSyntaxError)) throw error;
+    throw new CliError(error.layer > 0 ? `--layers: ${error.message}` : `--layers ${text}: expected ${error.expected}`);
+  }
+}
+
 export function parseArgs(argv: string[]): TrainConfig | undefined {
   if (argv.includes('--help') || argv.includes('-h')) return undefined;
   const values = readArgv(argv);
@@ -135,7 +154,7 @@ export function parseArgs(argv: string[]): TrainConfig | undefined {
     switch (option) {
       case 'preset': break;
       case 'layers':
-        config.layers = parseLayers(value);
+        config.layers = layersOption(value);
         config.layersText = value;
         break;
       case 'activation': config.activation = oneOf(option, value, ['relu', 'leaky_relu', 'elu', 'sigmoid', 'tanh', 'identity']); break;
@@ -163,6 +182,8 @@ export function parseArgs(argv: string[]): TrainConfig | undefined {
       }
       case 'data': config.data = value; break;
       case 'out': config.out = value; break;
+      case 'checkpoint': config.checkpoint = value; break;
+      case 'resume': config.resume = value; break;
       case 'runtime': config.runtime = oneOf(option, value, ['browser', 'node']); break;
     }
   }

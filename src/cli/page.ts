@@ -8,6 +8,7 @@ import { runSession, type TrainEvent, type TrainResult } from './session';
 declare global {
   interface Window {
     report: (event: TrainEvent) => Promise<void>;
+    saveCheckpoint: (base64: string, at: { epoch: number; step: number }) => Promise<void>;
     runTraining: (config: TrainConfig) => Promise<TrainResult>;
     stopTraining: () => void;
     saveModel: () => Promise<string>;
@@ -19,17 +20,23 @@ const stop = new AbortController();
 
 window.stopTraining = () => stop.abort();
 
-window.saveModel = async () => {
-  if (!model) throw new Error('no model yet');
-  const bytes = await model.save();
+/** Bytes as base64: the way they travel to the CLI's Node process. */
+function base64(bytes: Uint8Array): string {
   let text = '';
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(text);
+}
+
+window.saveModel = async () => {
+  if (!model) throw new Error('no model yet');
+  return base64(await model.save());
 };
 
 window.runTraining = async (config) => {
   const engine = await createEngine();
-  const session = await runSession(engine, config, (file) => `/__data__/${file}`, (event) => void window.report(event), stop.signal);
+  const resumeFrom = config.resume === undefined ? undefined : new Uint8Array(await (await fetch('/__data__/resume')).arrayBuffer());
+  const save = config.checkpoint === undefined ? undefined : (bytes: Uint8Array, at: { epoch: number; step: number }) => void window.saveCheckpoint(base64(bytes), at);
+  const session = await runSession(engine, config, (file) => `/__data__/${file}`, (event) => void window.report(event), stop.signal, { resumeFrom, save });
   model = session.model;
   return session.result;
 };

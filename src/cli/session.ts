@@ -1,7 +1,8 @@
 // One `npm run train` session, wherever WebGPU is: load the IDX files, train with the public API, test,
 // and report progress through `report`. The browser page (page.ts) and the Node runtime (train.ts) run it.
 
-import { type DataSource, type Dataset, type Engine, type LayerOptions, loadIdx, type Model, sliceDataset } from '../index';
+import { ArgumentError, type DataSource, type Dataset, type Engine, type LayerOptions, loadIdx, type Model, ModelFormatError, sliceDataset } from '../index';
+import { CliError } from './errors';
 import { MNIST_FILES } from '../data/mnist';
 import type { TrainConfig } from './args';
 
@@ -17,9 +18,15 @@ export interface TrainResult {
   perClass: { correct: number[]; total: number[] };
 }
 
+/** Checkpoints in and out: the one to resume from (--resume), and where each new one goes (--checkpoint). */
+export interface CheckpointIO {
+  resumeFrom?: Uint8Array;
+  save?: (checkpoint: Uint8Array, at: { epoch: number; step: number }) => void;
+}
+
 /** Trains as `config` says on the files `source` gives by name; stops early (stopped: true) when `signal` aborts. */
 export async function runSession(engine: Engine, config: TrainConfig, source: (file: string) => DataSource,
-  report: (event: TrainEvent) => void, signal: AbortSignal): Promise<{ model: Model; result: TrainResult }> {
+  report: (event: TrainEvent) => void, signal: AbortSignal, checkpoints: CheckpointIO = {}): Promise<{ model: Model; result: TrainResult }> {
   const { train, validation, test } = await datasets(config, source);
   const info = engine.adapterInfo;
   report({ type: 'start', adapter: `${info.vendor} ${info.architecture}`.trim(), train: train.count, validation: validation?.count ?? 0, test: test.count });
@@ -36,8 +43,11 @@ export async function runSession(engine: Engine, config: TrainConfig, source: (f
       augment: config.augment, signal, stepsPerSubmit: 8, // progress and Ctrl-C every 8 batches
       onBatch: (p) => report({ type: 'batch', ...p }),
       onEpoch: (e) => report({ type: 'epoch', ...e }),
+      onCheckpoint: checkpoints.save, resumeFrom: checkpoints.resumeFrom,
     });
   } catch (error) {
+    if (error instanceof ArgumentError && error.argument === 'resumeFrom') throw new CliError(`--resume ${config.resume}: ${error.message.replace(/^resumeFrom is /, 'it is ')}`);
+    if (error instanceof ModelFormatError && error.file === 'resumeFrom') throw new CliError(`--resume ${config.resume}: ${error.message.replace(/^resumeFrom:? ?/, '')}`);
     if (!signal.aborted) throw error;
     stopped = true;
   }

@@ -3,14 +3,14 @@
 // per-class table. Ctrl-C stops after the current chunk of batches and still writes --out. Run through
 // scripts/run.mjs.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { CliError, parseArgs, type TrainConfig, USAGE } from './args';
 import { MNIST_FILES } from '../data/mnist';
 import { withPage } from './browser';
 import { findChromium } from './chromium';
-import { runSession, type TrainEvent, type TrainResult } from './session';
+import { type CheckpointIO, runSession, type TrainEvent, type TrainResult } from './session';
 import { nodeGpu } from './node_gpu';
 import { ArgumentError, createEngine, type LayerOptions } from '../index';
 import { resolveModelOptions } from '../model/architecture';
@@ -98,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     files = dataFiles(config.data ?? prepareBundledMnist(), config.samples === undefined);
     checkNetwork(config, files);
+    if (config.resume !== undefined && !existsSync(config.resume)) throw new CliError(`--resume ${config.resume}: no such file`);
     if (config.runtime === 'browser') findChromium(); // fail early, with the how-to, before starting anything
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
@@ -106,6 +107,15 @@ export async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const run = config;
   const printer = new Printer(run, process.stdout.isTTY === true);
+  let lastCheckpoint: { epoch: number; step: number } | undefined;
+  const checkpoints: CheckpointIO = {
+    resumeFrom: run.resume === undefined ? undefined : new Uint8Array(readFileSync(run.resume)),
+    save: run.checkpoint === undefined ? undefined : (bytes, at) => {
+      writeFileSync(`${run.checkpoint}.partial`, bytes); // then renamed: a stop mid-write never leaves half a checkpoint
+      renameSync(`${run.checkpoint}.partial`, run.checkpoint!);
+      lastCheckpoint = at;
+    },
+  };
   const finish = async (result: TrainResult, save: () => Promise<Uint8Array>): Promise<number> => {
     console.log(`${result.stopped ? 'stopped early; ' : ''}test accuracy ${(result.test.accuracy * 100).toFixed(2)}% ` +
       `(${Math.round(result.test.accuracy * result.test.count)}/${result.test.count}), loss ${result.test.loss.toFixed(4)}, ` +
@@ -115,23 +125,30 @@ export async function main(argv: string[]): Promise<number> {
       writeFileSync(run.out, await save());
       console.log(`wrote ${run.out}`);
     }
+    if (result.stopped && lastCheckpoint) {
+      console.log(`wrote ${run.checkpoint}: --resume ${run.checkpoint} continues at step ${lastCheckpoint.step} of epoch ${lastCheckpoint.epoch}`);
+    }
     return result.stopped ? 130 : 0;
   };
   try {
-    return await (run.runtime === 'node' ? inNode(run, files, printer, finish) : inBrowser(run, files, printer, finish));
+    return await (run.runtime === 'node' ? inNode(run, files, printer, finish, checkpoints) : inBrowser(run, files, printer, finish, checkpoints));
   } catch (error) {
-    console.error(`error: ${(error as Error).message.replace(/^page\.evaluate: (Error: )?/, '')}`);
+    // From the page: without Playwright's prefix, a CliError's class name, or the page's stack.
+    console.error(`error: ${(error as Error).message.replace(/^page\.evaluate: ((Cli)?Error: )?/, '').replace(/\n\s+at [\s\S]*$/, '')}`);
     return 1;
   }
 }
 
 type Finish = (result: TrainResult, save: () => Promise<Uint8Array>) => Promise<number>;
 
-/** The session in headless Chromium (page.ts), with the files served to it. */
-function inBrowser(run: TrainConfig, files: Map<string, string>, printer: Printer, finish: Finish): Promise<number> {
-  return withPage('src/cli/page.html', files, async (page) => {
+/** The session in headless Chromium (page.ts), with the files (and --resume's checkpoint) served to it. */
+function inBrowser(run: TrainConfig, files: Map<string, string>, printer: Printer, finish: Finish, checkpoints: CheckpointIO): Promise<number> {
+  const served = new Map(files);
+  if (run.resume !== undefined) served.set('resume', run.resume);
+  return withPage('src/cli/page.html', served, async (page) => {
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
     await page.exposeFunction('report', (event: TrainEvent) => printer.handle(event));
+    await page.exposeFunction('saveCheckpoint', (base64: string, at: { epoch: number; step: number }) => checkpoints.save?.(Buffer.from(base64, 'base64'), at));
     await page.waitForFunction(() => 'runTraining' in window);
     const stopOnInterrupt = onInterrupt(() => void page.evaluate(() => window.stopTraining()).catch(() => undefined));
     try {
@@ -144,12 +161,12 @@ function inBrowser(run: TrainConfig, files: Map<string, string>, printer: Printe
 }
 
 /** The session in this process, on WebGPU from the `webgpu` package (node_gpu.ts). */
-async function inNode(run: TrainConfig, files: Map<string, string>, printer: Printer, finish: Finish): Promise<number> {
+async function inNode(run: TrainConfig, files: Map<string, string>, printer: Printer, finish: Finish, checkpoints: CheckpointIO): Promise<number> {
   const engine = await createEngine({ gpu: await nodeGpu() });
   const stop = new AbortController();
   const stopOnInterrupt = onInterrupt(() => stop.abort());
   try {
-    const { model, result } = await runSession(engine, run, (file) => readFileSync(files.get(file)!), (event) => printer.handle(event), stop.signal);
+    const { model, result } = await runSession(engine, run, (file) => readFileSync(files.get(file)!), (event) => printer.handle(event), stop.signal, checkpoints);
     return await finish(result, () => model.save());
   } finally {
     process.off('SIGINT', stopOnInterrupt);

@@ -97,7 +97,33 @@ export interface FitOptions {
   checkpointEvery?: number;
   /** Called when the GPU device was lost and training goes on, on a new device, from the last checkpoint. */
   onRecovery?: (event: RecoveryEvent) => void;
+  /**
+   * Called with a checkpoint file at each epoch's end, at each checkpointEvery, and when `signal` stops the fit:
+   * the model file (as save() writes it) plus the optimizer's state, the position in the epoch and the PRNG
+   * states. `at` is where a fit resumed from it starts: step `at.step` of epoch `at.epoch` (step 0 after an
+   * epoch's end; epoch epochs + 1 once the fit is done). Each epoch's onEpoch comes after its checkpoint.
+   */
+  onCheckpoint?: (checkpoint: Uint8Array, at: { epoch: number; step: number }) => void;
+  /**
+   * A checkpoint from onCheckpoint: this fit carries on from it, on the same dataset with the same options
+   * (stepsPerSubmit, checkpointEvery and profileEvery may differ), and ends bit for bit where the fit it came from would have.
+   * The returned history includes the epochs before it. A damaged file throws ModelFormatError, a checkpoint
+   * of another architecture, dataset or options ArgumentError, before the model is touched.
+   */
+  resumeFrom?: Uint8Array;
+  /**
+   * Called every profileEvery seconds (default 5) with the GPU time of each op of one training step, measured
+   * through timestamp-query on a step of this fit (its ops each in their own compute pass, which changes no
+   * number). Without timestamp-query on the adapter it is called once, with supported: false.
+   */
+  onProfile?: (profile: StepProfile) => void;
+  profileEvery?: number;
 }
+
+/** One training step's GPU time per op (see FitOptions.onProfile). */
+export type StepProfile =
+  | { supported: true; epoch: number; step: number; ops: { op: string; ms: number }[] }
+  | { supported: false; reason: string };
 
 /** A lost device, and where training resumed on the new one. */
 export interface RecoveryEvent {
@@ -117,6 +143,7 @@ export interface FitSettings extends OptimizerSettings {
   seed: number;
   stepsPerSubmit: number;
   checkpointEvery?: number;
+  profileEvery: number;
   validationSplit: number;
   /** Whole pixels and radians; undefined when off. */
   augment?: { maxShift: number; maxAngle: number };
@@ -136,7 +163,10 @@ export function resolveFitOptions(options: FitOptions, modelSeed: number): FitSe
   if (o.checkpointEvery !== undefined && !isCount(o.checkpointEvery)) {
     throw new ArgumentError('checkpointEvery', o.checkpointEvery, 'a positive whole number of steps');
   }
-  for (const name of ['onEpoch', 'onBatch', 'onRecovery'] as const) {
+  if (o.resumeFrom !== undefined && !(o.resumeFrom instanceof Uint8Array)) {
+    throw new ArgumentError('resumeFrom', o.resumeFrom, 'the bytes of a checkpoint (a Uint8Array from onCheckpoint)');
+  }
+  for (const name of ['onEpoch', 'onBatch', 'onRecovery', 'onCheckpoint', 'onProfile'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') throw new ArgumentError(name, o[name], 'a function');
   }
   if (o.validation !== undefined && o.validationSplit !== undefined) {
@@ -158,6 +188,7 @@ export function resolveFitOptions(options: FitOptions, modelSeed: number): FitSe
     shuffle: o.shuffle ?? true,
     seed: seedOf('seed', o.seed, modelSeed),
     checkpointEvery: o.checkpointEvery,
+    profileEvery: finite('profileEvery', o.profileEvery, 5, 'a number of seconds > 0', (x) => x > 0),
     stepsPerSubmit: finite('stepsPerSubmit', o.stepsPerSubmit, 64, 'an integer from 1 to 64', (x) => Number.isInteger(x) && x >= 1 && x <= 64),
   };
 }

@@ -5,10 +5,11 @@
 
 import type { Op } from '../ops/op';
 import { Random } from '../random';
-import type { BatchProgress, EpochStats, FitSettings } from './config';
+import type { BatchProgress, EpochStats, FitSettings, StepProfile } from './config';
 import type { GpuDataset } from './dataset';
 import { clearStats, type Plan, readStats, type Stats } from './plan';
 import { Schedule, type StepRecord } from './schedule';
+import { canTime, StepTimer } from './timing';
 import { encodeStep, trainStepOps } from './train_step';
 import type { Gpu } from '../runtime/gpu';
 
@@ -48,6 +49,7 @@ export interface EpochLoop {
   validate?: () => Promise<{ loss: number; accuracy: number }>;
   onEpoch?: (stats: EpochStats) => void;
   onBatch?: (progress: BatchProgress) => void | Promise<void>;
+  onProfile?: (profile: StepProfile) => void;
   signal?: AbortSignal;
   /** Saves the model's state as of `progress`, having taken `optimizerSteps` steps in all, the last being `last`. */
   checkpoint: (progress: FitProgress, optimizerSteps: number, last: { epoch: number; step: number }) => Promise<void>;
@@ -79,51 +81,67 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
     return stats;
   };
 
-  for (let epoch = from.epoch; epoch <= settings.epochs; epoch++) {
-    const started = performance.now();
-    if (step === 0 && settings.shuffle) random.shuffle(order);
-    queue.writeBuffer(data.order, 0, order);
-    clearStats(gpu, plan, totals);
+  // Now and then (onProfile) a chunk's first step runs with each op in its own timed pass.
+  const timer = loop.onProfile && canTime(gpu) ? new StepTimer(gpu, `${model.label}.train`, ops) : undefined;
+  if (loop.onProfile && !timer) loop.onProfile({ supported: false, reason: 'this adapter has no timestamp-query' });
+  const opNames = ops.map((op) => op.label.replace(`${model.label}.`, '').replace(/^train\d*\./, ''));
+  let nextProfile = 0;
+  try {
+    for (let epoch = from.epoch; epoch <= settings.epochs; epoch++) {
+      const started = performance.now();
+      if (step === 0 && settings.shuffle) random.shuffle(order);
+      queue.writeBuffer(data.order, 0, order);
+      clearStats(gpu, plan, totals);
 
-    while (step < steps) {
-      const end = Math.min(steps, step + settings.stepsPerSubmit, nextCheckpoint(step, settings.checkpointEvery));
-      const records = stepRecords(epoch, step, end, data.count, settings, stepsBefore(epoch, step), augmentRandom);
-      schedule.write(records);
-      const encoder = gpu.device.createCommandEncoder({ label: `${model.label}.train` });
-      const pass = encoder.beginComputePass({ label: `${model.label}.train` });
-      records.forEach((r, i) => encodeStep(pass, ops, { group: schedule.group, offset: schedule.offset(i), rows: r.rows }));
-      pass.end();
-      queue.submit([encoder.finish()]);
-      step = end;
-      if (loop.onBatch) {
-        totals = await readTotals(epoch);
-        const samples = Math.min(data.count, step * settings.batchSize);
-        await loop.onBatch({ epoch, step, steps, loss: totals.lossSum / samples, accuracy: totals.correct / samples });
-      } else {
-        await queue.onSubmittedWorkDone(); // one chunk in flight at a time: an abort or a lost device is seen here
+      while (step < steps) {
+        const end = Math.min(steps, step + settings.stepsPerSubmit, nextCheckpoint(step, settings.checkpointEvery));
+        const records = stepRecords(epoch, step, end, data.count, settings, stepsBefore(epoch, step), augmentRandom);
+        schedule.write(records);
+        const encoder = gpu.device.createCommandEncoder({ label: `${model.label}.train` });
+        const timed = timer && performance.now() >= nextProfile ? 1 : 0;
+        if (timed) timer!.encode(encoder, { group: schedule.group, offset: schedule.offset(0), rows: records[0].rows });
+        const pass = encoder.beginComputePass({ label: `${model.label}.train` });
+        records.forEach((r, i) => i >= timed && encodeStep(pass, ops, { group: schedule.group, offset: schedule.offset(i), rows: r.rows }));
+        pass.end();
+        queue.submit([encoder.finish()]);
+        if (timed) {
+          const ms = await timer!.read();
+          loop.onProfile!({ supported: true, epoch, step: step + 1, ops: ops.map((_, i) => ({ op: opNames[i], ms: ms[i] })) });
+          nextProfile = performance.now() + settings.profileEvery * 1000;
+        }
+        step = end;
+        if (loop.onBatch) {
+          totals = await readTotals(epoch);
+          const samples = Math.min(data.count, step * settings.batchSize);
+          await loop.onBatch({ epoch, step, steps, loss: totals.lossSum / samples, accuracy: totals.correct / samples });
+        } else {
+          await queue.onSubmittedWorkDone(); // one chunk in flight at a time: an abort or a lost device is seen here
+        }
+        const checkpointDue = settings.checkpointEvery !== undefined && step < steps && step % settings.checkpointEvery === 0;
+        if (loop.signal?.aborted || checkpointDue) {
+          if (!loop.onBatch) totals = await readTotals(epoch); // onBatch already read this chunk's totals
+          await checkpoint(epoch);
+          loop.signal?.throwIfAborted();
+        }
       }
-      const checkpointDue = settings.checkpointEvery !== undefined && step < steps && step % settings.checkpointEvery === 0;
-      if (loop.signal?.aborted || checkpointDue) {
-        if (!loop.onBatch) totals = await readTotals(epoch); // onBatch already read this chunk's totals
-        await checkpoint(epoch);
-        loop.signal?.throwIfAborted();
-      }
+
+      if (!loop.onBatch) totals = await readTotals(epoch); // onBatch already read the final totals
+      const stats: EpochStats = {
+        epoch,
+        loss: totals.lossSum / data.count,
+        accuracy: totals.correct / data.count,
+        samples: data.count,
+        seconds: (performance.now() - started) / 1000,
+      };
+      if (loop.validate) stats.validation = await loop.validate();
+      history.push(stats);
+      step = 0;
+      totals = NO_STATS;
+      await checkpoint(epoch + 1); // first: if the device is lost before it is taken, this epoch runs again
+      loop.onEpoch?.(stats);
     }
-
-    if (!loop.onBatch) totals = await readTotals(epoch); // onBatch already read the final totals
-    const stats: EpochStats = {
-      epoch,
-      loss: totals.lossSum / data.count,
-      accuracy: totals.correct / data.count,
-      samples: data.count,
-      seconds: (performance.now() - started) / 1000,
-    };
-    if (loop.validate) stats.validation = await loop.validate();
-    history.push(stats);
-    loop.onEpoch?.(stats);
-    step = 0;
-    totals = NO_STATS;
-    await checkpoint(epoch + 1);
+  } finally {
+    timer?.destroy();
   }
   return history;
 }

@@ -20,10 +20,31 @@ import { initialParams } from './init';
 import { type ParamLayout, paramLayout } from './layout';
 import { buildPlan, checkPlanFits, inferenceCapacity, maxRows, type Plan } from './plan';
 import { type FitProgress, runEpochs, startOfFit } from './fit';
+import { decodeCheckpoint, encodeCheckpoint, fnv1a } from './checkpoint';
 import { describePosition, isFiniteSnapshot, type Snapshot, weightsOf } from './snapshot';
 import { convStrategy, matmulStrategy } from './autotune';
 import { Schedule } from './schedule';
 import { evaluateOn, gatherFor, predictOn } from './inference';
+import type { Layout } from '../ops/layout';
+import type { Shape } from '../layers/layer';
+
+/** What inspect returns: the class probabilities, and each layer's output for the sample. */
+export interface Inspection {
+  /** (classes) */
+  probabilities: Float32Array;
+  /** One per layer, in order: its type, its output's [channels, height, width], and the values in that order. */
+  layers: { type: string; shape: [number, number, number]; values: Float32Array }[];
+}
+
+/** A sample's values stored in `layout`, in (channel, row, column) order. */
+function toChw(values: Float32Array, layout: Layout, { channels, height, width }: Shape): Float32Array {
+  if (layout === 'chw') return values;
+  const out = new Float32Array(values.length);
+  for (let p = 0; p < height * width; p++) {
+    for (let c = 0; c < channels; c++) out[c * height * width + p] = values[p * channels + c];
+  }
+  return out;
+}
 
 /** What a model needs from its engine: the current device, and a new one when it was lost. */
 export interface ModelHost {
@@ -54,6 +75,8 @@ export class Model {
   /** The settings of the last fit, saved with the model. */
   private lastFit: FitSettings | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Whether a fit is running: then getWeights and inspect run between its submits (see peek). */
+  private fitting = false;
   private disposed = false;
   /** Aborted by dispose(), so that a fit in progress stops. */
   private readonly disposal = new AbortController();
@@ -104,22 +127,32 @@ export class Model {
       if (validation !== undefined) this.check('validation', validation, true);
       const augment = settings.augment && this.augmentationFor(train, settings.augment);
       signal.throwIfAborted();
+      if (o.resumeFrom && !progress) {
+        const resumed = decodeCheckpoint('resumeFrom', o.resumeFrom, this, settings, train.labels);
+        this.saved = resumed.snapshot;
+        await this.reset();
+        [progress, firstStep] = [resumed.progress, resumed.firstStep];
+      }
       this.lastFit = settings;
       progress ??= startOfFit(settings, train.count);
+      const labelsHash = o.onCheckpoint && fnv1a(train.labels);
 
       const gpu = this.gpu;
       const plan = await this.plan(settings.batchSize, true);
       const update = await this.optimizerOp(settings, plan);
       const data = uploadDataset(gpu, `${this.label}.train`, train);
       const trainGather = await gatherFor(this, plan, data, 'train', augment);
+      this.fitting = true;
       try {
         return await runEpochs({
           model: this, plan, data, gather: trainGather, update, settings, firstStep: (firstStep ??= this.optimizer!.steps),
           validate: validation && (() => this.evaluateNow(validation, 'validation')),
-          onEpoch: o.onEpoch, onBatch: o.onBatch, signal,
+          onEpoch: o.onEpoch, onBatch: o.onBatch, onProfile: o.onProfile, signal,
           checkpoint: async (at, steps, last) => {
             await this.takeSnapshot(steps, describePosition(at.epoch, at.step), last);
             progress = at;
+            o.onCheckpoint?.(encodeCheckpoint(this, { snapshot: this.saved, progress: at, firstStep: firstStep!, settings, labels: labelsHash! }),
+              { epoch: at.epoch, step: at.step });
           },
           diverged: async (epoch, step, steps) => {
             const before = await this.readSnapshot(steps, `before step ${step} of epoch ${epoch}`);
@@ -133,6 +166,7 @@ export class Model {
           },
         }, progress);
       } finally {
+        this.fitting = false;
         for (const buffer of [...update.owned, ...trainGather.owned]) gpu.release(buffer);
         releaseDataset(gpu, data);
       }
@@ -161,9 +195,39 @@ export class Model {
     });
   }
 
-  /** Copies of every weight and bias, read back from the GPU. */
+  /**
+   * Copies of every weight and bias, read back from the GPU. During a fit it does not wait for the fit: it
+   * returns the weights after every step submitted so far.
+   */
   getWeights(): Promise<Weights> {
-    return this.exclusive(() => this.readWeights());
+    return this.peek(() => this.readWeights());
+  }
+
+  /**
+   * What the model makes of one sample (`features` values, bytes or floats as in a Dataset): the class
+   * probabilities and every layer's output, each (channels, height, width) with its values in that order
+   * (after the layer's activation). Like getWeights, it runs during a fit with the latest weights.
+   */
+  inspect(image: Uint8Array | Float32Array): Promise<Inspection> {
+    if (!((image instanceof Uint8Array || image instanceof Float32Array) && image.length === this.features)) {
+      return Promise.reject(new DatasetError('inspect', 'image', `has ${image?.length} values; expected one sample of ${this.features} features`));
+    }
+    const dataset: Dataset = { images: image, labels: new Uint8Array(1), count: 1, features: this.features };
+    try {
+      this.check('inspect', dataset, false);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.peek(async () => {
+      const plan = await this.plan(1, false, false); // unfused: a convolution before a max pool stores its own output too
+      const probabilities = await predictOn(this, plan, dataset);
+      const outputs = await Promise.all(this.layers.map(async (layer, l) => {
+        const { channels, height, width } = layer.output;
+        const stored = new Float32Array(await this.gpu.read(plan.acts[l + 1], 0, channels * height * width * 4));
+        return { type: layer.spec.type, shape: [channels, height, width] as [number, number, number], values: toChw(stored, plan.layouts[l + 1], layer.output) };
+      }));
+      return { probabilities, layers: outputs };
+    });
   }
 
   /** The model as a safetensors file (architecture and last training settings in its metadata). */
@@ -218,15 +282,15 @@ export class Model {
     return this.queue.then(() => undefined);
   }
 
-  /** The plan for batches of up to `capacity` rows, for training or for inference, built once. */
-  plan(capacity: number, training: boolean): Promise<Plan> {
-    const key = `${training ? 'train' : 'infer'}${capacity}`;
+  /** The plan for batches of up to `capacity` rows, for training or for inference, built once; see buildPlan for `fuse`. */
+  plan(capacity: number, training: boolean, fuse = true): Promise<Plan> {
+    const key = `${training ? 'train' : 'infer'}${capacity}${fuse ? '' : 'unfused'}`;
     let plan = this.plans.get(key);
     if (!plan) {
       const gpu = this.gpu;
       const convolves = this.layers.some((layer) => layer.spec.type === 'conv2d'); // else no need to measure convolutions
       plan = Promise.all([matmulStrategy(gpu), convolves ? convStrategy(gpu) : 'im2col' as const]).then(([matmul, conv]) =>
-        buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, { matmul, conv }));
+        buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, { matmul, conv }, fuse));
       this.plans.set(key, plan);
       plan.catch(() => this.plans.delete(key));
     }
@@ -345,6 +409,15 @@ export class Model {
 
   private check(name: string, data: Dataset, labelled: boolean): void {
     checkDataset(name, data, this.spec.input, labelled ? this.classes : undefined);
+  }
+
+  /**
+   * Runs `work`, which only reads the model, at once during a fit (between its submits: the GPU runs it after
+   * every step submitted so far, and its buffers are not the fit's), else after every earlier call.
+   */
+  private peek<T>(work: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new DisposedError(`${this.label} was disposed`));
+    return this.fitting ? work() : this.exclusive(work);
   }
 
   /**

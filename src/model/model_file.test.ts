@@ -97,3 +97,21 @@ test('a ConvNet file whose layer list and tensors disagree is a ModelFormatError
     expect(error).toBeInstanceOf(ModelFormatError);
   }
 });
+
+test('a checkpoint\'s optimizer tensors decode in the weights\' shapes; a partial or extra set is refused', () => {
+  const state = { weights: values.weights.map((w) => w.map((x) => x / 10)), biases: values.biases.map((b) => b.map((x) => -x)) };
+  const bytes = encodeModel(spec, layers, values, undefined, { optimizer: [state, values], metadata: { checkpoint: '{}' } });
+  const decoded = decodeModel('c', bytes);
+  expect(decoded.optimizer).toHaveLength(2);
+  expect(Array.from(decoded.optimizer[0].biases[1])).toEqual(Array.from(state.biases[1]));
+  expect(decoded.metadata.checkpoint).toBe('{}');
+  const meta = { architecture: JSON.stringify({ layers: [3, 2, 2] }) };
+  const base = [
+    { name: 'layers.0.weight', shape: [2, 3], data: values.weights[0] }, { name: 'layers.0.bias', shape: [2], data: values.biases[0] },
+    { name: 'layers.1.weight', shape: [2, 2], data: values.weights[1] }, { name: 'layers.1.bias', shape: [2], data: values.biases[1] },
+  ];
+  expect(() => decodeModel('c', encodeSafetensors([...base, { name: 'optimizer.0.layers.0.weight', shape: [2, 3], data: values.weights[0] }], meta)))
+    .toThrow(/tensor optimizer\.0\.layers\.0\.bias is missing/);
+  expect(() => decodeModel('c', encodeSafetensors([...base, { name: 'optimizer.2.layers.0.bias', shape: [2], data: values.biases[0] }], meta)))
+    .toThrow(/tensor optimizer\.2\.layers\.0\.bias is not part of a 3-2-2 MLP/);
+});

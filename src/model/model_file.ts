@@ -10,17 +10,32 @@ import type { Layer } from '../layers/layer';
 import { type Architecture, type MLPOptions, type ModelOptions, modelOptions, type ModelSpec, resolveMLPOptions, resolveModelOptions } from './architecture';
 import type { Weights } from './config';
 
-export function encodeModel(spec: ModelSpec, layers: Layer[], values: Weights, training: object | undefined): Uint8Array {
-  const tensors: NamedTensor[] = withParams(layers).flatMap((layer, i) => [
-    { name: `layers.${layer.index}.weight`, shape: layer.params!.weight, data: values.weights[i] },
-    { name: `layers.${layer.index}.bias`, shape: layer.params!.bias, data: values.biases[i] },
+/**
+ * The file's bytes. A checkpoint (checkpoint.ts) adds `optimizer`, the optimizer's state buffers in the
+ * weights' shapes, stored as optimizer.{k}.layers.{i}.weight and .bias, and its own metadata.
+ */
+export function encodeModel(spec: ModelSpec, layers: Layer[], values: Weights, training: object | undefined,
+  extra?: { optimizer: Weights[]; metadata: Record<string, string> }): Uint8Array {
+  const tensorsOf = (prefix: string, v: Weights): NamedTensor[] => withParams(layers).flatMap((layer, i) => [
+    { name: `${prefix}layers.${layer.index}.weight`, shape: layer.params!.weight, data: v.weights[i] },
+    { name: `${prefix}layers.${layer.index}.bias`, shape: layer.params!.bias, data: v.biases[i] },
   ]);
+  const tensors = [tensorsOf('', values), ...(extra?.optimizer ?? []).map((state, k) => tensorsOf(`optimizer.${k}.`, state))].flat();
   const metadata: Record<string, string> = { format: 'webgpu-nn', architecture: JSON.stringify(modelOptions(spec)) };
   if (training) metadata.training = JSON.stringify(training);
-  return encodeSafetensors(tensors, metadata);
+  return encodeSafetensors(tensors, { ...metadata, ...extra?.metadata });
 }
 
-export function decodeModel(file: string, bytes: Uint8Array): { architecture: Architecture; values: Weights; metadata: Record<string, string> } {
+/** A decoded model file: its architecture, weights, metadata, and (a checkpoint's) optimizer state. */
+export interface DecodedModel {
+  architecture: Architecture;
+  values: Weights;
+  /** optimizer[k]: the optimizer's k-th state buffer, in the weights' shapes; empty in a plain model file. */
+  optimizer: Weights[];
+  metadata: Record<string, string>;
+}
+
+export function decodeModel(file: string, bytes: Uint8Array): DecodedModel {
   const { tensors, metadata } = decodeSafetensors(file, bytes);
   let architecture: Architecture;
   try {
@@ -35,8 +50,14 @@ export function decodeModel(file: string, bytes: Uint8Array): { architecture: Ar
     expected.set(`layers.${layer.index}.weight`, layer.params!.weight);
     expected.set(`layers.${layer.index}.bias`, layer.params!.bias);
   }
+  let states = 0; // optimizer.{k}.… tensors: k counts from 0
   for (const name of tensors.keys()) {
-    if (!expected.has(name)) throw new ModelFormatError(file, `tensor ${name} is not part of ${describe(architecture.spec)}`);
+    const state = /^optimizer\.(\d+)\.(.*)$/.exec(name);
+    if (state && expected.has(state[2]) && Number(state[1]) < 2) states = Math.max(states, Number(state[1]) + 1);
+    else if (!expected.has(name)) throw new ModelFormatError(file, `tensor ${name} is not part of ${describe(architecture.spec)}`);
+  }
+  for (const name of [...expected.keys()]) {
+    for (let k = 0; k < states; k++) expected.set(`optimizer.${k}.${name}`, expected.get(name)!);
   }
   for (const [name, want] of expected) {
     const got = tensors.get(name)?.shape;
@@ -46,12 +67,11 @@ export function decodeModel(file: string, bytes: Uint8Array): { architecture: Ar
     const bad = data.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) throw new ModelFormatError(file, `tensor ${name}[${bad}] is ${data[bad]}; weights must be finite`);
   }
-  const get = (name: string) => tensors.get(name)!.data;
-  return {
-    architecture,
-    values: { weights: layers.map((l) => get(`layers.${l.index}.weight`)), biases: layers.map((l) => get(`layers.${l.index}.bias`)) },
-    metadata,
-  };
+  const get = (prefix: string): Weights => ({
+    weights: layers.map((l) => tensors.get(`${prefix}layers.${l.index}.weight`)!.data),
+    biases: layers.map((l) => tensors.get(`${prefix}layers.${l.index}.bias`)!.data),
+  });
+  return { architecture, values: get(''), optimizer: Array.from({ length: states }, (_, k) => get(`optimizer.${k}.`)), metadata };
 }
 
 const withParams = (layers: Layer[]) => layers.filter((layer) => layer.params);
@@ -93,7 +113,7 @@ function fromShapes(file: string, tensors: Map<string, { shape: number[] }>): Ar
 }
 
 /** "a 784-128-10 MLP" for a dense stack on a vector, else "a model of 9 layers (conv2d, …)". */
-function describe(spec: ModelSpec): string {
+export function describe(spec: ModelSpec): string {
   if (spec.input[1] * spec.input[2] === 1 && spec.layers.every((l) => l.type === 'dense')) {
     return `a ${[spec.input[0], ...spec.layers.map((l) => (l.type === 'dense' ? l.units : 0))].join('-')} MLP`;
   }

@@ -20,6 +20,8 @@ export interface Plan {
   capacity: number;
   training: boolean;
   acts: GPUBuffer[];
+  /** How acts[l] stores each sample's values: (channel, row, column) or channels last. */
+  layouts: Layout[];
   /** (capacity) u32 */
   batchLabels: GPUBuffer;
   /** Stats, accumulated until cleared */
@@ -82,15 +84,15 @@ export interface Strategies {
 }
 
 export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: LossName, layout: ParamLayout,
-  params: GPUBuffer, grads: GPUBuffer, capacity: number, training: boolean, strategies: Strategies): Promise<Plan> {
+  params: GPUBuffer, grads: GPUBuffer, capacity: number, training: boolean, strategies: Strategies, fuse = true): Promise<Plan> {
   checkPlanFits(gpu, layers, capacity);
   const L = layers.length;
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
   const floats = (name: string, features: number) => gpu.buffer(`${label}.${name}`, capacity * features * 4, storage);
 
   // A convolution followed by a 2 × 2 max pool may do the pooling in its product (see Conv2dLayer.fusesPool):
-  // it then writes the pool's output, and its own is never stored.
-  const fuses = layers.map((layer, l) => layer instanceof Conv2dLayer && layer.fusesPool(layers[l + 1], strategies.conv));
+  // it then writes the pool's output, and its own is never stored. Without `fuse`, every layer's output is stored.
+  const fuses = layers.map((layer, l) => fuse && layer instanceof Conv2dLayer && layer.fusesPool(layers[l + 1], strategies.conv));
   const layouts: Layout[] = ['chw']; // the data's order
   const acts = [floats('acts[0]', featuresOf(layers[0].input))];
   layers.forEach((layer, l) => {
@@ -139,7 +141,7 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   const ops = [lossOp, ...layerOps.flatMap((o) => [...o.forward, ...o.backward])];
   const buffers = new Set([...acts, ...douts.filter((b) => b !== undefined), ...argmaxes.filter((b) => b !== undefined), ...layerOps.flatMap((o) => o.scratch)]);
   return {
-    capacity, training, acts, batchLabels, stats, statsReadback, layers: layerOps, loss: lossOp,
+    capacity, training, acts, layouts, batchLabels, stats, statsReadback, layers: layerOps, loss: lossOp,
     owned: [...buffers, batchLabels, stats, statsReadback, ...ops.flatMap((op) => op.owned)],
   };
 }

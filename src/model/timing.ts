@@ -1,36 +1,63 @@
 // GPU time of each op of a step, through timestamp-query: each op in its own compute pass with timestamps
-// at its start and end. Returns undefined where the adapter has no timestamp-query. For benchmarks only.
+// at its start and end. A StepTimer records one step that way inside a training chunk (fit's onProfile);
+// timeOps times a list of ops on its own (the benchmarks). Both need the adapter's timestamp-query.
 
 import { type Op, record } from '../ops/op';
 import type { Gpu } from '../runtime/gpu';
 import type { StepRef } from './train_step';
 
+/** Whether this device can time ops (the engine asks for timestamp-query wherever the adapter has it). */
+export const canTime = (gpu: Gpu): boolean => gpu.device.features.has('timestamp-query');
+
+/** Records one step with a timestamp pair around each op, and reads back each op's milliseconds. */
+export class StepTimer {
+  private readonly querySet: GPUQuerySet;
+  private readonly resolved: GPUBuffer;
+
+  constructor(private readonly gpu: Gpu, label: string, private readonly ops: Op[]) {
+    this.querySet = gpu.device.createQuerySet({ label: `${label}.timing`, type: 'timestamp', count: 2 * ops.length });
+    this.resolved = gpu.buffer(`${label}.timing.resolved`, 16 * ops.length, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
+  }
+
+  /** Records the step: one compute pass per op, then the timestamps' resolve. */
+  encode(encoder: GPUCommandEncoder, step: StepRef): void {
+    this.ops.forEach((op, i) => {
+      const pass = encoder.beginComputePass({
+        label: op.label,
+        timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+      });
+      record(pass, op, step.group, step.offset, step.rows);
+      pass.end();
+    });
+    encoder.resolveQuerySet(this.querySet, 0, 2 * this.ops.length, this.resolved, 0);
+  }
+
+  /** Milliseconds of each op in the last step encoded (waits for it). */
+  async read(): Promise<number[]> {
+    const stamps = new BigUint64Array(await this.gpu.read(this.resolved));
+    return this.ops.map((_, i) => Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6);
+  }
+
+  destroy(): void {
+    this.querySet.destroy();
+    this.gpu.release(this.resolved);
+  }
+}
+
 /** Mean milliseconds of each op over `repeats` runs of the whole list, or undefined without timestamps. */
 export async function timeOps(gpu: Gpu, ops: Op[], step: StepRef, repeats: number): Promise<number[] | undefined> {
-  if (!gpu.device.features.has('timestamp-query')) return undefined;
-  const count = 2 * ops.length;
-  const querySet = gpu.device.createQuerySet({ label: 'timing', type: 'timestamp', count });
-  const resolved = gpu.buffer('timing.resolved', count * 8, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
+  if (!canTime(gpu)) return undefined;
+  const timer = new StepTimer(gpu, 'timeOps', ops);
   const totals = new Array<number>(ops.length).fill(0);
   try {
     for (let run = 0; run < repeats; run++) {
-      const encoder = gpu.device.createCommandEncoder({ label: 'timing' });
-      ops.forEach((op, i) => {
-        const pass = encoder.beginComputePass({
-          label: op.label,
-          timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
-        });
-        record(pass, op, step.group, step.offset, step.rows);
-        pass.end();
-      });
-      encoder.resolveQuerySet(querySet, 0, count, resolved, 0);
+      const encoder = gpu.device.createCommandEncoder({ label: 'timeOps' });
+      timer.encode(encoder, step);
       gpu.device.queue.submit([encoder.finish()]);
-      const stamps = new BigUint64Array(await gpu.read(resolved));
-      ops.forEach((_, i) => (totals[i] += Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6));
+      (await timer.read()).forEach((ms, i) => (totals[i] += ms));
     }
   } finally {
-    querySet.destroy();
-    gpu.release(resolved);
+    timer.destroy();
   }
   return totals.map((total) => total / repeats);
 }

@@ -1,13 +1,13 @@
 // A WorkerEngine: the engine's promise API, run in a dedicated Web Worker (host.ts) so that training never
 // blocks the app's thread. Options are checked here, synchronously, as the engine checks them; fit's
-// onEpoch/onBatch/onRecovery come back as events (onBatch may return a promise: the worker waits for it)
+// onEpoch/onBatch/onRecovery/onCheckpoint/onProfile come back as events (onBatch may return a promise: the worker waits for it)
 // and its signal is forwarded. Errors come back as the same typed classes.
 
 import * as errors from '../errors';
 import { type FitOptions, resolveFitOptions } from '../model/config';
 import { type MLPOptions, type ModelOptions, type ModelSpec, resolveMLPOptions, resolveModelOptions } from '../model/architecture';
 import { type DataSource, nameOf, readBytes } from '../data/load';
-import type { Dataset, EpochStats, Weights } from '../index';
+import type { Dataset, EpochStats, Inspection, Weights } from '../index';
 import type { FitEvent, Reply, Request, SerializedError } from './protocol';
 
 interface Pending {
@@ -118,14 +118,17 @@ export class WorkerModel {
 
   /** As Model.fit; options are checked here first. */
   fit(dataset: Dataset, options: FitOptions = {}): Promise<EpochStats[]> {
-    const { onEpoch, onBatch, onRecovery, signal, ...rest } = options ?? {};
+    const { onEpoch, onBatch, onRecovery, onCheckpoint, onProfile, signal, ...rest } = options ?? {};
     try {
       resolveFitOptions(options, this.spec.seed);
       signal?.throwIfAborted();
     } catch (error) {
       return Promise.reject(error);
     }
-    const on = { epoch: onEpoch, batch: onBatch, recovery: onRecovery } as Pending['on'];
+    const on = {
+      epoch: onEpoch, batch: onBatch, recovery: onRecovery, profile: onProfile,
+      checkpoint: onCheckpoint && (({ checkpoint, at }: { checkpoint: Uint8Array; at: { epoch: number; step: number } }) => onCheckpoint(checkpoint, at)),
+    } as Pending['on'];
     const events = (Object.keys(on!) as FitEvent[]).filter((name) => on![name] !== undefined);
     return this.call<EpochStats[]>('fit', [dataset, rest, { events, signal: signal !== undefined }], on, signal)
       .catch((error) => {
@@ -141,8 +144,14 @@ export class WorkerModel {
     return this.call('predict', [images]);
   }
 
+  /** As Model.getWeights: during a fit, the weights so far. */
   getWeights(): Promise<Weights> {
     return this.call('getWeights', []);
+  }
+
+  /** As Model.inspect: the probabilities and every layer's output for one sample, during a fit too. */
+  inspect(image: Uint8Array | Float32Array): Promise<Inspection> {
+    return this.call('inspect', [image]);
   }
 
   setWeights(values: Weights): Promise<void> {

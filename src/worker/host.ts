@@ -44,6 +44,7 @@ export function serveEngine(scope: WorkerScope): void {
       case 'evaluate': return mlp.evaluate(args[0] as never);
       case 'predict': return mlp.predict(args[0] as never);
       case 'getWeights': return mlp.getWeights();
+      case 'inspect': return mlp.inspect(args[0] as never);
       case 'setWeights': return mlp.setWeights(args[0] as never);
       case 'save': return mlp.save();
       case 'toONNX': return mlp.toONNX();
@@ -63,6 +64,8 @@ export function serveEngine(scope: WorkerScope): void {
         signal: wanted.signal ? controller.signal : undefined,
         onEpoch: wanted.events.includes('epoch') ? emit('epoch') : undefined,
         onRecovery: wanted.events.includes('recovery') ? emit('recovery') : undefined,
+        onProfile: wanted.events.includes('profile') ? emit('profile') : undefined,
+        onCheckpoint: wanted.events.includes('checkpoint') ? (checkpoint, at) => emit('checkpoint')({ checkpoint, at }) : undefined,
         onBatch: wanted.events.includes('batch')
           ? (progress) => new Promise<void>((resolve) => {
             acks.set(id, resolve);

@@ -20,10 +20,10 @@ export type Request =
 export type Reply =
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: SerializedError }
-  /** Progress of fit call `id`: an onEpoch, onBatch or onRecovery call in the worker. */
+  /** Progress of fit call `id`: an onEpoch, onBatch, onRecovery, onCheckpoint or onProfile call in the worker. */
   | { type: 'event'; id: number; name: FitEvent; data: unknown };
 
-export type FitEvent = 'epoch' | 'batch' | 'recovery';
+export type FitEvent = 'epoch' | 'batch' | 'recovery' | 'checkpoint' | 'profile';
 
 /** An error's class name, message and fields (argument, dataset, weights, ...), rebuilt as the same class. */
 export interface SerializedError {

@@ -1,10 +1,11 @@
-// The short layer syntax of `npm run train -- --layers`: an MLP's widths, input first (784,512,10), or a list
-// of layers on the data's images, comma-separated, one token each (see LAYER_SYNTAX). Each mistake is a
-// CliError naming the layer (counted from 1), its token and what was expected.
+// The short layer syntax of `npm run train -- --layers` and the demo's Custom model: an MLP's widths, input
+// first (784,512,10), or a list of layers on the data's images, comma-separated, one token each (see
+// LAYER_SYNTAX). Each mistake is a LayerSyntaxError naming the layer (counted from 1), its token and what was
+// expected.
 
-import type { LayerOptions } from '../layers';
-import type { ActivationOption } from '../layers/options';
-import { CliError } from './errors';
+import { LayerSyntaxError } from '../errors';
+import type { LayerOptions } from './index';
+import type { ActivationOption } from './options';
 
 export const LAYER_SYNTAX = `  784,512,10              an MLP: layer widths, input first
   or layers, comma-separated, on the data's images:
@@ -26,20 +27,20 @@ export function parseLayers(text: string): number[] | LayerOptions[] {
   const numbers = tokens.filter((token) => /^\d+$/.test(token)).length;
   if (numbers === tokens.length) {
     const widths = tokens.map(Number);
-    if (widths.length < 2 || widths.some((w) => w < 1)) throw new CliError(`--layers ${text}: expected at least two positive widths, e.g. 784,512,10`);
+    if (widths.length < 2 || widths.some((w) => w < 1)) throw new LayerSyntaxError(0, text, 'at least two positive widths, e.g. 784,512,10');
     return widths;
   }
-  if (numbers > 0) throw new CliError(`--layers ${text}: expected widths (784,512,10) or layers (conv5x5x24,...,dense10), not both`);
+  if (numbers > 0) throw new LayerSyntaxError(0, text, 'widths (784,512,10) or layers (conv5x5x24,...,dense10), not both');
   return tokens.map((token, i) => parseLayer(token, i + 1));
 }
 
 function parseLayer(token: string, at: number): LayerOptions {
   const fail = (expected: string): never => {
-    throw new CliError(`--layers: layer ${at}, '${token}': expected ${expected}`);
+    throw new LayerSyntaxError(at, token, expected);
   };
   const [head, ...options] = token.split('+');
   const match = /^([a-z_]+)([\d.x]*)(?:\/(\d+(?:x\d+)?))?$/.exec(head);
-  if (!match) return fail('a layer such as conv5x5x24, maxpool2, dense128, dropout0.25, flatten or relu (see --help)');
+  if (!match) return fail('a layer such as conv5x5x24, maxpool2, dense128, dropout0.25, flatten or relu (see the layer syntax)');
   const [, name, size, stride] = match;
   const numbers = size === '' ? [] : size.split('x').map(Number);
   const pair = (values: number[]): number | [number, number] => (values.length === 1 ? values[0] : [values[0], values[1]]);
