@@ -86,8 +86,19 @@ export async function workerConvnet() {
 
   const engine = startWorker();
   const model = engine.createModel(options);
-  await model.fit(data, fit);
+  const checkpoints: { bytes: Uint8Array; epoch: number }[] = [];
+  let inspected = '';
+  let profiled = 0;
+  await model.fit(data, {
+    ...fit, onCheckpoint: (bytes, at) => checkpoints.push({ bytes, epoch: at.epoch }), onProfile: (p) => (profiled += p.supported ? p.ops.length : -1),
+    onBatch: async ({ epoch, step }) => {
+      if (epoch === 1 && step === 8) inspected = (await model.inspect(data.images.slice(0, 30))).layers.map((l) => l.shape.join('x')).join(' ');
+    },
+  });
   const same = sameWeights(await model.getWeights(), expected);
+  const resumed = engine.createModel(options);
+  await resumed.fit(data, { ...fit, resumeFrom: checkpoints[0].bytes });
+  const sameResumed = sameWeights(await resumed.getWeights(), expected);
   const loaded = await engine.loadModel(await model.save());
   const probs = await model.predict(data.images);
   const sameAfterLoad = sameValues(probs, await loaded.predict(data.images));
@@ -98,5 +109,8 @@ export async function workerConvnet() {
     syncError = e instanceof ArgumentError ? e.argument : String(e);
   }
   await engine.destroy();
-  return { same, sameAfterLoad, specLayers: loaded.spec.layers.map((l) => l.type), syncError };
+  return {
+    same, sameAfterLoad, specLayers: loaded.spec.layers.map((l) => l.type), syncError,
+    checkpointEpochs: checkpoints.map((c) => c.epoch), sameResumed, inspected, profiled,
+  };
 }

@@ -21,11 +21,15 @@ test('a worker engine trains exactly as this thread does, with events, pause, ab
   expect(r.bytesAfterDispose).toBe(0);
 });
 
-test('a ConvNet made in a worker engine (createModel) trains exactly as on this thread, saves and loads', async ({ harness }) => {
+test('a ConvNet made in a worker engine (createModel) trains exactly as on this thread, saves and loads, checkpoints, resumes, inspects and profiles', async ({ harness }) => {
   const r = await harness.evaluate(() => window.harness.workerConvnet());
   console.log(JSON.stringify(r));
   expect(r.same).toBe(true);
   expect(r.sameAfterLoad).toBe(true);
   expect(r.specLayers).toEqual(['conv2d', 'maxPool2d', 'flatten', 'dropout', 'dense']);
   expect(r.syncError).toBe('layers[1].type');
+  expect(r.checkpointEpochs).toEqual([2, 3]); // a fit of 2 epochs: after epoch 1, and done
+  expect(r.sameResumed).toBe(true);
+  expect(r.inspected).toBe('4x5x6 4x2x3 24x1x1 24x1x1 3x1x1');
+  expect(r.profiled).toBeGreaterThan(0);
 });
