@@ -1,22 +1,22 @@
 // Checkpoints and resuming a fit (see e2e/harness_checkpoint.ts), and reading a model while it trains.
 import { expect, test } from './fixtures';
 
-for (const kind of ['mlp', 'convnet'] as const) {
-  for (const how of ['abort', 'epoch'] as const) {
-    test(`${kind}: a fit stopped ${how === 'abort' ? 'by its signal mid-epoch' : 'and resumed from an epoch\'s checkpoint'} ends bit for bit as an uninterrupted one`, async ({ harness }) => {
-      const r = await harness.evaluate(([k, h]) => window.harness.resumeExactly(k, h), [kind, how] as const);
-      console.log(JSON.stringify(r));
-      expect(r.stopError).toBe('stop');
-      expect(r.epochsSeen).toEqual([1]);
-      expect(r.checkpointsAt).toEqual(how === 'abort' ? [{ epoch: 2, step: 0 }, { epoch: 2, step: 6 }] : [{ epoch: 2, step: 0 }, { epoch: 2, step: 2 }]);
-      expect(r.from).toEqual(how === 'abort' ? { epoch: 2, step: 6 } : { epoch: 2, step: 0 });
-      expect(r.resumedEpochs).toEqual([2, 3]);
-      expect(r.historyLength).toBe(3);
-      expect(r.same).toBe(true);
-      expect(r.sameHistory).toBe(true);
-      expect(r.loadedDiffers).toBe(true); // the checkpoint's weights are those of its moment, not the end's
-    });
-  }
+const CASES = { abort: 'by its signal mid-epoch', end: 'by its signal after an epoch\'s last step', epoch: 'and resumed from an epoch\'s checkpoint' };
+const STOPS = { abort: { epoch: 2, step: 6 }, end: { epoch: 2, step: 12 }, epoch: { epoch: 2, step: 2 } };
+for (const [kind, how] of [['mlp', 'abort'], ['mlp', 'end'], ['mlp', 'epoch'], ['convnet', 'abort'], ['convnet', 'epoch']] as const) {
+  test(`${kind}: a fit stopped ${CASES[how]} ends bit for bit as an uninterrupted one`, async ({ harness }) => {
+    const r = await harness.evaluate(([k, h]) => window.harness.resumeExactly(k, h), [kind, how] as const);
+    console.log(JSON.stringify(r));
+    expect(r.stopError).toBe('stop');
+    expect(r.epochsSeen).toEqual([1]);
+    expect(r.checkpointsAt).toEqual([{ epoch: 2, step: 0 }, STOPS[how]]);
+    expect(r.from).toEqual(how === 'epoch' ? { epoch: 2, step: 0 } : STOPS[how]);
+    expect(r.resumedEpochs).toEqual([2, 3]);
+    expect(r.historyLength).toBe(3);
+    expect(r.same).toBe(true);
+    expect(r.sameHistory).toBe(true);
+    expect(r.loadedDiffers).toBe(true); // the checkpoint's weights are those of its moment, not the end's
+  });
 }
 
 test('bad checkpoints are refused with typed errors naming what is wrong, and the model keeps its weights', async ({ harness }) => {

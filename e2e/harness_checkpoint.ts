@@ -20,10 +20,11 @@ const fitOf = (kind: Kind): FitOptions => ({
 });
 
 /**
- * An uninterrupted fit, then the same fit stopped at step `stopStep` of epoch 2 (an abort: the checkpoint at the
- * stop) or after epoch `stopStep === 0 ? 1 : …` (the epoch's checkpoint), and resumed in a new engine.
+ * An uninterrupted fit, then the same fit stopped by its signal in epoch 2 and resumed in a new engine: from the
+ * checkpoint at the stop, after step 6 ('abort') or after the epoch's last step, before its validation ('end'),
+ * or from the checkpoint at epoch 1's end ('epoch').
  */
-export async function resumeExactly(kind: Kind, how: 'abort' | 'epoch') {
+export async function resumeExactly(kind: Kind, how: 'abort' | 'end' | 'epoch') {
   const engine = await createEngine();
   const whole = make(engine, kind);
   const wholeHistory = await whole.fit(data(), fitOf(kind));
@@ -39,11 +40,12 @@ export async function resumeExactly(kind: Kind, how: 'abort' | 'epoch') {
     onEpoch: (stats) => epochsSeen.push(stats.epoch),
     onBatch: ({ epoch, step }) => {
       if (how === 'abort' && epoch === 2 && step === 6) controller.abort(new Error('stop'));
+      if (how === 'end' && epoch === 2 && step === 12) controller.abort(new Error('stop'));
       if (how === 'epoch' && epoch === 2 && step === 2) controller.abort(new Error('stop'));
     },
   }).then(() => 'finished', (e: Error) => e.message);
   engine.destroy();
-  const from = how === 'abort' ? checkpoints.at(-1)! : checkpoints.find((c) => c.at.epoch === 2 && c.at.step === 0)!;
+  const from = how !== 'epoch' ? checkpoints.at(-1)! : checkpoints.find((c) => c.at.epoch === 2 && c.at.step === 0)!;
 
   const fresh = await createEngine(); // as after a reload: nothing of the first engine survives
   const resumed = make(fresh, kind);

@@ -4,7 +4,7 @@
 import { parseArgs as parseArgv } from 'node:util';
 import type { LayerOptions } from '../layers';
 import { CliError } from './errors';
-import { LAYER_SYNTAX, parseLayers } from '../layers/syntax';
+import { LAYER_SYNTAX, MNIST_CONVNET, parseLayers } from '../layers/syntax';
 import { LayerSyntaxError } from '../errors';
 
 export { CliError };
@@ -65,7 +65,7 @@ export const SEED_PRESET: TrainConfig = {
  * bundled test digits in under 10 minutes here (see the README): Adam 2e-3 with a cosine decay, batch 64, 20
  * epochs, random shifts of ±2 pixels and rotations of ±10°.
  */
-const CNN_LAYERS = 'conv5x5x24,maxpool2,relu,conv3x3x32,maxpool2,relu,flatten,dense128+relu,dropout0.3,dense10';
+const CNN_LAYERS = MNIST_CONVNET;
 export const CNN_PRESET: TrainConfig = {
   layers: parseLayers(CNN_LAYERS), layersText: CNN_LAYERS, activation: 'relu', init: 'he', optimizer: 'adam', lr: 0.002, schedule: 'cosine',
   batch: 64, epochs: 20, l2: 0, momentum: 0, seed: 1, augment: { shift: 2, rotate: 10 }, validationSplit: 0.05, binarize: false, runtime: 'browser',

@@ -19,6 +19,12 @@ export const LAYER_SYNTAX = `  784,512,10              an MLP: layer widths, inp
   +relu                   after any layer: its activation, e.g. dense128+relu
   e.g. conv5x5x24,maxpool2,relu,conv3x3x32,maxpool2,relu,flatten,dense128+relu,dense10`;
 
+/**
+ * jax-js's MNIST ConvNet with dropout before its last layer: `npm run train -- --preset cnn` and the demo's
+ * ConvNet. Measured at 98.9-99.2% on the bundled test digits after 20 epochs (see the README).
+ */
+export const MNIST_CONVNET = 'conv5x5x24,maxpool2,relu,conv3x3x32,maxpool2,relu,flatten,dense128+relu,dropout0.3,dense10';
+
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'leaky_relu', 'identity'];
 
 /** An MLP's widths, or a list of layers. */

@@ -99,7 +99,8 @@ export function decodeCheckpoint(argument: string, bytes: Uint8Array, model: Sha
     const value = position[name];
     return Number.isInteger(value) && (value as number) >= 0 ? (value as number) : bad(`__metadata__.checkpoint.${name} is not a whole number`);
   });
-  if (epoch < 1 || epoch > settings.epochs + 1 || step >= steps || (epoch > settings.epochs && step > 0)) {
+  // Step `steps` is a stop after an epoch's last step, before its validation and onEpoch.
+  if (epoch < 1 || epoch > settings.epochs + 1 || step > steps || (epoch > settings.epochs && step > 0)) {
     bad(`__metadata__.checkpoint says epoch ${epoch} step ${step}, outside a fit of ${settings.epochs} epochs of ${steps} steps`);
   }
   if (optimizerSteps !== firstStep + (epoch - 1) * steps + step) bad('__metadata__.checkpoint.optimizerSteps does not match its epoch and step');
