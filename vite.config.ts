@@ -10,6 +10,7 @@ export default defineConfig(({ mode }) =>
         base: './',
         publicDir: '../data', // data/mnist/*.gz -> ./mnist/*.gz
         build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022' },
+        worker: { format: 'es' }, // the engine's module worker (src/worker/entry.ts)
       }
     : {
         build: {

@@ -1,12 +1,22 @@
 // The drawing pad: mouse, touch and pen through pointer events, white ink on black like MNIST.
 // After each stroke segment (at most once a frame) it hands the preprocessed 28 × 28 digit to onDigit.
+// show() puts a 28 × 28 digit (e.g. a test digit, for keyboard users) on the pad and hands it on as it is.
 
 import { preprocessDigit } from './preprocess';
 
-export function drawingPad(canvas: HTMLCanvasElement, onDigit: (digit: Uint8Array | undefined) => void): { clear: () => void } {
+export interface Pad {
+  clear(): void;
+  show(digit: Uint8Array): void;
+  /** The digit on the pad, as last handed to onDigit. */
+  readonly digit: Uint8Array | undefined;
+}
+
+export function drawingPad(canvas: HTMLCanvasElement, onDigit: (digit: Uint8Array | undefined) => void): Pad {
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   let last: [number, number] | undefined;
   let pending = false;
+  let digit: Uint8Array | undefined;
+  const hand = (next: Uint8Array | undefined) => onDigit((digit = next));
 
   const point = (event: PointerEvent): [number, number] => {
     const box = canvas.getBoundingClientRect();
@@ -19,13 +29,22 @@ export function drawingPad(canvas: HTMLCanvasElement, onDigit: (digit: Uint8Arra
       pending = false;
       const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
       const ink = new Uint8Array(canvas.width * canvas.height).map((_, i) => data[i * 4]);
-      onDigit(preprocessDigit(ink, canvas.width, canvas.height));
+      hand(preprocessDigit(ink, canvas.width, canvas.height));
     });
   };
   const clear = () => {
     ctx.fillStyle = 'black';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    onDigit(undefined);
+    hand(undefined);
+  };
+  const show = (pixels: Uint8Array) => {
+    const image = new ImageData(28, 28);
+    pixels.forEach((v, i) => image.data.set([v, v, v, 255], i * 4));
+    const small = new OffscreenCanvas(28, 28);
+    small.getContext('2d')!.putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
+    hand(pixels);
   };
 
   canvas.addEventListener('pointerdown', (event) => {
@@ -48,5 +67,5 @@ export function drawingPad(canvas: HTMLCanvasElement, onDigit: (digit: Uint8Arra
   });
   for (const end of ['pointerup', 'pointercancel'] as const) canvas.addEventListener(end, () => (last = undefined));
   clear();
-  return { clear };
+  return { clear, show, get digit() { return digit; } };
 }

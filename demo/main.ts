@@ -1,12 +1,17 @@
-// The demo page: pick data, set up a network, train it on the GPU with live progress, inspect the results,
-// draw digits, save and load models. It uses only the library's public API.
+// The demo page: pick data and a model, train it in a Web Worker with live progress and GPU timings, see
+// what a ConvNet sees, inspect the results, draw digits, save and load models, and resume a run after a
+// reload. It uses only the library's public API.
 
-import { createEngine, type Engine, type EpochStats, type MLP, type ModelSpec, type BatchProgress, WebGPUUnavailableError } from '../src/index';
+import { createWorkerEngine, type EpochStats, LAYER_SYNTAX, MNIST_CONVNET, type ModelSpec, type WorkerEngine, type WorkerModel } from '../src/index';
 import { LineChart } from './chart';
 import { bundledMnist, ownFiles, type Splits } from './data';
-import { drawingPad } from './draw';
-import { readSettings, setFormEnabled } from './form';
+import { drawingPad, type Pad } from './draw';
+import { readSettings, type Settings, setFieldError, setFormEnabled, showModelFields, writeSettings } from './form';
+import { makeModel } from './models';
 import { type Miss, renderConfusion, renderGallery, renderProbabilities } from './results';
+import { discardRun, loadRun, type SavedRun, saveRun } from './saved_run';
+import { renderProfile, renderRate } from './timing';
+import { renderFeatureMaps, renderFilters } from './vision';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /** "784-64-10 relu" for a stack of dense layers on vectors, else the layer types in order. */
@@ -18,11 +23,13 @@ const [start, pause, stop, save] = ['start', 'pause', 'stop', 'save'].map((id) =
 const lossChart = new LineChart($('loss-chart'), ['#2563eb']);
 const accuracyChart = new LineChart($('accuracy-chart'), ['#2563eb', '#ea7a1a'], [0, 1]);
 const message = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const convolves = (m: WorkerModel | undefined) => m?.spec.layers.some((l) => l.type === 'conv2d') === true;
 
-let engine: Engine;
+let engine: WorkerEngine;
 let splits: Splits | undefined;
-let model: MLP | undefined;
+let model: WorkerModel | undefined;
 let run: { controller: AbortController; resume?: () => void; paused?: Promise<void> } | undefined;
+let saved: { run: SavedRun; checkpoint: Uint8Array } | undefined;
 
 function setTraining(training: boolean): void {
   start.disabled = training;
@@ -33,6 +40,7 @@ function setTraining(training: boolean): void {
   setFormEnabled(form, !training);
   // The data and the model stay put while a run uses them.
   for (const input of document.querySelectorAll<HTMLInputElement>('#files, #load, input[name=dataset]')) input.disabled = training;
+  showOffer();
 }
 
 async function chooseData(load: () => Promise<Splits>): Promise<void> {
@@ -44,75 +52,127 @@ async function chooseData(load: () => Promise<Splits>): Promise<void> {
   } catch (error) {
     $('data-error').textContent = message(error); // the previous dataset stays
   }
+  showOffer();
 }
 
-async function train(): Promise<void> {
-  const settings = readSettings(form);
-  if (!settings || !splits || run) return;
-  const { train: data, test } = splits;
-  const classes = Math.max(2, ...data.labels, ...test.labels) + 1;
-  model?.dispose();
+/** The saved run's offer, when there is one and nothing trains: it resumes on the data it was trained on. */
+function showOffer(): void {
+  const offer = $('resume-offer');
+  offer.hidden = !saved || run !== undefined;
+  if (!saved || offer.hidden) return;
+  const { run: r } = saved;
+  const done = r.at.epoch - 1;
+  const button = $<HTMLButtonElement>('resume-run');
+  button.textContent = `Resume from epoch ${r.at.epoch} of ${r.settings.epochs}`;
+  const sameData = splits?.name === r.dataset;
+  button.disabled = !sameData;
+  $('resume-text').textContent = `A run was saved: ${r.settings.model === 'custom' ? r.settings.layers : r.settings.model === 'mlp' ? 'MLP' : 'ConvNet'} on ` +
+    `${r.dataset}, ${done} of ${r.settings.epochs} epochs done${r.at.step > 0 ? `, stopped after step ${r.at.step} of epoch ${r.at.epoch}` : ''}.` +
+    (sameData ? '' : ` To resume it, pick the same data (${r.dataset}) first.`);
+}
+
+/** Trains a new model as `settings` say, or resumes `from` (a saved run: its checkpoint and charts). */
+async function train(settings: Settings, from?: { run: SavedRun; checkpoint: Uint8Array }): Promise<void> {
+  if (!splits || run) return;
+  const data = splits;
+  const { train: trainSet, test } = data;
+  const classes = Math.max(2, ...trainSet.labels, ...test.labels) + 1;
+  const made = makeModel(engine, settings, { features: trainSet.features, imageShape: trainSet.imageShape, classes });
+  setFieldError(form, 'layers', 'problem' in made ? made.problem : undefined);
+  if ('problem' in made) return;
+  void model?.dispose();
+  model = made.model;
+  const current = model;
   $('train-error').textContent = '';
   lossChart.clear();
   accuracyChart.clear();
-  try {
-    model = engine.createMLP({ layers: [data.features, ...settings.hidden, classes], activation: settings.activation, seed: settings.seed });
-  } catch (error) {
-    $('train-error').textContent = message(error);
-    return;
-  }
+  const epochs: EpochStats[] = from ? [...from.run.epochs] : [];
+  const loss: [number, number][] = from ? [...from.run.loss] : [];
+  for (const [x, y] of loss) lossChart.add(0, x, y);
+  for (const e of epochs) chartEpoch(e);
   run = { controller: new AbortController() };
   setTraining(true);
-  const total = settings.epochs * Math.ceil((data.count - Math.floor(data.count * 0.05)) / settings.batch);
-  const trainCount = data.count - Math.floor(data.count * 0.05);
-  let [last, rate, stepsDone, epochLossSum, epochSamples, epoch] = [performance.now(), 0, 0, 0, 0, 0];
-  const onBatch = async (p: BatchProgress) => {
-    const done = (p.epoch - 1) * p.steps + p.step;
-    const now = performance.now();
-    // p.loss is the mean over the epoch so far; chart the mean over just these batches.
-    const samples = Math.min(trainCount, p.step * settings.batch);
-    if (p.epoch !== epoch) [epochLossSum, epochSamples, epoch] = [0, 0, p.epoch];
-    const chunkLoss = (p.loss * samples - epochLossSum) / (samples - epochSamples);
-    [epochLossSum, epochSamples] = [p.loss * samples, samples];
-    const chunkRate = ((done - stepsDone) * settings.batch) / ((now - last) / 1000);
-    rate = rate === 0 ? chunkRate : 0.8 * rate + 0.2 * chunkRate;
-    stepsDone = done;
-    $<HTMLProgressElement>('progress').value = done / total;
-    lossChart.add(0, done, chunkLoss);
-    $('train-status').textContent = `Epoch ${p.epoch}/${settings.epochs} · step ${p.step}/${p.steps} · loss ${p.loss.toFixed(3)} · ` +
-      `${Math.round(rate).toLocaleString()} samples/s · ${Math.ceil(((total - done) * settings.batch) / rate)} s remaining`;
-    if (run?.paused) {
-      $('train-status').textContent += ' · paused';
-      await run.paused;
-    }
-    last = performance.now();
+  void refreshVision(current);
+
+  const trainCount = trainSet.count - Math.floor(trainSet.count * 0.05);
+  const total = settings.epochs * Math.ceil(trainCount / settings.batch);
+  let [last, rate, stepsDone, epochLossSum, epochSamples, epoch] = [performance.now(), 0, -1, 0, 0, 0];
+  let latest: { checkpoint: Uint8Array; at: { epoch: number; step: number } } | undefined;
+  let saving = Promise.resolve(); // checkpoints are written one after the other
+  const keep = (checkpoint: Uint8Array, at: { epoch: number; step: number }) => {
+    const run: SavedRun = { settings, dataset: data.name, at, epochs: [...epochs], loss: [...loss] };
+    saving = saving.then(() => saveRun(checkpoint, run)).then(() => {
+      $('train-status').dataset.saved = `${at.epoch}:${at.step}`; // where a reload would resume
+    }, (error) => {
+      $('train-error').textContent = `The checkpoint was not saved, so a reload cannot resume this run: ${message(error)}`;
+    });
   };
-  const onEpoch = (e: EpochStats) => {
-    accuracyChart.add(0, e.epoch, e.accuracy);
-    if (e.validation) accuracyChart.add(1, e.epoch, e.validation.accuracy);
-  };
-  let stopped = false;
+  let [stopped, finished] = [false, false];
   try {
-    await model.fit(data, {
+    await current.fit(trainSet, {
       epochs: settings.epochs, batchSize: settings.batch, learningRate: settings.lr, optimizer: settings.optimizer,
       l2: settings.l2, seed: settings.seed, lrSchedule: 'cosine', validationSplit: 0.05, stepsPerSubmit: 4,
-      augment: settings.augment && data.imageShape ? { shift: 2, rotate: 10 } : undefined,
-      signal: run.controller.signal, onBatch, onEpoch,
+      augment: settings.augment && trainSet.imageShape ? { shift: 2, rotate: 10 } : undefined,
+      signal: run.controller.signal, resumeFrom: from?.checkpoint, profileEvery: 3,
+      onBatch: async (p) => {
+        const done = (p.epoch - 1) * p.steps + p.step;
+        const now = performance.now();
+        // p.loss is the mean over the epoch so far; chart the mean over just these batches.
+        const samples = Math.min(trainCount, p.step * settings.batch);
+        if (p.epoch !== epoch) [epochLossSum, epochSamples, epoch] = [0, 0, p.epoch];
+        const chunkLoss = (p.loss * samples - epochLossSum) / (samples - epochSamples);
+        [epochLossSum, epochSamples] = [p.loss * samples, samples];
+        if (stepsDone >= 0) {
+          const chunkRate = ((done - stepsDone) * settings.batch) / ((now - last) / 1000);
+          rate = rate === 0 ? chunkRate : 0.8 * rate + 0.2 * chunkRate;
+        }
+        stepsDone = done;
+        if (rate > 0) renderRate($('timing'), rate);
+        $<HTMLProgressElement>('progress').value = done / total;
+        lossChart.add(0, done, chunkLoss);
+        loss.push([done, chunkLoss]);
+        $('train-status').textContent = `Epoch ${p.epoch}/${settings.epochs} · step ${p.step}/${p.steps} · loss ${p.loss.toFixed(3)}` +
+          (rate > 0 ? ` · ${Math.round(rate).toLocaleString()} samples/s · ${Math.ceil(((total - done) * settings.batch) / rate)} s remaining` : '');
+        if (run?.paused) {
+          $('train-status').textContent += ' · paused';
+          await run.paused;
+        }
+        last = performance.now();
+      },
+      onEpoch: (e) => {
+        epochs.push(e);
+        chartEpoch(e);
+        if (latest) keep(latest.checkpoint, latest.at); // the checkpoint taken at this epoch's end, with this epoch charted
+        void refreshVision(current);
+      },
+      onCheckpoint: (checkpoint, at) => {
+        latest = { checkpoint, at };
+        if (at.step > 0) keep(checkpoint, at); // a stop: no onEpoch follows
+      },
+      onProfile: (profile) => renderProfile($('timing'), profile, current.spec.layers.map((l) => l.type)),
     });
+    finished = true;
   } catch (error) {
     stopped = run.controller.signal.aborted;
     if (!stopped) $('train-error').textContent = message(error);
   }
+  await saving;
+  if (finished) await discardRun(); // nothing left to resume
+  saved = await loadRun(); // a stopped run, or one that failed (a refused checkpoint stays on offer until discarded)
   run = undefined;
-  $('train-status').textContent = stopped ? 'Stopped.' : 'Done.';
-  await showResults(test, classes, stopped);
+  $('train-status').textContent = stopped ? 'Stopped.' : 'Done.'; // a stopped run is offered for resuming (showOffer)
+  await showResults(current, test, classes, stopped).catch((error) => ($('train-error').textContent = message(error)));
   setTraining(false);
 }
 
-async function showResults(test: Splits['test'], classes: number, stopped: boolean): Promise<void> {
-  if (!model) return;
-  const { accuracy } = await model.evaluate(test);
-  const probs = await model.predict(test.images);
+function chartEpoch(e: EpochStats): void {
+  accuracyChart.add(0, e.epoch, e.accuracy);
+  if (e.validation) accuracyChart.add(1, e.epoch, e.validation.accuracy);
+}
+
+async function showResults(m: WorkerModel, test: Splits['test'], classes: number, stopped: boolean): Promise<void> {
+  const { accuracy } = await m.evaluate(test);
+  const probs = await m.predict(test.images);
   const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const misses: Miss[] = [];
   for (let i = 0; i < test.count; i++) {
@@ -130,22 +190,90 @@ async function showResults(test: Splits['test'], classes: number, stopped: boole
   renderGallery($('gallery'), misses);
 }
 
-async function main(): Promise<void> {
-  try {
-    engine = await createEngine();
-  } catch (error) {
-    $('no-webgpu').hidden = false;
-    $('no-webgpu-reason').textContent = error instanceof WebGPUUnavailableError ? error.message : message(error);
-    $('app').hidden = true;
+/** The filters of `m`'s first convolution, and the pad's digit as `m` sees it (both during training too). */
+async function refreshVision(m: WorkerModel): Promise<void> {
+  $('vision').hidden = !convolves(m);
+  $('vision-note').hidden = convolves(m);
+  if (convolves(m)) {
+    const first = m.spec.layers.filter((l) => l.type === 'dense' || l.type === 'conv2d').findIndex((l) => l.type === 'conv2d');
+    const conv = m.spec.layers.find((l) => l.type === 'conv2d')!;
+    const channels = m.spec.input[0];
+    const { weights } = await m.getWeights();
+    if (conv.type === 'conv2d') renderFilters($('filters'), weights[first], [conv.filters, channels, ...conv.kernelSize]);
+  }
+  await inspectDigit();
+}
+
+let inspecting: Promise<void> | undefined;
+let again = false;
+/** Reads the pad's digit with the current model: probabilities, and feature maps for a ConvNet. One at a time, the latest last. */
+async function inspectDigit(): Promise<void> {
+  if (inspecting) {
+    again = true;
     return;
   }
-  renderProbabilities($<HTMLOListElement>('probabilities'), undefined);
-  const pad = drawingPad($<HTMLCanvasElement>('pad'), (digit) => {
-    if (!digit || !model || run) return renderProbabilities($<HTMLOListElement>('probabilities'), undefined);
-    model.predict(digit).then((probs) => renderProbabilities($<HTMLOListElement>('probabilities'), probs), () => undefined);
+  const digit = pad?.digit;
+  const m = model;
+  if (!digit || !m) {
+    renderProbabilities($<HTMLOListElement>('probabilities'), undefined);
+    return;
+  }
+  inspecting = m.inspect(digit).then((inspection) => {
+    if (m !== model) return;
+    renderProbabilities($<HTMLOListElement>('probabilities'), inspection.probabilities);
+    if (convolves(m)) renderFeatureMaps($('maps'), inspection);
+  }, () => undefined); // e.g. a model disposed meanwhile: the next digit or model draws again
+  await inspecting;
+  inspecting = undefined;
+  if (again) {
+    again = false;
+    await inspectDigit();
+  }
+}
+
+let pad: Pad | undefined;
+
+async function main(): Promise<void> {
+  $('syntax').textContent = LAYER_SYNTAX;
+  $('convnet-text').textContent = MNIST_CONVNET;
+  showModelFields(form);
+  const fail = (reason: string) => {
+    $('no-webgpu').hidden = false;
+    $('no-webgpu-reason').textContent = reason;
+    $('app').hidden = true;
+  };
+  if (!navigator.gpu) return fail('navigator.gpu is not defined: this browser has no WebGPU, or it is turned off.');
+  engine = createWorkerEngine(new Worker(new URL('../src/worker/entry.ts', import.meta.url), { type: 'module', name: 'webgpu-nn' }));
+  try {
+    await engine.adapterInfo(); // the worker makes its engine: WebGPUUnavailableError says why it could not
+  } catch (error) {
+    return fail(message(error));
+  }
+  pad = drawingPad($<HTMLCanvasElement>('pad'), () => void inspectDigit());
+  (form.elements.namedItem('model') as HTMLSelectElement).addEventListener('change', () => showModelFields(form));
+  $('clear').addEventListener('click', () => pad!.clear());
+  $('sample').addEventListener('click', () => {
+    const test = splits?.test;
+    if (!test || test.features !== 784) return;
+    const i = Math.floor(Math.random() * test.count);
+    const pixels = test.images.subarray(i * 784, (i + 1) * 784);
+    pad!.show(pixels instanceof Uint8Array ? pixels.slice() : Uint8Array.from(pixels, (v) => v * 255));
+    $('pad').dataset.label = String(test.labels[i]);
   });
-  $('clear').addEventListener('click', () => pad.clear());
-  start.addEventListener('click', () => void train());
+  start.addEventListener('click', () => {
+    const settings = readSettings(form);
+    if (settings) void train(settings);
+  });
+  $('resume-run').addEventListener('click', () => {
+    if (!saved) return;
+    writeSettings(form, saved.run.settings);
+    void train(saved.run.settings, saved);
+  });
+  $('discard-run').addEventListener('click', async () => {
+    await discardRun();
+    saved = undefined;
+    showOffer();
+  });
   pause.addEventListener('click', () => {
     if (!run) return;
     if (run.paused) {
@@ -175,10 +303,11 @@ async function main(): Promise<void> {
     $('file-error').textContent = '';
     try {
       const loaded = await engine.loadModel(file);
-      model?.dispose();
+      void model?.dispose();
       model = loaded;
       save.disabled = false;
       $('file-status').textContent = `Loaded ${file.name}: ${describe(loaded.spec)}`;
+      await refreshVision(loaded);
     } catch (error) {
       $('file-error').textContent = message(error);
     }
@@ -204,7 +333,9 @@ async function main(): Promise<void> {
     useFiles(event.dataTransfer?.files);
   });
   document.querySelector('input[value=bundled]')!.addEventListener('change', () => void chooseData(bundledMnist));
+  saved = await loadRun().catch(() => undefined);
   await chooseData(bundledMnist);
+  document.body.dataset.ready = 'true';
 }
 
 void main();

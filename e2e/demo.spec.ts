@@ -1,6 +1,8 @@
 // The demo driven as a person would: set a small seeded configuration, train, read the results, draw a
-// digit, pause/resume/stop, load a broken file, and open it without WebGPU. Screenshots of each state are
-// attached to the test results (test-results/**/*.png).
+// digit, pause/resume/stop; train a ConvNet and look at its filters, feature maps and GPU timings; reload in
+// the middle of training and resume; load a broken file, write bad layers, open it at phone width and without
+// WebGPU. Screenshots of each state are attached to the test results (test-results/**/*.png).
+import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
 import { DEMO_URL } from '../playwright.config';
 
@@ -90,6 +92,110 @@ test('pause holds training, resume continues, stop ends it and leaves the page u
   expect(problems).toEqual([]);
 });
 
+test('ConvNet: one epoch in the worker, with its filters, feature maps, GPU timings, and the pad read from the keyboard while it trains', async ({ page }) => {
+  test.setTimeout(240_000);
+  const problems: string[] = [];
+  await open(page, problems);
+  await page.getByLabel('Model', { exact: true }).selectOption({ label: 'ConvNet' });
+  await expect(page.locator('#convnet-text')).toHaveText('conv5x5x24,maxpool2,relu,conv3x3x32,maxpool2,relu,flatten,dense128+relu,dropout0.3,dense10');
+  await expect(page.getByLabel('Hidden layers')).toBeHidden();
+  await fill(page, { epochs: '1', seed: '1' });
+  await page.getByRole('button', { name: 'Start' }).click();
+  // While it trains: the timing panel lists every op of a step, and the pad reads a test digit, put there from the keyboard.
+  const ops = page.locator('#timing li');
+  await expect(ops.first()).toBeVisible({ timeout: 60_000 });
+  const names = await ops.evaluateAll((items) => items.map((li) => li.getAttribute('data-op')));
+  console.log(`timing panel: ${names.length} ops: ${names.join(', ')}`);
+  expect(names[0]).toBe('gather');
+  expect(names.at(-1)).toBe('update');
+  expect(names).toContain('loss');
+  for (const layer of [0, 3, 7, 9]) expect(names.some((n) => n?.startsWith(`layers[${layer}].`)), `an op of layer ${layer}`).toBe(true);
+  const shares = await ops.evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-ms'))));
+  expect(shares.every((ms) => ms >= 0) && shares.some((ms) => ms > 0)).toBe(true);
+  await expect(page.locator('#timing .rate')).toContainText('samples/s', { timeout: 30_000 });
+  await page.locator('#clear').focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(page.locator('#sample')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#probabilities li.top')).toHaveCount(1, { timeout: 30_000 });
+  await expect(page.locator('#maps')).toHaveAttribute('data-layers', '4');
+  await expect(page.locator('#train-status')).toContainText('Epoch 1/1'); // still training
+  await shot(page, 'demo-convnet-training');
+
+  await expect(page.locator('#test-accuracy')).toContainText('Test accuracy', { timeout: 200_000 });
+  const accuracy = Number(await page.locator('#test-accuracy').getAttribute('data-accuracy'));
+  console.log(`ConvNet after one epoch: test accuracy ${(accuracy * 100).toFixed(2)}%`);
+  expect(accuracy).toBeGreaterThan(0.9);
+  await expect(page.locator('#filters canvas')).toHaveCount(24);
+  const spread = await page.locator('#filters canvas').evaluateAll((canvases) => canvases.map((c) => {
+    const { data } = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 5, 5);
+    const grey = Array.from({ length: 25 }, (_, i) => data[i * 4]);
+    return Math.max(...grey) - Math.min(...grey);
+  }));
+  expect(spread.every((s) => s === 255), 'each filter drawn black to white').toBe(true);
+  await page.locator('#sample').press('Space');
+  const maps = await page.locator('#maps figure').evaluateAll((rows) => rows.map((r) => `${r.querySelector('figcaption')!.textContent} ${r.querySelectorAll('canvas').length}`));
+  expect(maps).toEqual([
+    'layer 1, conv2d: 24 maps of 24 × 24 24', 'layer 2, maxPool2d: 24 maps of 12 × 12 24',
+    'layer 4, conv2d: 32 maps of 10 × 10 32', 'layer 5, maxPool2d: 32 maps of 5 × 5 32',
+  ]);
+  const label = Number(await page.locator('#pad').getAttribute('data-label'));
+  const probs = await page.locator('#probabilities li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-prob'))));
+  console.log(`sample digit ${label} read as ${probs.indexOf(Math.max(...probs))} (${(Math.max(...probs) * 100).toFixed(1)}%)`);
+  expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);
+  await shot(page, 'demo-convnet-results');
+  expect(problems).toEqual([]);
+});
+
+test('reload in the middle of training, resume: the same model, bit for bit, as a run never stopped; or discard', async ({ page }) => {
+  test.setTimeout(240_000);
+  const problems: string[] = [];
+  await open(page, problems);
+  const settings = { hidden: '32', epochs: '3', batch: '64', lr: '0.003', seed: '7' };
+  await fill(page, settings);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#train-status')).toHaveAttribute('data-saved', '2:0', { timeout: 60_000 }); // epoch 1's checkpoint is stored
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.reload();
+  await expect(page.locator('#data-status')).toContainText('8,000 train');
+  const offer = page.getByRole('button', { name: 'Resume from epoch 2 of 3' });
+  await expect(offer).toBeVisible();
+  await expect(page.locator('#resume-text')).toContainText('1 of 3 epochs done');
+  await shot(page, 'demo-resume-offer');
+  await offer.click();
+  await expect(page.locator('#settings [name=hidden]')).toHaveValue('32');
+  await expect(page.locator('#test-accuracy')).toContainText('Test accuracy', { timeout: 120_000 });
+  expect(Number(await page.locator('#accuracy-chart').getAttribute('data-points'))).toBe(6); // epoch 1 redrawn, then 2 and 3
+  await shot(page, 'demo-resumed');
+  const resumed = await download(page);
+
+  await page.getByRole('button', { name: 'Start' }).click(); // the same settings, never stopped
+  await expect(page.locator('#train-status')).toHaveText('Done.', { timeout: 120_000 });
+  const whole = await download(page);
+  console.log(`resumed and uninterrupted model files: ${resumed.length} and ${whole.length} bytes, equal: ${resumed.equals(whole)}`);
+  expect(resumed.equals(whole)).toBe(true);
+
+  // A run paused, reloaded and discarded is gone, after another reload too.
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#train-status')).toHaveAttribute('data-saved', '2:0', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.reload();
+  await page.getByRole('button', { name: 'Discard' }).click();
+  await expect(page.locator('#resume-offer')).toBeHidden();
+  await page.reload();
+  await expect(page.locator('#data-status')).toContainText('8,000 train');
+  await expect(page.locator('#resume-offer')).toBeHidden();
+  expect(problems).toEqual([]);
+});
+
+/** The model, as the Save button downloads it. */
+async function download(page: Page): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Save model/ }).click()]);
+  const path = test.info().outputPath(`${Date.now()}.safetensors`);
+  await file.saveAs(path);
+  return readFileSync(path);
+}
+
 test('a broken IDX file shows the loader error and changes nothing; bad fields are explained', async ({ page }) => {
   const problems: string[] = [];
   await open(page, problems);
@@ -105,6 +211,20 @@ test('a broken IDX file shows the loader error and changes nothing; bad fields a
   await expect(page.locator('#lr-error')).toContainText('a number above 0');
   await expect(page.locator('#settings [name=epochs]')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('#train-status')).toHaveText('Ready.');
+  await fill(page, { hidden: '64', lr: '0.002', epochs: '1' });
+  await page.getByLabel('Model', { exact: true }).selectOption({ label: 'Custom' });
+  await fill(page, { layers: 'conv5x5x8,maxpool,flatten,dense10' });
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#layers-error')).toHaveText("Layer 2, 'maxpool': expected maxpool<SIZE> or maxpool<H>x<W>, optionally /<STRIDE>, e.g. maxpool2.");
+  await expect(page.locator('#settings [name=layers]')).toHaveAttribute('aria-invalid', 'true');
+  await fill(page, { layers: 'conv5x5x8,maxpool2,conv13x13x4,flatten,dense10' });
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#layers-error')).toContainText("Layer 3, 'conv13x13x4', on 28 × 28 images: kernelSize is [13, 13]");
+  await fill(page, { layers: 'conv5x5x8,flatten,dense4' });
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#layers-error')).toHaveText('The last layer gives 4 values: this data has 10 classes.');
+  await expect(page.locator('#train-status')).toHaveText('Ready.');
+  await expect(page.getByRole('button', { name: 'Start' })).toBeEnabled();
   await shot(page, 'demo-bad-input');
   expect(problems).toEqual([]);
 });
@@ -122,12 +242,22 @@ test('without WebGPU the page explains which browsers work and how', async ({ pa
   expect(problems).toEqual([]);
 });
 
-test('at phone width everything fits without sideways scrolling', async ({ page }) => {
+test('at phone width everything fits without sideways scrolling, a trained ConvNet\'s views too', async ({ page }) => {
+  test.setTimeout(120_000);
   const problems: string[] = [];
   await page.setViewportSize({ width: 390, height: 844 });
   await open(page, problems);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(await overflow()).toBeLessThanOrEqual(0);
   await shot(page, 'demo-phone');
+  await page.getByLabel('Model', { exact: true }).selectOption({ label: 'Custom' });
+  await fill(page, { layers: 'conv3x3x8+relu,maxpool2,flatten,dense10', epochs: '1' });
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#train-status')).toHaveText('Done.', { timeout: 100_000 });
+  await page.getByRole('button', { name: 'Sample digit' }).click();
+  await expect(page.locator('#maps')).toHaveAttribute('data-layers', '2');
+  await expect(page.locator('#timing li').first()).toBeVisible();
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  await shot(page, 'demo-phone-convnet');
   expect(problems).toEqual([]);
 });

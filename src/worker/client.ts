@@ -47,9 +47,10 @@ export class WorkerEngine {
 
   /** A model file (see Engine.loadModel), read here and parsed in the worker. */
   async loadModel(source: DataSource): Promise<WorkerModel> {
-    const bytes = await readBytes(source, nameOf(source, 'model'));
+    const name = nameOf(source, 'model');
+    const bytes = await readBytes(source, name);
     const id = this.nextModel++;
-    const spec = await this.call<ModelSpec>(undefined, 'loadModel', [id, bytes]);
+    const spec = await this.call<ModelSpec>(undefined, 'loadModel', [id, bytes, name]);
     return new WorkerModel(this, id, spec, Promise.resolve());
   }
 

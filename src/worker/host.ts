@@ -26,7 +26,8 @@ export function serveEngine(scope: WorkerScope): void {
         case 'createModel': models.set(args[0] as number, e.createModel(args[1] as never)); return undefined;
         case 'createMLP': models.set(args[0] as number, e.createMLP(args[1] as never)); return undefined;
         case 'loadModel': {
-          const loaded = await e.loadModel(args[1] as Uint8Array);
+          const [bytes, name] = args.slice(1) as [Uint8Array<ArrayBuffer>, string];
+          const loaded = await e.loadModel(new File([bytes], name)); // a File keeps the name errors give
           models.set(args[0] as number, loaded);
           return loaded.spec;
         }
