@@ -2,15 +2,15 @@
 // what a ConvNet sees, inspect the results, draw digits, save and load models, and resume a run after a
 // reload. It uses only the library's public API.
 
-import { createWorkerEngine, type EpochStats, LAYER_SYNTAX, MNIST_CONVNET, type ModelSpec, type WorkerEngine, type WorkerModel } from '../src/index';
+import { createWorkerEngine, LAYER_SYNTAX, MNIST_CONVNET, type ModelSpec, type WorkerEngine, type WorkerModel } from '../src/index';
 import { LineChart } from './chart';
 import { bundledMnist, ownFiles, type Splits } from './data';
 import { drawingPad, type Pad } from './draw';
 import { readSettings, type Settings, setFieldError, setFormEnabled, showModelFields, writeSettings } from './form';
 import { makeModel } from './models';
 import { type Miss, renderConfusion, renderGallery, renderProbabilities } from './results';
-import { discardRun, loadRun, type SavedRun, saveRun } from './saved_run';
-import { renderProfile, renderRate } from './timing';
+import { discardRun, loadRun, type SavedRun } from './saved_run';
+import { type RunControls, runFit } from './training';
 import { renderFeatureMaps, renderFilters } from './vision';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -28,7 +28,7 @@ const convolves = (m: WorkerModel | undefined) => m?.spec.layers.some((l) => l.t
 let engine: WorkerEngine;
 let splits: Splits | undefined;
 let model: WorkerModel | undefined;
-let run: { controller: AbortController; resume?: () => void; paused?: Promise<void> } | undefined;
+let run: RunControls | undefined;
 let saved: { run: SavedRun; checkpoint: Uint8Array } | undefined;
 
 function setTraining(training: boolean): void {
@@ -75,99 +75,27 @@ function showOffer(): void {
 async function train(settings: Settings, from?: { run: SavedRun; checkpoint: Uint8Array }): Promise<void> {
   if (!splits || run) return;
   const data = splits;
-  const { train: trainSet, test } = data;
-  const classes = Math.max(2, ...trainSet.labels, ...test.labels) + 1;
-  const made = makeModel(engine, settings, { features: trainSet.features, imageShape: trainSet.imageShape, classes });
+  const classes = Math.max(2, ...data.train.labels, ...data.test.labels) + 1;
+  const made = makeModel(engine, settings, { features: data.train.features, imageShape: data.train.imageShape, classes });
   setFieldError(form, 'layers', 'problem' in made ? made.problem : undefined);
   if ('problem' in made) return;
   void model?.dispose();
   model = made.model;
   const current = model;
   $('train-error').textContent = '';
-  lossChart.clear();
-  accuracyChart.clear();
-  const epochs: EpochStats[] = from ? [...from.run.epochs] : [];
-  const loss: [number, number][] = from ? [...from.run.loss] : [];
-  for (const [x, y] of loss) lossChart.add(0, x, y);
-  for (const e of epochs) chartEpoch(e);
   run = { controller: new AbortController() };
   setTraining(true);
   void refreshVision(current);
-
-  const trainCount = trainSet.count - Math.floor(trainSet.count * 0.05);
-  const total = settings.epochs * Math.ceil(trainCount / settings.batch);
-  let [last, rate, stepsDone, epochLossSum, epochSamples, epoch] = [performance.now(), 0, -1, 0, 0, 0];
-  let latest: { checkpoint: Uint8Array; at: { epoch: number; step: number } } | undefined;
-  let saving = Promise.resolve(); // checkpoints are written one after the other
-  const keep = (checkpoint: Uint8Array, at: { epoch: number; step: number }) => {
-    const run: SavedRun = { settings, dataset: data.name, at, epochs: [...epochs], loss: [...loss] };
-    saving = saving.then(() => saveRun(checkpoint, run)).then(() => {
-      $('train-status').dataset.saved = `${at.epoch}:${at.step}`; // where a reload would resume
-    }, (error) => {
-      $('train-error').textContent = `The checkpoint was not saved, so a reload cannot resume this run: ${message(error)}`;
-    });
-  };
-  let [stopped, finished] = [false, false];
-  try {
-    await current.fit(trainSet, {
-      epochs: settings.epochs, batchSize: settings.batch, learningRate: settings.lr, optimizer: settings.optimizer,
-      l2: settings.l2, seed: settings.seed, lrSchedule: 'cosine', validationSplit: 0.05, stepsPerSubmit: 4,
-      augment: settings.augment && trainSet.imageShape ? { shift: 2, rotate: 10 } : undefined,
-      signal: run.controller.signal, resumeFrom: from?.checkpoint, profileEvery: 3,
-      onBatch: async (p) => {
-        const done = (p.epoch - 1) * p.steps + p.step;
-        const now = performance.now();
-        // p.loss is the mean over the epoch so far; chart the mean over just these batches.
-        const samples = Math.min(trainCount, p.step * settings.batch);
-        if (p.epoch !== epoch) [epochLossSum, epochSamples, epoch] = [0, 0, p.epoch];
-        const chunkLoss = (p.loss * samples - epochLossSum) / (samples - epochSamples);
-        [epochLossSum, epochSamples] = [p.loss * samples, samples];
-        if (stepsDone >= 0) {
-          const chunkRate = ((done - stepsDone) * settings.batch) / ((now - last) / 1000);
-          rate = rate === 0 ? chunkRate : 0.8 * rate + 0.2 * chunkRate;
-        }
-        stepsDone = done;
-        if (rate > 0) renderRate($('timing'), rate);
-        $<HTMLProgressElement>('progress').value = done / total;
-        lossChart.add(0, done, chunkLoss);
-        loss.push([done, chunkLoss]);
-        $('train-status').textContent = `Epoch ${p.epoch}/${settings.epochs} · step ${p.step}/${p.steps} · loss ${p.loss.toFixed(3)}` +
-          (rate > 0 ? ` · ${Math.round(rate).toLocaleString()} samples/s · ${Math.ceil(((total - done) * settings.batch) / rate)} s remaining` : '');
-        if (run?.paused) {
-          $('train-status').textContent += ' · paused';
-          await run.paused;
-        }
-        last = performance.now();
-      },
-      onEpoch: (e) => {
-        epochs.push(e);
-        chartEpoch(e);
-        if (latest) keep(latest.checkpoint, latest.at); // the checkpoint taken at this epoch's end, with this epoch charted
-        void refreshVision(current);
-      },
-      onCheckpoint: (checkpoint, at) => {
-        latest = { checkpoint, at };
-        if (at.step > 0) keep(checkpoint, at); // a stop: no onEpoch follows
-      },
-      onProfile: (profile) => renderProfile($('timing'), profile, current.spec.layers.map((l) => l.type)),
-    });
-    finished = true;
-  } catch (error) {
-    stopped = run.controller.signal.aborted;
-    if (!stopped) $('train-error').textContent = message(error);
-  }
-  await saving;
-  if (finished) await discardRun(); // nothing left to resume
+  const ended = await runFit(current, data, settings, from, run, {
+    status: $('train-status'), progress: $<HTMLProgressElement>('progress'), error: $('train-error'), timing: $('timing'),
+    lossChart, accuracyChart, afterEpoch: () => void refreshVision(current),
+  });
+  if (ended === 'finished') await discardRun(); // nothing left to resume
   saved = await loadRun(); // a stopped run, or one that failed (a refused checkpoint stays on offer until discarded)
   run = undefined;
-  $('train-status').textContent = stopped ? 'Stopped.' : 'Done.'; // a stopped run is offered for resuming (showOffer)
-  await showResults(current, test, classes, stopped).catch((error) => ($('train-error').textContent = message(error)));
+  $('train-status').textContent = ended === 'stopped' ? 'Stopped.' : ended === 'finished' ? 'Done.' : 'Failed.';
+  if (ended !== 'failed') await showResults(current, data.test, classes, ended === 'stopped').catch((error) => ($('train-error').textContent = message(error)));
   setTraining(false);
-}
-
-function chartEpoch(e: EpochStats): void {
-  accuracyChart.add(0, e.epoch, e.accuracy);
-  if (e.validation) accuracyChart.add(1, e.epoch, e.validation.accuracy);
 }
 
 async function showResults(m: WorkerModel, test: Splits['test'], classes: number, stopped: boolean): Promise<void> {
