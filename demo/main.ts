@@ -66,7 +66,8 @@ function showOffer(): void {
   button.textContent = `Resume from epoch ${r.at.epoch} of ${r.settings.epochs}`;
   const sameData = splits?.name === r.dataset;
   button.disabled = !sameData;
-  $('resume-text').textContent = `A run was saved: ${r.settings.model === 'custom' ? r.settings.layers : r.settings.model === 'mlp' ? 'MLP' : 'ConvNet'} on ` +
+  const net = r.settings.model === 'custom' ? r.settings.layers : r.settings.model === 'mlp' ? `an MLP with hidden layers ${r.settings.hidden.join(',')}` : 'the ConvNet';
+  $('resume-text').textContent = `A run was saved: ${net}, seed ${r.settings.seed}, on ` +
     `${r.dataset}, ${done} of ${r.settings.epochs} epochs done${r.at.step > 0 ? `, stopped after step ${r.at.step} of epoch ${r.at.epoch}` : ''}.` +
     (sameData ? '' : ` To resume it, pick the same data (${r.dataset}) first.`);
 }

@@ -127,6 +127,26 @@ test('Ctrl-C, then --resume from --checkpoint: the same weights as a run that wa
   expect(missing.err).toMatch(/error: --resume .*none\.safetensors: no such file/);
 });
 
+test('--runtime node: Ctrl-C with --checkpoint, then --resume, ends as a run never stopped', async () => {
+  test.setTimeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), 'resume-node-'));
+  const args = ['--runtime', 'node', '--layers', '784,16,10', '--epochs', '3'];
+  const whole = await train([...args, '--out', join(dir, 'whole.safetensors')]);
+  expect(whole.status, whole.err).toBe(0);
+  let sent = false;
+  const stopped = await train([...args, '--checkpoint', join(dir, 'ck.safetensors')], (text, child) => {
+    if (!sent && /epoch +1\/3/.test(text)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  expect(stopped.status, stopped.err).toBe(130);
+  expect(stopped.out).toMatch(/--resume .*ck\.safetensors continues at step \d+ of epoch [23]/);
+  const resumed = await train([...args, '--resume', join(dir, 'ck.safetensors'), '--out', join(dir, 'resumed.safetensors')]);
+  expect(resumed.status, resumed.err).toBe(0);
+  expect(readFileSync(join(dir, 'resumed.safetensors')).equals(readFileSync(join(dir, 'whole.safetensors')))).toBe(true);
+});
+
 test('--runtime node trains in the Node process (the webgpu package), with no browser', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'node.safetensors');
   const r = await train(['--runtime', 'node', '--layers', '784,16,10', '--epochs', '2', '--augment', 'off', '--out', out]);

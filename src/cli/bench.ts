@@ -1,6 +1,7 @@
 // `npm run bench`: webgpu-nn against TensorFlow.js in one headless Chromium, same data, model, batch, SGD and
 // initial weights: MLPs (tfjs webgpu and wasm backends), then jax-js's ConvNet (tfjs webgpu, webgl and cpu;
-// wasm cannot train it), per-op profiles of a training step, and matmul and convolution micro-benchmarks.
+// wasm cannot train it), per-op profiles of a training step, what fit's live profile costs, and matmul and
+// convolution micro-benchmarks.
 // Prints a markdown report and writes it to BENCHMARKS.md. `--quick` runs only the small configurations.
 
 import { writeFileSync } from 'node:fs';
@@ -78,6 +79,18 @@ export async function main(argv: string[]): Promise<number> {
       say('| --- | --- | --- |');
       for (const t of times) say(`| ${t.op} | ${t.ms.toFixed(3)} | ${((t.ms / total) * 100).toFixed(1)}% |`);
       say(`| **step** | ${total.toFixed(3)} | |`);
+    }
+    say('\n## What the live GPU profile costs (fit\'s onProfile every 3 s, as in the demo; batch 64, 4 steps a submit)\n');
+    say('Fits with and without onProfile, alternating (plain, profiled, profiled, plain, …), samples/s of each fit.\n');
+    say('| model | samples × epochs | without | with onProfile | with ÷ without |');
+    say('| --- | --- | --- | --- | --- |');
+    const costs = [['784-512-10', { layers: [784, 512, 10], seed: 1 }, 8000, 3], [CONVNET_NAME, 'convnet', 3200, 1]] as const;
+    for (const [name, options, samples, epochs] of quick ? costs.slice(0, 1) : costs) {
+      const r = await page.evaluate(([o, n, e]) => window.bench.profileCost(o === 'convnet' ? window.bench.CONVNET : { layers: [...o.layers], seed: o.seed }, n, e, 4),
+        [options, samples, epochs] as const);
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const list = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en-US')).join(' / ');
+      say(`| ${name} | ${samples} × ${epochs} | ${list(r.plain)} | ${list(r.profiled)} (${r.profiles} profiles) | ${(mean(r.profiled) / mean(r.plain)).toFixed(3)} |`);
     }
     say('\n## Matmul, C(M, N) = A(M, K) · B(K, N), GFLOP/s\n');
     say('| M × K × N | webgpu-nn | tf.matMul (webgpu) | ratio |');
