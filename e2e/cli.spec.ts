@@ -22,6 +22,17 @@ function train(args: string[], onOutput?: (text: string, child: ChildProcess) =>
   });
 }
 
+/** `npm run train` with `args`, sent Ctrl-C (SIGINT) once it has printed the line of epoch 1. */
+function interruptedAfterEpoch1(args: string[]) {
+  let sent = false;
+  return train(args, (text, child) => {
+    if (!sent && /epoch +1\/\d+ /.test(text)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+}
+
 /** A model file's metadata, and each layer's [in, out] from its dense weights (out, in). (Plain Node here: no shaders to load.) */
 function savedModel(path: string) {
   const { tensors, metadata } = decodeSafetensors(path, new Uint8Array(readFileSync(path)));
@@ -75,13 +86,7 @@ test('a short run reports every epoch, the test accuracy and classes, and writes
 
 test('Ctrl-C stops after the current batches and still writes the model', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'stopped.safetensors');
-  let sent = false;
-  const r = await train(['--layers', '784,16,10', '--epochs', '50', '--out', out], (text, child) => {
-    if (!sent && /epoch +1\/50/.test(text)) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
+  const r = await interruptedAfterEpoch1(['--layers', '784,16,10', '--epochs', '50', '--out', out]);
   expect(r.status).toBe(130);
   expect(r.out).toContain('stopping after the current batches');
   expect(r.out).toMatch(/stopped early; test accuracy/);
@@ -95,13 +100,7 @@ test('Ctrl-C, then --resume from --checkpoint: the same weights as a run that wa
   const args = ['--layers', '784,16,10', '--epochs', '3', '--validation', '0.05'];
   const whole = await train([...args, '--out', join(dir, 'whole.safetensors')]);
   expect(whole.status, whole.err).toBe(0);
-  let sent = false;
-  const stopped = await train([...args, '--checkpoint', join(dir, 'ck.safetensors')], (text, child) => {
-    if (!sent && /epoch +1\/3/.test(text)) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
+  const stopped = await interruptedAfterEpoch1([...args, '--checkpoint', join(dir, 'ck.safetensors')]);
   console.log(stopped.out);
   expect(stopped.status, stopped.err).toBe(130);
   const where = /wrote .*ck\.safetensors: --resume .* continues at step (\d+) of epoch (\d+)/.exec(stopped.out);
@@ -133,13 +132,7 @@ test('--runtime node: Ctrl-C with --checkpoint, then --resume, ends as a run nev
   const args = ['--runtime', 'node', '--layers', '784,16,10', '--epochs', '3'];
   const whole = await train([...args, '--out', join(dir, 'whole.safetensors')]);
   expect(whole.status, whole.err).toBe(0);
-  let sent = false;
-  const stopped = await train([...args, '--checkpoint', join(dir, 'ck.safetensors')], (text, child) => {
-    if (!sent && /epoch +1\/3/.test(text)) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
+  const stopped = await interruptedAfterEpoch1([...args, '--checkpoint', join(dir, 'ck.safetensors')]);
   expect(stopped.status, stopped.err).toBe(130);
   expect(stopped.out).toMatch(/--resume .*ck\.safetensors continues at step \d+ of epoch [23]/);
   const resumed = await train([...args, '--resume', join(dir, 'ck.safetensors'), '--out', join(dir, 'resumed.safetensors')]);
