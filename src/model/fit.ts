@@ -1,7 +1,8 @@
 // The epoch loop: shuffle the order buffer, plan each epoch's steps, record them in chunks of up to
 // stepsPerSubmit steps per submit, and read back only the few scalars a person asked to see. At each
 // epoch's end (and every checkpointEvery steps) it hands the model a FitProgress: with the model's saved
-// state, enough to continue this fit exactly, e.g. on a new device after the old one was lost.
+// state, enough to continue this fit exactly, e.g. on a new device after the old one was lost, or later from
+// a checkpoint file. With onProfile, every profileEvery seconds a chunk's first step is timed op by op.
 
 import type { Op } from '../ops/op';
 import { Random } from '../random';
@@ -59,7 +60,7 @@ export interface EpochLoop {
 
 export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<EpochStats[]> {
   const { model, plan, data, settings } = loop;
-  const { gpu, schedule } = model;
+  const { gpu } = model;
   const queue = gpu.device.queue;
   const random = Random.resume(from.random);
   const augmentRandom = Random.resume(from.augmentRandom);
@@ -96,16 +97,10 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
       while (step < steps) {
         const end = Math.min(steps, step + settings.stepsPerSubmit, nextCheckpoint(step, settings.checkpointEvery));
         const records = stepRecords(epoch, step, end, data.count, settings, stepsBefore(epoch, step), augmentRandom);
-        schedule.write(records);
-        const encoder = gpu.device.createCommandEncoder({ label: `${model.label}.train` });
-        const timed = timer && performance.now() >= nextProfile ? 1 : 0;
-        if (timed) timer!.encode(encoder, { group: schedule.group, offset: schedule.offset(0), rows: records[0].rows });
-        const pass = encoder.beginComputePass({ label: `${model.label}.train` });
-        records.forEach((r, i) => i >= timed && encodeStep(pass, ops, { group: schedule.group, offset: schedule.offset(i), rows: r.rows }));
-        pass.end();
-        queue.submit([encoder.finish()]);
+        const timed = timer && performance.now() >= nextProfile ? timer : undefined;
+        submitChunk(model, ops, records, timed);
         if (timed) {
-          const ms = await timer!.read();
+          const ms = await timed.read();
           loop.onProfile!({ supported: true, epoch, step: step + 1, ops: ops.map((_, i) => ({ op: opNames[i], ms: ms[i] })) });
           nextProfile = performance.now() + settings.profileEvery * 1000;
         }
@@ -144,6 +139,18 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
     timer?.destroy();
   }
   return history;
+}
+
+/** Writes the chunk's step records and submits its steps in one compute pass; the first in timed passes of its own if `timer`. */
+function submitChunk({ gpu, label, schedule }: EpochLoop['model'], ops: Op[], records: StepRecord[], timer?: StepTimer): void {
+  schedule.write(records);
+  const encoder = gpu.device.createCommandEncoder({ label: `${label}.train` });
+  const step = (i: number) => ({ group: schedule.group, offset: schedule.offset(i), rows: records[i].rows });
+  timer?.encode(encoder, step(0));
+  const pass = encoder.beginComputePass({ label: `${label}.train` });
+  for (let i = timer ? 1 : 0; i < records.length; i++) encodeStep(pass, ops, step(i));
+  pass.end();
+  gpu.device.queue.submit([encoder.finish()]);
 }
 
 /** The first step after `step` that ends a checkpoint interval. */
