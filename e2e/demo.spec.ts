@@ -2,9 +2,11 @@
 // digit, pause/resume/stop; train a ConvNet and look at its filters, feature maps and GPU timings; reload in
 // the middle of training and resume; load a broken file, write bad layers, open it at phone width and without
 // WebGPU. Screenshots of each state are attached to the test results (test-results/**/*.png).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { DEMO_URL } from '../playwright.config';
+import { serveStatic } from './static_server';
 
 /** Opens the demo, collecting console errors and uncaught exceptions (which fail the test at the end). */
 async function open(page: Page, problems: string[]): Promise<void> {
@@ -227,6 +229,26 @@ test('a broken IDX file shows the loader error and changes nothing; bad fields a
   await expect(page.getByRole('button', { name: 'Start' })).toBeEnabled();
   await shot(page, 'demo-bad-input');
   expect(problems).toEqual([]);
+});
+
+test('the static site npm run build writes (dist/demo) trains in its worker from a plain web server', async ({ page }) => {
+  expect(existsSync('dist/demo/index.html'), 'run `npm run build` first (npm test does)').toBe(true);
+  const server = await serveStatic(resolve('dist/demo'));
+  try {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (m) => void (m.type() === 'error' && problems.push(`console error: ${m.text()}`)));
+    await page.goto(`${server.url}/index.html`);
+    await expect(page.locator('#data-status')).toContainText('8,000 train, 2,000 test');
+    await fill(page, { hidden: '16', epochs: '1' });
+    await page.getByRole('button', { name: 'Start' }).click();
+    await expect(page.locator('#train-status')).toHaveText('Done.', { timeout: 60_000 });
+    await expect(page.locator('#timing li').first()).toBeVisible();
+    expect(Number(await page.locator('#test-accuracy').getAttribute('data-accuracy'))).toBeGreaterThan(0.8);
+    expect(problems).toEqual([]);
+  } finally {
+    await server.close();
+  }
 });
 
 test('without WebGPU the page explains which browsers work and how', async ({ page }) => {
