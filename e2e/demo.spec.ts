@@ -240,9 +240,10 @@ test('the static site npm run build writes (dist/demo) trains in its worker from
     page.on('console', (m) => void (m.type() === 'error' && problems.push(`console error: ${m.text()}`)));
     await page.goto(`${server.url}/index.html`);
     await expect(page.locator('#data-status')).toContainText('8,000 train, 2,000 test');
-    await fill(page, { hidden: '16', epochs: '1' });
+    await fill(page, { hidden: '64', epochs: '1', lr: '0.005' });
     await page.getByRole('button', { name: 'Start' }).click();
-    await expect(page.locator('#train-status')).toHaveText('Done.', { timeout: 60_000 });
+    await expect(page.locator('#test-accuracy')).toContainText('Test accuracy', { timeout: 60_000 });
+    await expect(page.locator('#train-status')).toHaveText('Done.');
     await expect(page.locator('#timing li').first()).toBeVisible();
     expect(Number(await page.locator('#test-accuracy').getAttribute('data-accuracy'))).toBeGreaterThan(0.8);
     expect(problems).toEqual([]);
