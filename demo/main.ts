@@ -87,9 +87,15 @@ async function train(settings: Settings, from?: { run: SavedRun; checkpoint: Uin
   run = { controller: new AbortController() };
   setTraining(true);
   void refreshVision(current);
+  let read = performance.now(); // the pad's digit is read again every 2 s while training runs
   const ended = await runFit(current, data, settings, from, run, {
     status: $('train-status'), progress: $<HTMLProgressElement>('progress'), error: $('train-error'), timing: $('timing'),
     lossChart, accuracyChart, afterEpoch: () => void refreshVision(current),
+    afterBatch: () => {
+      if (performance.now() - read < 2000) return;
+      read = performance.now();
+      void inspectDigit();
+    },
   });
   if (ended === 'finished') await discardRun(); // nothing left to resume
   saved = await loadRun(); // a stopped run, or one that failed (a refused checkpoint stays on offer until discarded)
@@ -145,6 +151,7 @@ async function inspectDigit(): Promise<void> {
   const m = model;
   if (!digit || !m) {
     renderProbabilities($<HTMLOListElement>('probabilities'), undefined);
+    renderFeatureMaps($('maps'), undefined);
     return;
   }
   inspecting = m.inspect(digit).then((inspection) => {

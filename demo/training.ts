@@ -17,7 +17,7 @@ export interface RunControls {
   resume?: () => void;
 }
 
-/** Where a run shows itself, and what the page does after each epoch (e.g. redraw the filters). */
+/** Where a run shows itself, and what the page does after each chunk of steps and each epoch (e.g. redraw the filters). */
 export interface RunView {
   status: HTMLElement;
   progress: HTMLProgressElement;
@@ -25,6 +25,7 @@ export interface RunView {
   timing: HTMLElement;
   lossChart: LineChart;
   accuracyChart: LineChart;
+  afterBatch: () => void;
   afterEpoch: () => void;
 }
 
@@ -79,6 +80,7 @@ export async function runFit(model: WorkerModel, data: Splits, settings: Setting
         loss.push([done, chunkLoss]);
         view.status.textContent = `Epoch ${p.epoch}/${settings.epochs} · step ${p.step}/${p.steps} · loss ${p.loss.toFixed(3)}` +
           (rate > 0 ? ` · ${Math.round(rate).toLocaleString()} samples/s · ${Math.ceil(((total - done) * settings.batch) / rate)} s remaining` : '');
+        view.afterBatch();
         if (controls.paused) {
           view.status.textContent += ' · paused';
           await controls.paused;

@@ -32,8 +32,16 @@ export function renderFilters(container: HTMLElement, weight: Float32Array, [fil
 
 const MAPPED = new Set(['conv2d', 'maxPool2d', 'avgPool2d']);
 
-/** One row per convolution or pooling layer: its name and shape, then one image per channel. */
-export function renderFeatureMaps(container: HTMLElement, inspection: Inspection): void {
+/** One row per convolution or pooling layer: its name and shape, then one image per channel; without a digit, a hint. */
+export function renderFeatureMaps(container: HTMLElement, inspection: Inspection | undefined): void {
+  if (!inspection) {
+    const hint = document.createElement('p');
+    hint.className = 'note';
+    hint.textContent = 'Draw a digit or press Sample digit.';
+    container.replaceChildren(hint);
+    container.dataset.layers = '0';
+    return;
+  }
   const rows = inspection.layers.flatMap((layer, l) => {
     if (!MAPPED.has(layer.type)) return [];
     const [channels, height, width] = layer.shape;

@@ -121,6 +121,10 @@ test('ConvNet: one epoch in the worker, with its filters, feature maps, GPU timi
   await page.keyboard.press('Enter');
   await expect(page.locator('#probabilities li.top')).toHaveCount(1, { timeout: 30_000 });
   await expect(page.locator('#maps')).toHaveAttribute('data-layers', '4');
+  // The pad's digit is read again as the weights change (every 2 s while training runs).
+  const readings = () => page.locator('#probabilities li').evaluateAll((items) => items.map((li) => li.getAttribute('data-prob')).join());
+  const first = await readings();
+  await expect.poll(readings, { timeout: 20_000 }).not.toBe(first);
   await expect(page.locator('#train-status')).toContainText('Epoch 1/1'); // still training
   await shot(page, 'demo-convnet-training');
 
