@@ -47,5 +47,9 @@ export async function loadRun(): Promise<{ run: SavedRun; checkpoint: Uint8Array
 }
 
 export async function discardRun(): Promise<void> {
-  await (await navigator.storage.getDirectory()).removeEntry(FILE).catch(() => undefined); // none there: nothing to do
+  try {
+    await (await navigator.storage.getDirectory()).removeEntry(FILE);
+  } catch {
+    // none there, or no OPFS in this browser: nothing to discard
+  }
 }
