@@ -108,8 +108,7 @@ export async function main(argv: string[]): Promise<number> {
   const run = config;
   const printer = new Printer(run, process.stdout.isTTY === true);
   let lastCheckpoint: { epoch: number; step: number } | undefined;
-  const checkpoints: CheckpointIO = {
-    resumeFrom: run.resume === undefined ? undefined : new Uint8Array(readFileSync(run.resume)),
+  const checkpoints: CheckpointIO = { // resumeFrom: each runtime reads --resume itself (the browser fetches it)
     save: run.checkpoint === undefined ? undefined : (bytes, at) => {
       writeFileSync(`${run.checkpoint}.partial`, bytes); // then renamed: a stop mid-write never leaves half a checkpoint
       renameSync(`${run.checkpoint}.partial`, run.checkpoint!);
@@ -166,7 +165,9 @@ async function inNode(run: TrainConfig, files: Map<string, string>, printer: Pri
   const stop = new AbortController();
   const stopOnInterrupt = onInterrupt(() => stop.abort());
   try {
-    const { model, result } = await runSession(engine, run, (file) => readFileSync(files.get(file)!), (event) => printer.handle(event), stop.signal, checkpoints);
+    const resumeFrom = run.resume === undefined ? undefined : new Uint8Array(readFileSync(run.resume));
+    const { model, result } = await runSession(engine, run, (file) => readFileSync(files.get(file)!), (event) => printer.handle(event), stop.signal,
+      { ...checkpoints, resumeFrom });
     return await finish(result, () => model.save());
   } finally {
     process.off('SIGINT', stopOnInterrupt);

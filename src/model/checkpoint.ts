@@ -60,20 +60,21 @@ export function decodeCheckpoint(argument: string, bytes: Uint8Array, model: Sha
   if (!(bytes instanceof Uint8Array)) throw new ArgumentError(argument, bytes, 'the bytes of a checkpoint (a Uint8Array from onCheckpoint)');
   const decoded = decodeModel(argument, bytes);
   const { metadata } = decoded;
-  const bad = (what: string): never => {
-    throw new ModelFormatError(argument, what);
+  const bad: (what: string) => never = (what) => {
+    throw new ModelFormatError(argument, what); // a typed declaration, so that TypeScript narrows after `if (…) bad(…)`
   };
   if (metadata.checkpoint === undefined) bad('has no __metadata__.checkpoint: it is a model file, not a checkpoint (see FitOptions.onCheckpoint)');
   const same = (spec: ModelSpec) => JSON.stringify({ ...modelOptions(spec), init: 0, seed: 0 });
   if (same(decoded.architecture.spec) !== same(model.spec)) {
     throw new ArgumentError(argument, `a checkpoint of ${describe(decoded.architecture.spec)}`, `a checkpoint of this model, ${describe(model.spec)}`);
   }
-  const position = parse(argument, metadata.checkpoint, '__metadata__.checkpoint') as Record<string, unknown>;
+  const position = parse(argument, metadata.checkpoint, '__metadata__.checkpoint') as Record<string, unknown> | null;
+  if (typeof position !== 'object' || position === null || Array.isArray(position)) bad('__metadata__.checkpoint is not an object');
   const saved = parse(argument, metadata.training ?? 'null', '__metadata__.training') as Record<string, unknown> | null;
   if (typeof saved !== 'object' || saved === null) bad('has no __metadata__.training: the settings of the fit it was taken in');
   for (const [name, value] of Object.entries(settings)) {
-    if (FREE_SETTINGS.has(name) || JSON.stringify(saved![name]) === JSON.stringify(value)) continue;
-    throw new ArgumentError(argument, `a checkpoint of a fit with ${name} ${JSON.stringify(saved![name])}`,
+    if (FREE_SETTINGS.has(name) || JSON.stringify(saved[name]) === JSON.stringify(value)) continue;
+    throw new ArgumentError(argument, `a checkpoint of a fit with ${name} ${JSON.stringify(saved[name])}`,
       `a checkpoint of a fit with these options (${name} ${JSON.stringify(value)}): resume with the options it was taken with`);
   }
 
@@ -86,14 +87,14 @@ export function decodeCheckpoint(argument: string, bytes: Uint8Array, model: Sha
     return values as number[];
   };
   const count = labels.length;
-  const order = wholes('order', undefined, count + 1);
+  const order = wholes('order', undefined, 2 ** 32);
   if (order.length !== count) {
     throw new ArgumentError(argument, `a checkpoint of a fit on ${order.length} training samples`, `a checkpoint of a fit on these ${count} training samples`);
   }
   if (position.labels !== fnv1a(labels)) {
     throw new ArgumentError(argument, 'a checkpoint of a fit on other training labels', 'a checkpoint of a fit on these training samples, in the same order');
   }
-  if (new Set(order).size !== count || order.includes(count)) bad('__metadata__.checkpoint.order is not a permutation of the samples');
+  if (new Set(order).size !== count || order.some((i) => i >= count)) bad('__metadata__.checkpoint.order is not a permutation of the samples');
   const steps = Math.ceil(count / settings.batchSize);
   const [epoch, step, firstStep, optimizerSteps] = (['epoch', 'step', 'firstStep', 'optimizerSteps'] as const).map((name) => {
     const value = position[name];
