@@ -46,7 +46,7 @@ test('getWeights and inspect answer during a fit; inspect\'s layer outputs match
   expect(r.badInput).toBe('DatasetError');
 });
 
-test('onProfile times every op of a training step now and then, and changes no weight', async ({ harness }) => {
+test('onProfile times every op of a training step now and then, and changes no weight; without timestamp-query it says so once', async ({ harness }) => {
   const r = await harness.evaluate(() => window.harness.profiledFit());
   console.log(JSON.stringify(r));
   expect(r.same).toBe(true);
@@ -59,4 +59,5 @@ test('onProfile times every op of a training step now and then, and changes no w
   expect(ops.some((op) => /^layers\[0\]\./.test(op))).toBe(true);
   expect(r.first.ops.every((o) => o.ms >= 0 && Number.isFinite(o.ms))).toBe(true);
   expect(r.first.ops.reduce((sum, o) => sum + o.ms, 0)).toBeGreaterThan(0);
+  expect(r.without).toEqual([{ supported: false, reason: 'this adapter has no timestamp-query' }]);
 });

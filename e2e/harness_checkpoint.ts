@@ -140,7 +140,10 @@ export async function peekDuringFit() {
   return { seen, softmaxDiff, probabilityDiff, mapDiff, badInput };
 }
 
-/** A fit with onProfile every 0.05 s against the same fit without: the same weights, and a profile of every op. */
+/**
+ * A fit with onProfile every 0.05 s against the same fit without: the same weights, and a profile of every op;
+ * and on a device without timestamp-query, a single profile saying so.
+ */
 export async function profiledFit() {
   const engine = await createEngine();
   const plain = make(engine, 'convnet');
@@ -151,5 +154,12 @@ export async function profiledFit() {
   const same = sameWeights(await plain.getWeights(), await profiled.getWeights());
   const timestamps = engine.gpu.device.features.has('timestamp-query');
   engine.destroy();
-  return { same, timestamps, profiles: profiles.length, first: profiles[0] };
+  // On a device without timestamp-query (the app's own, requested without it): one call that says so.
+  const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+  const bare = await createEngine({ device });
+  const without: import('../src/index').StepProfile[] = [];
+  await make(bare, 'mlp').fit(data(), { ...fitOf('mlp'), epochs: 1, profileEvery: 0.01, onProfile: (p) => without.push(p) });
+  bare.destroy();
+  device.destroy();
+  return { same, timestamps, profiles: profiles.length, first: profiles[0], without };
 }

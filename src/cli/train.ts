@@ -1,7 +1,7 @@
 // `npm run train`: trains MNIST with the engine inside headless Chromium (so it works with no display), or
 // with --runtime node in this process on the `webgpu` package, and prints progress, test accuracy and a
-// per-class table. Ctrl-C stops after the current chunk of batches and still writes --out. Run through
-// scripts/run.mjs.
+// per-class table. Ctrl-C stops after the current chunk of batches and still writes --out, and --checkpoint's
+// file, which --resume continues from. Run through scripts/run.mjs.
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
