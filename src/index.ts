@@ -1,7 +1,8 @@
 // webgpu-nn: train neural networks on the GPU in a browser tab. The public API, and nothing else.
 
 export { createEngine, Engine, type EngineOptions } from './engine';
-export { type Inspection, Model, Model as MLP } from './model/model';
+export { Model, Model as MLP } from './model/model';
+export type { Inspection } from './model/inference';
 export { createWorkerEngine, WorkerEngine, WorkerModel, WorkerModel as WorkerMLP } from './worker/client';
 export type { BatchProgress, Dataset, EpochStats, FitOptions, RecoveryEvent, StepProfile, Weights } from './model/config';
 export type { MLPOptions, ModelOptions, ModelSpec } from './model/architecture';

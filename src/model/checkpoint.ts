@@ -13,8 +13,7 @@ import type { FitSettings, Weights } from './config';
 import type { FitProgress } from './fit';
 import type { ParamLayout } from './layout';
 import { decodeModel, describe, encodeModel } from './model_file';
-import type { Snapshot } from './snapshot';
-import { weightsOf } from './snapshot';
+import { flatOf, type Snapshot, weightsOf } from './snapshot';
 
 /** What a checkpoint holds: the model's state, and where its fit stands. */
 export interface CheckpointState {
@@ -118,12 +117,7 @@ export function decodeCheckpoint(argument: string, bytes: Uint8Array, model: Sha
   if (decoded.optimizer.length !== stateBuffers(kind)) {
     bad(`holds ${decoded.optimizer.length} optimizer state tensors per parameter; ${kind} keeps ${stateBuffers(kind)}`);
   }
-  const flat = (values: Weights) => {
-    const out = new Float32Array(model.layout.totalFloats);
-    values.weights.forEach((w, i) => out.set(w, model.layout.weights[i].offset));
-    values.biases.forEach((b, i) => out.set(b, model.layout.biases[i].offset));
-    return out;
-  };
+  const flat = (values: Weights) => flatOf(model.layout, values);
   return {
     snapshot: {
       params: flat(decoded.values),

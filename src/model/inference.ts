@@ -1,8 +1,10 @@
 // Inference over a whole dataset, in dataset order and in steps of a plan's capacity: the forward half of the
-// training step, then evaluate's loss and accuracy or predict's probabilities. Also the gather op that fills a
+// training step, then evaluate's loss and accuracy or predict's probabilities (and inspect's layer outputs). Also the gather op that fills a
 // plan's input from a dataset on the GPU, which fit uses too.
 
+import { featuresOf, type Layer, type Shape } from '../layers/layer';
 import { type Augmentation, gather, gatherPipeline } from '../ops/gather';
+import type { Layout } from '../ops/layout';
 import type { Op } from '../ops/op';
 import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { LossName } from '../ops/softmax';
@@ -65,6 +67,37 @@ export async function predictOn(model: Inferring, plan: Plan, dataset: Dataset):
     for (const buffer of [probs, ...output.owned, ...op.owned]) gpu.release(buffer);
     releaseDataset(gpu, data);
   }
+}
+
+/** What inspect returns: the class probabilities, and each layer's output for the sample. */
+export interface Inspection {
+  /** (classes) */
+  probabilities: Float32Array;
+  /** One per layer, in order: its type, its output's [channels, height, width], and the values in that order. */
+  layers: { type: string; shape: [number, number, number]; values: Float32Array }[];
+}
+
+/** The probabilities of one sample (`dataset`, checked) and every layer's output, read back from `plan`'s buffers in one go. */
+export async function inspectOn(model: Inferring, plan: Plan, layers: Layer[], dataset: Dataset): Promise<Inspection> {
+  const probabilities = await predictOn(model, plan, dataset);
+  const stored = await model.gpu.readAll(layers.map((layer, l) => ({ buffer: plan.acts[l + 1], byteLength: featuresOf(layer.output) * 4 })));
+  return {
+    probabilities,
+    layers: layers.map((layer, l) => {
+      const { channels, height, width } = layer.output;
+      return { type: layer.spec.type, shape: [channels, height, width], values: toChw(new Float32Array(stored[l]), plan.layouts[l + 1], layer.output) };
+    }),
+  };
+}
+
+/** A sample's values stored in `layout`, in (channel, row, column) order. */
+function toChw(values: Float32Array, layout: Layout, { channels, height, width }: Shape): Float32Array {
+  if (layout === 'chw') return values;
+  const out = new Float32Array(values.length);
+  for (let p = 0; p < height * width; p++) {
+    for (let c = 0; c < channels; c++) out[c * height * width + p] = values[p * channels + c];
+  }
+  return out;
 }
 
 /** Submits inference over all `count` samples, up to Schedule.CAPACITY steps per submit. */

@@ -21,30 +21,10 @@ import { type ParamLayout, paramLayout } from './layout';
 import { buildPlan, checkPlanFits, inferenceCapacity, maxRows, type Plan } from './plan';
 import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { decodeCheckpoint, encodeCheckpoint, fnv1a } from './checkpoint';
-import { describePosition, isFiniteSnapshot, type Snapshot, weightsOf } from './snapshot';
+import { describePosition, flatOf, isFiniteSnapshot, type Snapshot, weightsOf } from './snapshot';
 import { convStrategy, matmulStrategy } from './autotune';
 import { Schedule } from './schedule';
-import { evaluateOn, gatherFor, predictOn } from './inference';
-import type { Layout } from '../ops/layout';
-import type { Shape } from '../layers/layer';
-
-/** What inspect returns: the class probabilities, and each layer's output for the sample. */
-export interface Inspection {
-  /** (classes) */
-  probabilities: Float32Array;
-  /** One per layer, in order: its type, its output's [channels, height, width], and the values in that order. */
-  layers: { type: string; shape: [number, number, number]; values: Float32Array }[];
-}
-
-/** A sample's values stored in `layout`, in (channel, row, column) order. */
-function toChw(values: Float32Array, layout: Layout, { channels, height, width }: Shape): Float32Array {
-  if (layout === 'chw') return values;
-  const out = new Float32Array(values.length);
-  for (let p = 0; p < height * width; p++) {
-    for (let c = 0; c < channels; c++) out[c * height * width + p] = values[p * channels + c];
-  }
-  return out;
-}
+import { evaluateOn, gatherFor, inspectOn, type Inspection, predictOn } from './inference';
 
 /** What a model needs from its engine: the current device, and a new one when it was lost. */
 export interface ModelHost {
@@ -218,16 +198,8 @@ export class Model {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.peek(async () => {
-      const plan = await this.plan(1, false, false); // unfused: a convolution before a max pool stores its own output too
-      const probabilities = await predictOn(this, plan, dataset);
-      const outputs = await Promise.all(this.layers.map(async (layer, l) => {
-        const { channels, height, width } = layer.output;
-        const stored = new Float32Array(await this.gpu.read(plan.acts[l + 1], 0, channels * height * width * 4));
-        return { type: layer.spec.type, shape: [channels, height, width] as [number, number, number], values: toChw(stored, plan.layouts[l + 1], layer.output) };
-      }));
-      return { probabilities, layers: outputs };
-    });
+    // On a plan of its own, unfused: a convolution before a max pool stores its own output too.
+    return this.peek(async () => inspectOn(this, await this.plan(1, false, false), this.layers, dataset));
   }
 
   /** The model as a safetensors file (architecture and last training settings in its metadata). */
@@ -247,7 +219,6 @@ export class Model {
   /** Replaces every weight and bias (shapes as in getWeights); optimizer state is kept. Checks synchronously. */
   setWeights(values: Weights): Promise<void> {
     const count = this.paramShapes.length;
-    const flat = new Float32Array(this.layout.totalFloats);
     for (const kind of ['weights', 'biases'] as const) {
       const tensors = values?.[kind];
       if (!Array.isArray(tensors) || tensors.length !== count) throw new ArgumentError(kind, tensors, `an array of ${count} Float32Arrays`);
@@ -259,9 +230,9 @@ export class Model {
         }
         const bad = tensor.findIndex((x) => !Number.isFinite(x));
         if (bad >= 0) throw new ArgumentError(`${kind}[${i}][${bad}]`, tensor[bad], 'a finite number');
-        flat.set(tensor, slot.offset);
       });
     }
+    const flat = flatOf(this.layout, values);
     return this.exclusive(async () => {
       this.gpu.device.queue.writeBuffer(this.params, 0, flat);
       this.saved = { ...this.saved, params: flat, taken: 'when set by setWeights' };
@@ -349,13 +320,10 @@ export class Model {
 
   /** The GPU state as a snapshot, with `steps` optimizer steps taken. */
   private async readSnapshot(steps: number, taken: string): Promise<Snapshot> {
-    const read = async (buffer: GPUBuffer) => new Float32Array(await this.gpu.read(buffer));
     const o = this.optimizer;
-    return {
-      params: await read(this.params),
-      optimizer: o && { kind: o.kind, steps, state: await Promise.all(o.state.map(read)) },
-      taken,
-    };
+    const [params, ...state] = (await this.gpu.readAll([this.params, ...(o?.state ?? [])].map((buffer) => ({ buffer }))))
+      .map((bytes) => new Float32Array(bytes));
+    return { params, optimizer: o && { kind: o.kind, steps, state }, taken };
   }
 
   /**

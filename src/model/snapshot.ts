@@ -25,6 +25,14 @@ export function weightsOf(layout: ParamLayout, params: Float32Array): Weights {
   return { weights: layout.weights.map(copy), biases: layout.biases.map(copy) };
 }
 
+/** The flat parameters (see layout.ts) holding `values`, the inverse of weightsOf. */
+export function flatOf(layout: ParamLayout, values: Weights): Float32Array<ArrayBuffer> {
+  const flat = new Float32Array(layout.totalFloats);
+  values.weights.forEach((w, i) => flat.set(w, layout.weights[i].offset));
+  values.biases.forEach((b, i) => flat.set(b, layout.biases[i].offset));
+  return flat;
+}
+
 /** Words for a checkpoint after `step` steps of `epoch` (step 0: before it began). */
 export function describePosition(epoch: number, step: number): string {
   if (step > 0) return `after step ${step} of epoch ${epoch}`;

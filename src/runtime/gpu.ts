@@ -122,24 +122,37 @@ export class Gpu {
 
   /** Copies `byteLength` bytes from `buffer` (which needs COPY_SRC) and waits for them. */
   async read(buffer: GPUBuffer, byteOffset = 0, byteLength = buffer.size - byteOffset): Promise<ArrayBuffer> {
+    return (await this.readAll([{ buffer, byteOffset, byteLength }]))[0];
+  }
+
+  /** Reads several buffers (or ranges of them, multiples of 4 bytes) back through one staging buffer and one map. */
+  async readAll(parts: { buffer: GPUBuffer; byteOffset?: number; byteLength?: number }[]): Promise<ArrayBuffer[]> {
+    const ranges = parts.map(({ buffer, byteOffset = 0, byteLength = buffer.size - byteOffset }) => ({ buffer, byteOffset, byteLength }));
+    const label = `${ranges[0].buffer.label}${ranges.length > 1 ? ` and ${ranges.length - 1} more` : ''}.readback`;
     const staging = this.device.createBuffer({
-      label: `${buffer.label}.readback`,
-      size: byteLength,
+      label,
+      size: ranges.reduce((sum, r) => sum + r.byteLength, 0),
       usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ,
     });
-    const encoder = this.device.createCommandEncoder({ label: `${buffer.label}.readback` });
-    encoder.copyBufferToBuffer(buffer, byteOffset, staging, 0, byteLength);
+    const encoder = this.device.createCommandEncoder({ label });
+    let at = 0;
+    for (const r of ranges) {
+      encoder.copyBufferToBuffer(r.buffer, r.byteOffset, staging, at, r.byteLength);
+      at += r.byteLength;
+    }
     this.device.queue.submit([encoder.finish()]);
     try {
       await staging.mapAsync(GPUMapMode.READ);
     } catch (cause) {
       this.check();
-      throw new GPUExecutionError(`reading ${buffer.label} back failed: ${String(cause)}`);
+      throw new GPUExecutionError(`reading ${label.replace(/\.readback$/, '')} back failed: ${String(cause)}`);
     }
-    const bytes = staging.getMappedRange().slice(0);
+    const mapped = staging.getMappedRange();
+    at = 0;
+    const copies = ranges.map((r) => mapped.slice(at, (at += r.byteLength)));
     staging.destroy();
     this.check();
-    return bytes;
+    return copies;
   }
 
   /** Workgroup counts for `threads` threads in 1-D groups of `workgroup`, folded into y past the x limit. */
