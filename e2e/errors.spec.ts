@@ -30,7 +30,7 @@ const CASES: [scenario: string, name: string, mentions: RegExp][] = [
   ['denseOnImages', 'ArgumentError', /layers\[1\]\.type is "dense"; expected a layer that takes a 2 × 6 × 6 input: a dense layer takes a flat one, so put \{ type: 'flatten' \} before it/],
   ['convAfterFlatten', 'ArgumentError', /layers\[1\]\.type is "conv2d"; expected a layer that takes a flat input/],
   ['dropoutRateOne', 'ArgumentError', /layers\[0\]\.rate is 1; expected a number in \[0, 1\)/],
-  ['unknownLayerType', 'ArgumentError', /layers\[0\]\.type is "lstm"; expected one of 'dense', 'conv2d'/],
+  ['unknownLayerType', 'ArgumentError', /layers\[0\]\.type is "lstm"; expected one of 'conv2d', 'maxPool2d'/],
   ['lastLayerNotDense', 'ArgumentError', /layers\[2\]\.type is "activation"; expected 'dense'/],
   ['inputNotThreeIntegers', 'ArgumentError', /input is \[28, 28\]; expected \[channels, height, width\]: three positive integers/],
   ['convFeaturesMismatch', 'DatasetError', /train\.features: is 35; the model's first layer takes 36 \(1 × 6 × 6\)/],

@@ -131,9 +131,7 @@ export async function peekDuringFit() {
   const exps = Array.from(logits, (z) => Math.exp(z - max));
   const softmaxDiff = Math.max(...exps.map((e, i) => Math.abs(e / exps.reduce((a, b) => a + b, 0) - predicted[i])));
   const probabilityDiff = Math.max(...Array.from(predicted, (p, i) => Math.abs(p - inspection.probabilities[i])));
-  const w = await model.getWeights();
-  const acts = reference.forward(model.layers, { weights: w.weights.map((x) => Float64Array.from(x)), biases: w.biases.map((x) => Float64Array.from(x)) },
-    Array.from(sample, (v) => v / 255), 1);
+  const acts = reference.forward(model.layers, reference.referenceParams(await model.getTensors()), Array.from(sample, (v) => v / 255), 1);
   const mapDiff = Math.max(...inspection.layers.map((layer, l) => Math.max(...Array.from(layer.values, (v, i) => Math.abs(v - acts[l + 1][i])))));
   const badInput = await model.inspect(new Uint8Array(41)).then(() => 'accepted', (e: Error) => e.name);
   engine.destroy();
@@ -141,7 +139,7 @@ export async function peekDuringFit() {
 }
 
 /**
- * A fit with onProfile every 0.05 s against the same fit without: the same weights, and a profile of every op;
+ * A fit with onProfile as often as it can be (every chunk: profileEvery 1 µs) against the same fit without: the same weights, and a profile of every op;
  * and on a device without timestamp-query, a single profile saying so.
  */
 export async function profiledFit() {
@@ -150,7 +148,7 @@ export async function profiledFit() {
   await plain.fit(data(), fitOf('convnet'));
   const profiled = make(engine, 'convnet');
   const profiles: import('../src/index').StepProfile[] = [];
-  await profiled.fit(data(), { ...fitOf('convnet'), profileEvery: 0.05, onProfile: (p) => profiles.push(p) });
+  await profiled.fit(data(), { ...fitOf('convnet'), profileEvery: 1e-6, onProfile: (p) => profiles.push(p) });
   const same = sameWeights(await plain.getWeights(), await profiled.getWeights());
   const timestamps = engine.gpu.device.features.has('timestamp-query');
   engine.destroy();

@@ -7,7 +7,8 @@ import * as ref from '../src/reference/kernels';
 import { Random } from '../src/random';
 import { Schedule, type StepRecord } from '../src/model/schedule';
 import { adamCorrection } from '../src/model/fit';
-import { paramLayout, slotBinding } from '../src/model/layout';
+import { paramLayout, slotBinding, slotsOf } from '../src/model/layout';
+import { layersOf } from '../src/layers';
 import { type Op, record } from '../src/ops/op';
 import type { Activation } from '../src/ops/activation';
 import { BLOCKED, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
@@ -70,12 +71,13 @@ export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVarian
   const random = new Random(seed);
   const schedule = new Schedule(gpu, 'case');
   // Weight and bias sit in a flat parameter buffer at aligned offsets, as in a model.
-  const layout = paramLayout([{ weight: [nOut, nIn], bias: [nOut], fanIn: nIn, fanOut: nOut }], gpu.device.limits.minStorageBufferOffsetAlignment / 4);
+  const layout = paramLayout(layersOf([nIn, 1, 1], [{ type: 'dense', units: nOut }]), gpu.device.limits.minStorageBufferOffsetAlignment / 4);
+  const slots = slotsOf(layout, 0);
   const weight = uniforms(random, nOut * nIn);
   const bias = uniforms(random, nOut);
   const flat = new Float32Array(layout.totalFloats);
-  flat.set(weight, layout.weights[0].offset);
-  flat.set(bias, layout.biases[0].offset);
+  flat.set(weight, slots.weight.offset);
+  flat.set(bias, slots.bias.offset);
   const params = gpu.upload('case.params', flat, STORAGE);
   const abs = (a: Float32Array) => a.map(Math.abs);
   const size = variant === 'forward' ? { m: rows, n: nOut } : variant === 'backwardInput' ? { m: rows, n: nIn } : { m: nOut, n: nIn }; // C's
@@ -86,8 +88,8 @@ export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVarian
     const inp = uniforms(random, rows * nIn);
     const out = gpu.buffer('case.out', rows * nOut * 4, STORAGE);
     const op = matmulForward(gpu, pipeline, 'case.forward', dims, {
-      inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, weight: slotBinding(params, layout.weights[0]),
-      bias: slotBinding(params, layout.biases[0]), out: { buffer: out },
+      inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, weight: slotBinding(params, slots.weight),
+      bias: slotBinding(params, slots.bias), out: { buffer: out },
     });
     run(gpu, schedule, [step(rows)], [op]);
     return compare(await readF32(gpu, out), ref.matmulForward(inp, weight, bias, rows, nIn, nOut, activation),
@@ -99,7 +101,7 @@ export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVarian
     const inp = uniforms(random, rows * nIn, 3).map((x) => ref.activate(x, activation));
     const dinp = gpu.buffer('case.dinp', rows * nIn * 4, STORAGE);
     const op = matmulBackwardInput(gpu, pipeline, 'case.backwardInput', dims, {
-      dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, weight: slotBinding(params, layout.weights[0]),
+      dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, weight: slotBinding(params, slots.weight),
       inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, dinp: { buffer: dinp },
     });
     run(gpu, schedule, [step(rows)], [op]);
@@ -111,10 +113,10 @@ export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVarian
   const dweight = gpu.buffer('case.grads', layout.totalFloats * 4, STORAGE);
   const op = matmulBackwardWeight(gpu, pipeline, 'case.backwardWeight', dims, {
     dout: { buffer: gpu.upload('case.dout', dout, STORAGE) }, inp: { buffer: gpu.upload('case.inp', inp, STORAGE) },
-    dweight: slotBinding(dweight, layout.weights[0]),
+    dweight: slotBinding(dweight, slots.weight),
   });
   run(gpu, schedule, [step(rows)], [op]);
-  return compare(await readF32(gpu, dweight, layout.weights[0].offset, nOut * nIn), ref.matmulBackwardWeight(dout, inp, rows, nIn, nOut),
+  return compare(await readF32(gpu, dweight, slots.weight.offset, nOut * nIn), ref.matmulBackwardWeight(dout, inp, rows, nIn, nOut),
     ref.matmulBackwardWeight(abs(dout), abs(inp), rows, nIn, nOut));
 }
 

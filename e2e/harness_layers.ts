@@ -16,7 +16,7 @@ import type { ConvStrategy } from '../src/ops/conv2d';
 import { record } from '../src/ops/op';
 import { activate } from '../src/reference/kernels';
 import { layerBackward, layerForward } from '../src/reference/model';
-import { paramLayout, slotBinding } from '../src/model/layout';
+import { paramLayout, slotBinding, slotsOf } from '../src/model/layout';
 import { Schedule } from '../src/model/schedule';
 import { type Comparison, compare } from './harness_kernels';
 
@@ -38,8 +38,10 @@ export interface LayerCase {
 export interface LayerComparison {
   forward: Comparison;
   dinp: Comparison;
-  dweight?: Comparison;
-  dbias?: Comparison;
+  /** Each trained tensor's gradient, by name (a dense or conv layer's `weight` and `bias`). */
+  grads: Record<string, Comparison>;
+  /** Each tensor the training pass updates (batch norm's running statistics), by name. */
+  updated: Record<string, Comparison>;
   /** The ops the layer added, by label: shows which paths ran (e.g. a pointwise pass for an activation). */
   ops: string[];
   /** Whether its output was its input buffer, and its input gradient its output gradient's. */
@@ -93,23 +95,19 @@ export async function layerCase(c: LayerCase): Promise<LayerComparison> {
   const out = aliased.output ? inp : gpu.upload('case.out', new Float32Array(c.capacity * outFeatures).fill(NaN), STORAGE);
   const dinp = aliased.gradient ? doutBuffer : gpu.upload('case.dinp', new Float32Array(c.capacity * inFeatures).fill(NaN), STORAGE);
 
-  const layout = paramLayout(layer.params ? [layer.params] : [], gpu.device.limits.minStorageBufferOffsetAlignment / 4);
-  const weight = layer.params ? uniforms(layout.weights[0].length, 0.5).map(Math.fround) : undefined;
-  const bias = layer.params ? uniforms(layout.biases[0].length, 0.5).map(Math.fround) : undefined;
+  // Its tensors: weights and biases in ±0.5, the others (running statistics) 0.5 to 1.5 (a variance stays positive).
+  const layout = paramLayout([layer], gpu.device.limits.minStorageBufferOffsetAlignment / 4);
+  const slots = Object.values(slotsOf(layout, layer.index));
+  const tensors = Object.fromEntries(slots.map((s) => [s.spec.name, uniforms(s.length, 0.5).map((v) => Math.fround(s.spec.trained ? v : v + 1))]));
   const flat = new Float32Array(Math.max(4, layout.totalFloats));
-  if (weight && bias) {
-    flat.set(weight, layout.weights[0].offset);
-    flat.set(bias, layout.biases[0].offset);
-  }
+  for (const s of slots) flat.set(tensors[s.spec.name], s.offset);
   const params = gpu.upload('case.params', flat, STORAGE);
   const grads = gpu.upload('case.grads', new Float32Array(flat.length).fill(NaN), STORAGE);
+  const bind = (buffer: GPUBuffer, trained: boolean) => Object.fromEntries(slots.filter((s) => !trained || s.spec.trained).map((s) => [s.spec.name, slotBinding(buffer, s)]));
   const ops = await layer.build({
     gpu, label: 'case.layer', capacity: c.capacity, training: true, matmul: c.strategy, conv: c.conv ?? 'im2col',
     inp, inLayout: c.inLayout, inputIsData: false, out, dout: doutBuffer, dinp, previous,
-    params: layer.params && {
-      weight: slotBinding(params, layout.weights[0]), bias: slotBinding(params, layout.biases[0]),
-      dweight: slotBinding(grads, layout.weights[0]), dbias: slotBinding(grads, layout.biases[0]),
-    },
+    tensors: bind(params, false), grads: bind(grads, true),
   });
   const seed = random.nextU32();
   const schedule = new Schedule(gpu, 'case');
@@ -122,27 +120,34 @@ export async function layerCase(c: LayerCase): Promise<LayerComparison> {
 
   const read = async (buffer: GPUBuffer, floats: number, shape: Layer['input'], stored: Layout) =>
     toLayout(new Float32Array(await gpu.read(buffer, 0, floats * 4)), c.rows, shape, stored, true);
-  const dropout = { seed };
-  const param = weight && bias ? { weight, bias } : undefined;
+  const twin = { training: true, dropoutSeed: seed };
   const abs = (v: Float64Array) => v.map(Math.abs);
-  const absParam = weight && bias ? { weight: abs(weight), bias: abs(bias) } : undefined;
-  // Scales: each value's Σ|terms| (and at least its own size), what float32 rounding errors grow with.
-  const atLeast = (scale: Float64Array, values: ArrayLike<number>) => scale.map((s, i) => Math.max(s, Math.abs(values[i])));
-  const expectedOut = layerForward(layer, param, x, c.rows, dropout);
-  const outScale = atLeast(layerForward(plain, absParam, abs(x), c.rows, dropout), expectedOut);
-  const expected = layerBackward(layer, param, x, dout, c.rows, previous, dropout);
+  const absTensors = Object.fromEntries(Object.entries(tensors).map(([name, v]) => [name, abs(v)]));
+  // Scales: each value's Σ|terms| (and at least its own size), what float32 rounding errors grow with. A layer
+  // that normalizes (it updates statistics) subtracts means, so Σ|terms| says nothing: its scale is the largest value.
+  const normalizes = slots.some((s) => !s.spec.trained);
+  const atLeast = (scale: Float64Array, values: Float64Array) => {
+    const largest = Math.max(...values.map(Math.abs));
+    return scale.map((v, i) => (normalizes ? largest : Math.max(v, Math.abs(values[i]))));
+  };
+  const expectedOut = layerForward(layer, tensors, x, c.rows, twin);
+  const outScale = atLeast(layerForward(plain, absTensors, abs(x), c.rows, twin).out, expectedOut.out);
+  const expected = layerBackward(layer, tensors, x, dout, c.rows, previous, twin);
   const pooling = c.layer.type === 'maxPool2d' || c.layer.type === 'avgPool2d'; // which value a max routes to depends on x's signs
-  const scales = layerBackward(plain, absParam, pooling ? x : abs(x), abs(dout), c.rows, IDENTITY, dropout);
+  const scales = layerBackward(plain, absTensors, pooling ? x : abs(x), abs(dout), c.rows, IDENTITY, twin);
+  const slot = async (buffer: GPUBuffer, s: { offset: number; length: number }) => new Float32Array(await gpu.read(buffer, s.offset * 4, s.length * 4));
   const result: LayerComparison = {
-    forward: compare(await read(out, c.rows * outFeatures, layer.output, outLayout), expectedOut, outScale),
+    forward: compare(await read(out, c.rows * outFeatures, layer.output, outLayout), expectedOut.out, outScale),
     dinp: compare(await read(dinp, c.rows * inFeatures, layer.input, c.inLayout), expected.dx, atLeast(scales.dx, expected.dx)),
+    grads: {}, updated: {},
     ops: [...ops.forward, ...ops.backward].map((op) => op.label.replace('case.layer.', '')),
     aliased,
   };
-  if (layer.params) {
-    const slot = async (s: { offset: number; length: number }) => new Float32Array(await gpu.read(grads, s.offset * 4, s.length * 4));
-    result.dweight = compare(await slot(layout.weights[0]), expected.dweight!, scales.dweight!);
-    result.dbias = compare(await slot(layout.biases[0]), expected.dbias!, scales.dbias!);
+  for (const s of slots) {
+    const name = s.spec.name;
+    if (s.spec.trained) result.grads[name] = compare(await slot(grads, s), expected.grads[name], atLeast(scales.grads[name], expected.grads[name]));
+    const update = expectedOut.updated?.[name];
+    if (update) result.updated[name] = compare(await slot(params, s), update, update.map((v) => Math.max(1, Math.abs(v))));
   }
   for (const buffer of new Set([inp, doutBuffer, out, dinp, params, grads, schedule.buffer, ...ops.scratch,
     ...[...ops.forward, ...ops.backward].flatMap((op) => op.owned)])) gpu.release(buffer);

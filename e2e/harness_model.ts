@@ -67,9 +67,9 @@ export function blobs(count: number, features: number, classes: number, seed: nu
 export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Dataset) {
   const engine = await getEngine();
   const gpuModel = create(engine, model);
-  const initial = await gpuModel.getWeights();
+  const initial = await gpuModel.getTensors();
   const history = await gpuModel.fit(data, { ...fit, shuffle: false });
-  const after = await gpuModel.getWeights();
+  const after = await gpuModel.getTensors();
   const plan = await gpuModel.plan(resolveFitOptions(fit, 0).batchSize, true); // the plan fit ran
   const ops = plan.layers.map((layer) => [...layer.forward, ...layer.backward].map((op) => op.label.replace(/^.*\.layers\[\d+\]\./, '')));
   const probs = await gpuModel.predict(data.images); // through the inference plan
@@ -78,11 +78,8 @@ export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Da
   const { spec, layers } = architectureOf(model);
   const settings = resolveFitOptions(fit, spec.seed);
   const stepSeeds = Random.resume(startOfFit(settings, data.count).augmentRandom); // what each step record's seed is
-  const params: reference.ReferenceParams = {
-    weights: initial.weights.map((w) => Float64Array.from(w)),
-    biases: initial.biases.map((b) => Float64Array.from(b)),
-  };
-  const state: reference.ReferenceOptimizerState = [];
+  const params = reference.referenceParams(initial);
+  const state: reference.ReferenceOptimizerState = {};
   const order = Uint32Array.from({ length: data.count }, (_, i) => i);
   const referenceLosses: number[] = [];
   let t = 0;
@@ -91,16 +88,15 @@ export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Da
     for (let start = 0; start < data.count; start += settings.batchSize) {
       const rows = Math.min(settings.batchSize, data.count - start);
       const batch = gather(data.images, data.labels, order, start, rows, data.features);
-      const dropout = { seed: stepSeeds.nextU32() };
-      const { loss } = reference.trainStep(layers, spec.loss, params, state, ++t, batch.inp, batch.batchLabels, rows, settings.learningRate, settings, dropout);
+      const { loss } = reference.trainStep(layers, spec.loss, params, state, ++t, batch.inp, batch.batchLabels, rows, settings.learningRate, settings, stepSeeds.nextU32());
       lossSum += loss * rows;
     }
     referenceLosses.push(lossSum / data.count);
   }
   let maxDiff = 0;
   let maxChange = 0;
-  const pairs = [...after.weights.map((w, l) => [w, params.weights[l], initial.weights[l]]), ...after.biases.map((b, l) => [b, params.biases[l], initial.biases[l]])];
-  for (const [gpu, cpu, start] of pairs) {
+  for (const [key, { data: gpu }] of Object.entries(after)) {
+    const [cpu, start] = [params[key], initial[key].data];
     for (let i = 0; i < gpu.length; i++) {
       maxDiff = Math.max(maxDiff, Math.abs(gpu[i] - cpu[i]));
       maxChange = Math.max(maxChange, Math.abs(cpu[i] - start[i]));
@@ -370,6 +366,7 @@ export async function convnetRoundTrips() {
   const file = await model.save();
   const loaded = await engine.loadModel(file);
   const weights = await model.getWeights();
+  const params = reference.referenceParams(await model.getTensors());
   const copy = engine.createModel({ ...options, seed: 9 });
   await copy.setWeights(weights);
   const [fromFile, fromWeights] = [await loaded.predict(images), await copy.predict(images)];
@@ -378,7 +375,6 @@ export async function convnetRoundTrips() {
   for (const m of [model, loaded, copy]) m.dispose();
 
   const { layers } = resolveModelOptions(options);
-  const params = { weights: weights.weights.map((w) => Float64Array.from(w)), biases: weights.biases.map((b) => Float64Array.from(b)) };
   const pixels = Float64Array.from(images, (p) => p / 255);
   const expected = softmax(reference.forward(layers, params, pixels, 100).at(-1)!, 100, 10);
   return {

@@ -132,7 +132,7 @@ export async function weightsOverflow() {
   const before = await model.getWeights();
   const images = new Float32Array(32).fill(30);
   const logits = reference.forward(resolveMLPOptions({ layers: [4, 3, 2], activation: 'identity' }).layers,
-    { weights: before.weights.map((w) => Float64Array.from(w)), biases: before.biases.map((b) => Float64Array.from(b)) }, images.subarray(0, 4), 1).at(-1)!;
+    reference.referenceParams(await model.getTensors()), images.subarray(0, 4), 1).at(-1)!;
   const labels = new Uint8Array(8).fill(logits[0] < logits[1] ? 0 : 1); // p(label) ≈ e^-|gap|: a full-size gradient
   const error = await model.fit({ images, labels, count: 8, features: 4 }, { epochs: 1, batchSize: 8, learningRate: 3e38 })
     .then(() => undefined, (e: DivergenceError) => e);

@@ -57,7 +57,7 @@ export class Engine implements ModelHost {
     const file = nameOf(source, 'model');
     const { architecture, values } = decodeModel(file, await readBytes(source, file));
     const model = this.make(architecture);
-    await model.setWeights(values);
+    await model.setTensors(values);
     return model;
   }
 

@@ -1,5 +1,7 @@
 // The WGSL sources, bundled as text (Vite `?raw`), so the library never fetches at run time.
 
+import batchNorm from '../shaders/batch_norm.wgsl?raw';
+import batchNormStats from '../shaders/batch_norm_stats.wgsl?raw';
 import biasGrad from '../shaders/bias_grad.wgsl?raw';
 import conv2d from '../shaders/conv2d.wgsl?raw';
 import gather from '../shaders/gather.wgsl?raw';
@@ -11,6 +13,8 @@ import pool from '../shaders/pool.wgsl?raw';
 import softmax from '../shaders/softmax.wgsl?raw';
 
 export const shaders = {
+  'batch_norm.wgsl': batchNorm,
+  'batch_norm_stats.wgsl': batchNormStats,
   'bias_grad.wgsl': biasGrad,
   'conv2d.wgsl': conv2d,
   'gather.wgsl': gather,

@@ -168,7 +168,7 @@ export async function profile(options: MLPOptions | ModelOptions, batch: number)
     inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
   });
   const settings = { optimizer: 'sgd' as const, momentum: 0, l2: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-  const update = optimizerUpdate(gpu, await optimizerPipeline(gpu, 'sgd'), 'update', model.layout.totalFloats, model.layout.weightFloats,
+  const update = optimizerUpdate(gpu, await optimizerPipeline(gpu, 'sgd'), 'update', model.layout.trainedFloats, model.layout.decayedFloats,
     settings, { param: { buffer: model.params }, grad: { buffer: model.grads }, stats: { buffer: plan.stats }, state: [] });
   const ops = trainStepOps(plan, gatherOp, update);
   model.schedule.write([{ batchStart: 0, rows: batch, learningRate: 0.1, adamC1: 1, adamC2: 1, seed: 0 }]);

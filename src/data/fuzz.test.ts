@@ -113,8 +113,8 @@ test(`${MUTATIONS} mutated model files: a model whose tensors fit its layers, or
   const random = new Random(7);
   const { spec, layers } = resolveMLPOptions({ layers: [6, 4, 3], seed: 1 });
   const values = {
-    weights: [Float32Array.from({ length: 24 }, (_, i) => i / 10), Float32Array.from({ length: 12 }, (_, i) => -i)],
-    biases: [new Float32Array(4).fill(0.5), new Float32Array(3).fill(-0.5)],
+    'layers.0.weight': Float32Array.from({ length: 24 }, (_, i) => i / 10), 'layers.0.bias': new Float32Array(4).fill(0.5),
+    'layers.1.weight': Float32Array.from({ length: 12 }, (_, i) => -i), 'layers.1.bias': new Float32Array(3).fill(-0.5),
   };
   const file = encodeModel(spec, layers, values, { epochs: 2 });
   const outcomes = await fuzz((i) => {
@@ -124,10 +124,9 @@ test(`${MUTATIONS} mutated model files: a model whose tensors fit its layers, or
       what,
       load: () => {
         const { architecture, values: v } = decodeModel('model', mutated);
-        architecture.layers.filter((layer) => layer.params).forEach((layer, i) => {
-          expect(v.weights[i].length, what).toBe(layer.params!.weight.reduce((a, b) => a * b));
-          expect(v.biases[i].length, what).toBe(layer.params!.bias[0]);
-        });
+        for (const layer of architecture.layers) {
+          for (const t of layer.tensors) expect(v[`layers.${layer.index}.${t.name}`].length, what).toBe(t.shape.reduce((a, b) => a * b));
+        }
       },
     };
   });

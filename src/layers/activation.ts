@@ -2,8 +2,9 @@
 // `activation` of its own, applied to its output.)
 
 import type { Activation } from '../ops/activation';
-import { type BuildContext, type Layer, LayerDefaults, type LayerOps, type Shape } from './layer';
-import { type ActivationOption, activationOf, onlyFields } from './options';
+import { type ActivationName } from '../ops/activation';
+import { type BuildContext, type Layer, LayerDefaults, type LayerKind, type LayerOps, type Shape } from './layer';
+import { ACTIVATIONS, type ActivationOption, activationOf, onlyFields } from './options';
 import { elementwiseOps } from './elementwise';
 
 export interface ActivationLayerOptions {
@@ -22,6 +23,20 @@ export function activationLayer(options: ActivationLayerOptions, index: number, 
   onlyFields(at, options, ['type', 'activation']);
   return new ActivationLayer(index, { type: 'activation', activation: activationOf(`${at}.activation`, options.activation, 'identity') }, input);
 }
+
+export const activationKind: LayerKind<ActivationLayerOptions, ActivationLayerSpec> = {
+  types: ['activation'],
+  make: activationLayer,
+  syntax: {
+    names: ACTIVATIONS,
+    help: `  ${ACTIVATIONS.filter((a) => a !== 'identity').join(', ')}, identity   an activation on its own`,
+    activates: false,
+    parse({ name, size }, fail) {
+      if (size !== '') fail(`${name} without a number`);
+      return { type: 'activation', activation: name as ActivationName };
+    },
+  },
+};
 
 export class ActivationLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
@@ -42,4 +57,14 @@ export class ActivationLayer extends LayerDefaults implements Layer {
   build(ctx: BuildContext): Promise<LayerOps> {
     return elementwiseOps(this, ctx, this.spec.activation, { permute: false });
   }
+
+  twinForward(x: Float64Array) {
+    return { out: x };
+  }
+
+  twinBackward(_x: Float64Array, dout: Float64Array) {
+    return { dx: dout, grads: {} };
+  }
+
+  onnx(): void {} // its activation's node is all it adds
 }

@@ -4,7 +4,7 @@
 // for an unpadded convolution where the adapter runs it faster (src/model/autotune.ts), read in place; backward,
 // matmul gives the weight gradient from the same patches and the patches' gradient, which col2im sums onto the
 // input. Its output is stored channels last (the product's natural order). With its patches read in place, a
-// 2 × 2 max pool right after it is done in the same product (fusesPool; the plan decides), and on the input
+// 2 × 2 max pool right after it is done in the same product (fusesWith; the plan decides), and on the input
 // data its weight gradient skips the positions whose patch is all zeros.
 
 import { ArgumentError } from '../errors';
@@ -16,9 +16,13 @@ import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForwar
 import type { Op, Tensor } from '../ops/op';
 import { pointwiseBackward, pointwisePipeline } from '../ops/pointwise';
 import { count } from '../check';
-import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type ParamShapes, Scratch, type Shape } from './layer';
-import { type ActivationOption, activationOf, onlyFields, type Pair, pairOf } from './options';
+import { intsAttribute, type OnnxGraph } from '../model/onnx_graph';
+import * as t from '../reference/layers';
+import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerKind, type LayerOps, Scratch, type Shape, type TensorSpec,
+  type TensorValues, weightAndBias } from './layer';
+import { type ActivationOption, activationOf, onlyFields, type Pair, pairFrom, pairOf } from './options';
 import { valuesShape } from './elementwise';
+import { Pool2dLayer } from './pool2d';
 
 export type Padding = 'valid' | 'same' | Pair;
 
@@ -84,9 +88,34 @@ function axis(size: number, kernel: number, stride: number, padding: Conv2dSpec[
   return { before, after, out: Math.floor((size + before + after - kernel) / stride) + 1 };
 }
 
+export const conv2dKind: LayerKind<Conv2dOptions, Conv2dSpec> = {
+  types: ['conv2d'],
+  make: conv2d,
+  syntax: {
+    names: ['conv'],
+    help: `  conv5x5x24              convolution: kernel height x width x filters; stride 1, no padding
+    conv3x3x32/2+same     /S stride; +same (output ceil(in / S)), +pad1 or +pad1x2 zeros on each side`,
+    strided: true,
+    parse({ size, stride }, fail) {
+      const numbers = size.split('x').map(Number);
+      if (!/^\d+x\d+x\d+$/.test(size) || numbers.some((n) => n < 1)) fail('conv<KH>x<KW>x<FILTERS>, e.g. conv5x5x24');
+      return { type: 'conv2d', filters: numbers[2], kernelSize: [numbers[0], numbers[1]], ...(stride ? { stride: pairFrom(stride.split('x').map(Number)) } : {}) };
+    },
+    option(layer, option) {
+      const pad = /^pad(\d+)(?:x(\d+))?$/.exec(option);
+      if (option === 'same' || option === 'valid') return { ...layer, padding: option };
+      return pad ? { ...layer, padding: pad[2] ? [Number(pad[1]), Number(pad[2])] : Number(pad[1]) } : undefined;
+    },
+  },
+};
+
 export class Conv2dLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
-  readonly params: ParamShapes;
+  /** weight (filters, in channels, kh, kw), bias (filters) */
+  override readonly tensors: TensorSpec[];
+  override readonly takesImage = true;
+  /** Taps per output position: in channels · kh · kw. */
+  private readonly taps: number;
   /** Zeros [top, left, bottom, right]. */
   readonly pads: [number, number, number, number];
   readonly geometry: ConvGeometry;
@@ -102,7 +131,8 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     this.pads = [y.before, x.before, y.after, x.after];
     this.output = { channels: spec.filters, height: Math.max(y.out, 0), width: Math.max(x.out, 0), flat: false };
     const taps = input.channels * kh * kw;
-    this.params = { weight: [spec.filters, input.channels, kh, kw], bias: [spec.filters], fanIn: taps, fanOut: spec.filters * kh * kw };
+    this.taps = taps;
+    this.tensors = weightAndBias([spec.filters, input.channels, kh, kw], [spec.filters], taps, spec.filters * kh * kw);
     this.geometry = {
       channels: input.channels, height: input.height, width: input.width, outHeight: this.output.height, outWidth: this.output.width,
       kernel: spec.kernelSize, stride: spec.stride, pad: [y.before, x.before], padded: this.pads.some((p) => p > 0),
@@ -120,19 +150,18 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
    * rows then come window by window and it keeps each window's max. Its patches must be read in place, and
    * its own activation be the identity (the pool's is applied after the max).
    */
-  fusesPool(next: Layer | undefined, conv: ConvStrategy): boolean {
+  override fusesWith(next: Layer | undefined, conv: ConvStrategy): boolean {
     const twoByTwo = (pair: [number, number]) => pair[0] === 2 && pair[1] === 2;
-    return next?.spec.type === 'maxPool2d' && twoByTwo(next.spec.size) && twoByTwo(next.spec.stride) &&
+    return next instanceof Pool2dLayer && next.spec.type === 'maxPool2d' && twoByTwo(next.spec.size) && twoByTwo(next.spec.stride) &&
       conv === 'implicit' && !this.geometry.padded && this.spec.activation.name === 'identity';
   }
 
   async build(ctx: BuildContext): Promise<LayerOps> {
     const { gpu, label } = ctx;
-    const params = ctx.params!;
     const pooled = ctx.fused !== undefined; // and `out` is the pool's output, (capacity, windows, filters)
     const positions = productPositions(this.geometry, pooled).length;
     // The product (rows · positions, taps) · weightᵀ; taps = in channels · kh · kw
-    const dims = { nIn: this.params.fanIn, nOut: this.spec.filters, positions, sample: featuresOf(this.input) };
+    const dims = { nIn: this.taps, nOut: this.spec.filters, positions, sample: featuresOf(this.input) };
     const scratch = new Scratch(ctx);
     const { col, patches, forward } = await this.patches(ctx, scratch, pooled);
     const implicit = patches !== undefined;
@@ -143,7 +172,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const activation = ctx.fused?.activation ?? this.spec.activation;
     const forwardKernel = await matmulKernel(gpu, 'forward', activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit, pooled, live });
     forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
-      { inp: col, weight: params.weight, bias: params.bias, out: { buffer: ctx.out }, patches, argmax: ctx.fused && { buffer: ctx.fused.argmax }, live: liveRows }));
+      { inp: col, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, patches, argmax: ctx.fused && { buffer: ctx.fused.argmax }, live: liveRows }));
     if (!ctx.training) return { forward, backward: [], scratch: scratch.buffers };
 
     // Each sample's weight and bias gradients apart (a convolution has few weights and many positions: one sum
@@ -155,8 +184,8 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const backward = [
       matmulBackwardWeight(gpu, weightGradKernel, `${label}.weightGradParts`, dims, { dout, inp: col, dweight: dweightParts, patches, live: liveRows }),
       biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut, true), `${label}.biasGradParts`, dims.nOut, positions, { dout, dbias: dbiasParts }, true),
-      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut * dims.nIn), `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: params.dweight }),
-      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: params.dbias }),
+      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut * dims.nIn), `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: ctx.grads.weight }),
+      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: ctx.grads.bias }),
     ];
     if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, scratch, pooled));
     return { forward, backward, scratch: scratch.buffers };
@@ -174,7 +203,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       const patches: Patches = { taps: scratch.upload('taps', tables.taps), corners: scratch.upload('corners', tables.corners) };
       return { col: { buffer: ctx.inp }, patches, forward: [] as Op[] };
     }
-    const col = scratch.floats('col', ctx.capacity * g.outHeight * g.outWidth * this.params.fanIn); // (capacity · positions, taps)
+    const col = scratch.floats('col', ctx.capacity * g.outHeight * g.outWidth * this.taps); // (capacity · positions, taps)
     const forward = [im2col(gpu, await conv2dPipeline(gpu, 'im2col', g, ctx.inLayout), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col })];
     return { col, patches: undefined, forward };
   }
@@ -191,7 +220,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const columns = scratch.upload('tapColumns', tapColumns(g));
     // With identity, the kernel reads no activations: col (or the input) stands in for them.
     const colGradKernel = await matmulKernel(gpu, 'backwardInput', IDENTITY, ctx.matmul, { m: ctx.capacity * dims.positions!, n: dims.nIn }, { columns: true });
-    const colGrad = matmulBackwardInput(gpu, colGradKernel, `${label}.colGrad`, dims, { dout, weight: ctx.params!.weight, inp: col, dinp: dcol, columns });
+    const colGrad = matmulBackwardInput(gpu, colGradKernel, `${label}.colGrad`, dims, { dout, weight: ctx.tensors.weight, inp: col, dinp: dcol, columns });
     const col2imKernel = await conv2dPipeline(gpu, 'col2im', g, ctx.inLayout, pooled);
     if (ctx.previous.name === 'identity') return [colGrad, col2im(gpu, col2imKernel, `${label}.inputGrad`, g, ctx.inLayout, { dcol, dinp: { buffer: ctx.dinp! } })];
     // col2im has no activations: their derivative is a pass of its own
@@ -203,5 +232,20 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       pointwiseBackward(gpu, await pointwisePipeline(gpu, 'backward', ctx.previous, shape, false), `${label}.inputGrad`, shape, undefined,
         { inp: { buffer: ctx.inp }, dout: dsum, dinp: { buffer: ctx.dinp! } }),
     ];
+  }
+
+  twinForward(x: Float64Array, v: TensorValues, rows: number) {
+    return { out: t.conv2dForward(x, v.weight, v.bias, rows, this.spec.filters, this.geometry) };
+  }
+
+  twinBackward(x: Float64Array, dout: Float64Array, v: TensorValues, rows: number) {
+    const { dweight, dbias } = t.conv2dBackwardWeight(dout, x, rows, this.spec.filters, this.geometry);
+    return { dx: t.conv2dBackwardInput(dout, v.weight, rows, this.spec.filters, this.geometry), grads: { weight: dweight, bias: dbias } };
+  }
+
+  onnx(graph: OnnxGraph): void { // pads: [top, left, bottom, right], ONNX's begins then ends
+    const at = `layers.${this.index}`;
+    graph.add('Conv', [graph.x, `${at}.weight`, `${at}.bias`], `${at}.conv`,
+      [intsAttribute('kernel_shape', this.spec.kernelSize), intsAttribute('strides', this.spec.stride), intsAttribute('pads', this.pads)]);
   }
 }

@@ -9,8 +9,11 @@ import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel 
 import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../ops/nonzero';
 import type { Op, Tensor } from '../ops/op';
 import { count } from '../check';
+import { intAttribute, type OnnxGraph } from '../model/onnx_graph';
+import * as k from '../reference/kernels';
 import type { Layout } from '../ops/layout';
-import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, type ParamShapes, Scratch, type Shape } from './layer';
+import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerKind, type LayerOps, Scratch, type Shape, type TensorSpec,
+  type TensorValues, weightAndBias } from './layer';
 import { type ActivationOption, activationOf, onlyFields } from './options';
 
 export interface DenseOptions {
@@ -35,15 +38,30 @@ export function dense(options: DenseOptions, index: number, input: Shape): Dense
   return new DenseLayer(index, { type: 'dense', units: count(`${at}.units`, options.units), activation: activationOf(`${at}.activation`, options.activation, 'identity') }, input);
 }
 
+export const denseKind: LayerKind<DenseOptions, DenseSpec> = {
+  types: ['dense'],
+  make: dense,
+  syntax: {
+    names: ['dense'],
+    help: '  dense128                a dense layer of 128 units',
+    parse({ size }, fail) {
+      if (!/^\d+$/.test(size) || Number(size) < 1) fail('dense<UNITS>, e.g. dense128');
+      return { type: 'dense', units: Number(size) };
+    },
+  },
+};
+
 export class DenseLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
-  readonly params: ParamShapes;
+  /** weight (units, in), bias (units) */
+  override readonly tensors: TensorSpec[];
+  private readonly nIn: number;
 
   constructor(readonly index: number, readonly spec: DenseSpec, readonly input: Shape) {
     super();
-    const nIn = featuresOf(input);
+    this.nIn = featuresOf(input);
     this.output = { channels: spec.units, height: 1, width: 1, flat: true };
-    this.params = { weight: [spec.units, nIn], bias: [spec.units], fanIn: nIn, fanOut: spec.units };
+    this.tensors = weightAndBias([spec.units, this.nIn], [spec.units], this.nIn, spec.units);
   }
 
   override outputLayout(): Layout {
@@ -52,7 +70,6 @@ export class DenseLayer extends LayerDefaults implements Layer {
 
   async build(ctx: BuildContext): Promise<LayerOps> {
     const { gpu, label } = ctx;
-    const params = ctx.params!;
     const dims = { nIn: featuresOf(this.input), nOut: this.spec.units };
     // The data is often mostly zeros (MNIST: 81%): register-blocked products skip its zero blocks, guided by masks.
     const sparse = ctx.inputIsData && !ctx.matmul.tiled;
@@ -66,20 +83,38 @@ export class DenseLayer extends LayerDefaults implements Layer {
     }
     const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity, n: dims.nOut }, { sparse });
     forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
-      { inp: { buffer: ctx.inp }, weight: params.weight, bias: params.bias, out: { buffer: ctx.out }, mask: masks?.byRows }));
+      { inp: { buffer: ctx.inp }, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, mask: masks?.byRows }));
     if (!ctx.training) return { forward, backward: [], scratch: scratch.buffers };
 
     const dout = { buffer: ctx.dout! };
     const backward = [
       matmulBackwardWeight(gpu, await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul,
         sparse ? { m: dims.nIn, n: dims.nOut } : { m: dims.nOut, n: dims.nIn }, { sparse }), `${label}.weightGrad`, dims,
-        { dout, inp: { buffer: ctx.inp }, dweight: params.dweight, mask: masks?.byColumns }),
-      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout, dbias: params.dbias }),
+        { dout, inp: { buffer: ctx.inp }, dweight: ctx.grads.weight, mask: masks?.byColumns }),
+      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout, dbias: ctx.grads.bias }),
     ];
     if (ctx.dinp) {
       backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', ctx.previous, ctx.matmul, { m: ctx.capacity, n: dims.nIn }), `${label}.inputGrad`, dims,
-        { dout, weight: params.weight, inp: { buffer: ctx.inp }, dinp: { buffer: ctx.dinp } }));
+        { dout, weight: ctx.tensors.weight, inp: { buffer: ctx.inp }, dinp: { buffer: ctx.dinp } }));
     }
     return { forward, backward, scratch: scratch.buffers };
+  }
+
+  twinForward(x: Float64Array, t: TensorValues, rows: number) {
+    return { out: k.matmulForward(x, t.weight, t.bias, rows, this.nIn, this.spec.units, IDENTITY) };
+  }
+
+  twinBackward(x: Float64Array, dout: Float64Array, t: TensorValues, rows: number) {
+    const { nIn, spec: { units } } = this;
+    return {
+      dx: k.matmulBackwardInput(dout, t.weight, x, rows, nIn, units, IDENTITY),
+      grads: { weight: k.matmulBackwardWeight(dout, x, rows, nIn, units), bias: k.biasGrad(dout, rows, units) },
+    };
+  }
+
+  onnx(graph: OnnxGraph): void {
+    const at = `layers.${this.index}`;
+    graph.flatten(at);
+    graph.add('Gemm', [graph.x, `${at}.weight`, `${at}.bias`], `${at}.gemm`, [intAttribute('transB', 1)]);
   }
 }

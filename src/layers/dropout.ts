@@ -5,7 +5,8 @@
 import { ArgumentError } from '../errors';
 import type { Activation } from '../ops/activation';
 import type { Layout } from '../ops/layout';
-import { type BuildContext, type Layer, LayerDefaults, type LayerOps, type Shape } from './layer';
+import { dropoutKeep } from '../reference/layers';
+import { type BuildContext, featuresOf, type Layer, LayerDefaults, type LayerKind, type LayerOps, type Shape, type TwinPass } from './layer';
 import { type ActivationOption, activationOf, onlyFields } from './options';
 import { elementwiseOps } from './elementwise';
 
@@ -34,6 +35,20 @@ export function dropout(options: DropoutOptions, index: number, input: Shape): D
   return new DropoutLayer(index, { type: 'dropout', rate, activation: activationOf(`${at}.activation`, options.activation, 'identity') }, input);
 }
 
+export const dropoutKind: LayerKind<DropoutOptions, DropoutSpec> = {
+  types: ['dropout'],
+  make: dropout,
+  syntax: {
+    names: ['dropout'],
+    help: '  dropout0.25             dropout at rate 0.25 while training',
+    parse({ size }, fail) {
+      const rate = Number(size);
+      if (size === '' || !(rate >= 0 && rate < 1)) fail('dropout<RATE> with a rate in [0, 1), e.g. dropout0.25');
+      return { type: 'dropout', rate };
+    },
+  },
+};
+
 export class DropoutLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
 
@@ -49,4 +64,25 @@ export class DropoutLayer extends LayerDefaults implements Layer {
   build(ctx: BuildContext): Promise<LayerOps> {
     return elementwiseOps(this, ctx, this.spec.activation, { permute: false, dropout: { rate: this.spec.rate, salt: dropoutSalt(this.index) } });
   }
+
+  /** What each value of a (rows, features) input is multiplied by in this pass: the GPU's masks, or 1. */
+  private mask(rows: number, pass: TwinPass): Float64Array {
+    const features = featuresOf(this.input);
+    const { rate } = this.spec;
+    if (!pass.training || pass.dropoutSeed === undefined) return new Float64Array(rows * features).fill(1);
+    return Float64Array.from({ length: rows * features }, (_, i) =>
+      dropoutKeep(pass.dropoutSeed!, dropoutSalt(this.index), features, Math.floor(i / features), i % features, rate));
+  }
+
+  twinForward(x: Float64Array, _v: unknown, rows: number, pass: TwinPass) {
+    const mask = this.mask(rows, pass);
+    return { out: x.map((v, i) => v * mask[i]) };
+  }
+
+  twinBackward(_x: Float64Array, dout: Float64Array, _v: unknown, rows: number, pass: TwinPass) {
+    const mask = this.mask(rows, pass);
+    return { dx: dout.map((v, i) => v * mask[i]), grads: {} };
+  }
+
+  onnx(): void {} // inference passes values through
 }

@@ -4,7 +4,8 @@
 
 import type { Activation } from '../ops/activation';
 import type { Layout } from '../ops/layout';
-import { type BuildContext, featuresOf, type Layer, LayerDefaults, type LayerOps, type Shape } from './layer';
+import type { OnnxGraph } from '../model/onnx_graph';
+import { type BuildContext, featuresOf, type Layer, LayerDefaults, type LayerKind, type LayerOps, type Shape } from './layer';
 import { type ActivationOption, activationOf, onlyFields } from './options';
 import { elementwiseOps, valuesShape } from './elementwise';
 
@@ -24,6 +25,19 @@ export function flatten(options: FlattenOptions, index: number, input: Shape): F
   onlyFields(at, options, ['type', 'activation']);
   return new FlattenLayer(index, { type: 'flatten', activation: activationOf(`${at}.activation`, options.activation, 'identity') }, input);
 }
+
+export const flattenKind: LayerKind<FlattenOptions, FlattenSpec> = {
+  types: ['flatten'],
+  make: flatten,
+  syntax: {
+    names: ['flatten'],
+    help: '  flatten                 (channel, row, column) values to one vector',
+    parse({ size }, fail) {
+      if (size !== '') fail('flatten without a number');
+      return { type: 'flatten' };
+    },
+  },
+};
 
 export class FlattenLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
@@ -52,5 +66,17 @@ export class FlattenLayer extends LayerDefaults implements Layer {
 
   build(ctx: BuildContext): Promise<LayerOps> {
     return elementwiseOps(this, ctx, this.spec.activation, { permute: true });
+  }
+
+  twinForward(x: Float64Array) { // the twins store values (C, H, W) already
+    return { out: x };
+  }
+
+  twinBackward(_x: Float64Array, dout: Float64Array) {
+    return { dx: dout, grads: {} };
+  }
+
+  onnx(graph: OnnxGraph): void {
+    graph.flatten(`layers.${this.index}`);
   }
 }

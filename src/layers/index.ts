@@ -1,24 +1,28 @@
-// Every layer type, by its `type`: the options a model's `layers` list takes, their resolved specs, and
-// layersOf, which checks a whole list against an input shape and makes the layers.
+// Every layer type, one line each in KINDS: the options a model's `layers` list takes and their resolved specs
+// (both derived from KINDS), and layersOf, which checks a whole list against an input shape and makes the
+// layers. A new layer type is a file in this folder and its line here.
 
 import { ArgumentError } from '../errors';
-import { type ActivationLayerOptions, type ActivationLayerSpec, activationLayer } from './activation';
-import { conv2d, type Conv2dOptions, type Conv2dSpec } from './conv2d';
-import { dense, type DenseOptions, type DenseSpec } from './dense';
-import { dropout, type DropoutOptions, type DropoutSpec } from './dropout';
-import { flatten, type FlattenOptions, type FlattenSpec } from './flatten';
-import type { Layer, Shape } from './layer';
+import { activationKind } from './activation';
+import { batchNormKind } from './batch_norm';
+import { conv2dKind } from './conv2d';
+import { denseKind } from './dense';
+import { dropoutKind } from './dropout';
+import { flattenKind } from './flatten';
+import type { BaseSpec, Layer, Shape } from './layer';
 import { activationOption } from './options';
-import { pool2d, type Pool2dOptions, type Pool2dSpec } from './pool2d';
+import { pool2dKind } from './pool2d';
 
-export type LayerOptions = DenseOptions | Conv2dOptions | Pool2dOptions | ActivationLayerOptions | FlattenOptions | DropoutOptions;
-export type LayerSpec = DenseSpec | Conv2dSpec | Pool2dSpec | ActivationLayerSpec | FlattenSpec | DropoutSpec;
+/** The layer types, in the order the layer syntax's help lists them. */
+export const KINDS = [conv2dKind, pool2dKind, denseKind, dropoutKind, flattenKind, activationKind, batchNormKind];
+
+type Kind = (typeof KINDS)[number];
+type Make = Kind['make'];
+export type LayerOptions = Make extends infer M ? (M extends (options: infer O, index: number, input: Shape) => Layer ? O : never) : never;
+export type LayerSpec = Make extends infer M ? (M extends (options: never, index: number, input: Shape) => { spec: infer S } ? S : never) : never;
 type LayerType = LayerOptions['type'];
 
-const MAKERS: Record<LayerType, (options: never, index: number, input: Shape) => Layer> = {
-  dense, conv2d, maxPool2d: pool2d, avgPool2d: pool2d, activation: activationLayer, flatten, dropout,
-};
-const TYPES = Object.keys(MAKERS) as LayerType[];
+const MAKERS = new Map<string, Kind['make']>(KINDS.flatMap((kind) => kind.types.map((type) => [type, kind.make as Kind['make']])));
 
 /** The largest class count: labels are bytes. */
 export const MAX_CLASSES = 256;
@@ -36,22 +40,24 @@ export function layersOf(input: unknown, options: unknown): Layer[] {
   const layers = options.map((layer: unknown, index) => {
     if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) throw new ArgumentError(`layers[${index}]`, layer, 'an object { type, ... }');
     const type = (layer as { type?: unknown }).type;
-    if (!TYPES.includes(type as LayerType)) throw new ArgumentError(`layers[${index}].type`, type, `one of ${TYPES.map((t) => `'${t}'`).join(', ')}`);
-    const made = MAKERS[type as LayerType](layer as never, index, shape);
+    const make = MAKERS.get(type as LayerType);
+    if (typeof type !== 'string' || !make) throw new ArgumentError(`layers[${index}].type`, type, `one of ${[...MAKERS.keys()].map((t) => `'${t}'`).join(', ')}`);
+    const made = (make as (options: unknown, index: number, input: Shape) => Layer)(layer, index, shape);
     shape = made.output;
     return made;
   });
   const last = layers[layers.length - 1];
   const at = `layers[${last.index}]`;
-  if (last.spec.type !== 'dense') throw new ArgumentError(`${at}.type`, last.spec.type, "'dense': the last layer gives the class scores the loss takes");
-  if (last.spec.activation.name !== 'identity') {
-    throw new ArgumentError(`${at}.activation`, activationOption(last.spec.activation), "'identity': the last layer is linear, and the loss applies the softmax");
+  const spec = last.spec as LayerSpec;
+  if (spec.type !== 'dense') throw new ArgumentError(`${at}.type`, spec.type, "'dense': the last layer gives the class scores the loss takes");
+  if (spec.activation.name !== 'identity') {
+    throw new ArgumentError(`${at}.activation`, activationOption(spec.activation), "'identity': the last layer is linear, and the loss applies the softmax");
   }
-  if (last.spec.units > MAX_CLASSES) throw new ArgumentError(`${at}.units`, last.spec.units, `at most ${MAX_CLASSES} classes (labels are bytes)`);
+  if (spec.units > MAX_CLASSES) throw new ArgumentError(`${at}.units`, spec.units, `at most ${MAX_CLASSES} classes (labels are bytes)`);
   return layers;
 }
 
 /** The options that make `spec` again (activations in their option form). */
-export function layerOptions(spec: LayerSpec): LayerOptions {
+export function layerOptions(spec: BaseSpec): LayerOptions {
   return { ...spec, activation: activationOption(spec.activation) } as LayerOptions;
 }

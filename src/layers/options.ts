@@ -14,7 +14,7 @@ export type ActivationOption =
 /** A number for both, or [height, width]. */
 export type Pair = number | [number, number];
 
-const ACTIVATIONS: ActivationName[] = ['identity', 'relu', 'leaky_relu', 'elu', 'sigmoid', 'tanh'];
+export const ACTIVATIONS: ActivationName[] = ['identity', 'relu', 'leaky_relu', 'elu', 'sigmoid', 'tanh'];
 
 export function activationOf(at: string, value: unknown, fallback: ActivationName): Activation {
   const option = typeof value === 'string' || value === undefined ? { name: value ?? fallback } : value;
@@ -54,3 +54,6 @@ export function onlyFields(at: string, layer: object, fields: string[]): void {
     }
   }
 }
+
+/** A number for one value, [height, width] for two: how the layer syntax writes a Pair. */
+export const pairFrom = (values: number[]): Pair => (values.length === 1 ? values[0] : [values[0], values[1]]);

@@ -6,8 +6,10 @@ import { ArgumentError } from '../errors';
 import type { Activation } from '../ops/activation';
 import { pointwiseBackward, pointwiseForward, pointwisePipeline } from '../ops/pointwise';
 import { type PoolGeometry, poolBackward, poolForward, poolPipeline, unpool, unpoolPipeline } from '../ops/pool';
-import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerOps, Scratch, type Shape } from './layer';
-import { type ActivationOption, activationOf, onlyFields, type Pair, pairOf } from './options';
+import { intsAttribute, type OnnxGraph } from '../model/onnx_graph';
+import * as t from '../reference/layers';
+import { type BuildContext, describeShape, featuresOf, type Layer, LayerDefaults, type LayerKind, type LayerOps, Scratch, type Shape } from './layer';
+import { type ActivationOption, activationOf, onlyFields, type Pair, pairFrom, pairOf } from './options';
 import { valuesShape } from './elementwise';
 
 export interface Pool2dOptions {
@@ -41,8 +43,24 @@ export function pool2d(options: Pool2dOptions, index: number, input: Shape): Poo
   return new Pool2dLayer(index, spec, input);
 }
 
+export const pool2dKind: LayerKind<Pool2dOptions, Pool2dSpec> = {
+  types: ['maxPool2d', 'avgPool2d'],
+  make: pool2d,
+  syntax: {
+    names: ['maxpool', 'avgpool'],
+    help: '  maxpool2, avgpool2      pooling windows (maxpool2x3: height x width); /S stride, default the window',
+    strided: true,
+    parse({ name, size, stride }, fail) {
+      const numbers = size.split('x').map(Number);
+      if (!/^\d+(x\d+)?$/.test(size) || numbers.some((n) => n < 1)) fail(`${name}<SIZE> or ${name}<H>x<W>, optionally /<STRIDE>, e.g. ${name}2`);
+      return { type: name === 'maxpool' ? 'maxPool2d' : 'avgPool2d', size: pairFrom(numbers), ...(stride ? { stride: pairFrom(stride.split('x').map(Number)) } : {}) };
+    },
+  },
+};
+
 export class Pool2dLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
+  override readonly takesImage = true;
   readonly geometry: PoolGeometry;
   override readonly scratchPerSample: number;
 
@@ -56,7 +74,7 @@ export class Pool2dLayer extends LayerDefaults implements Layer {
 
   async build(ctx: BuildContext): Promise<LayerOps> {
     const { gpu, label } = ctx;
-    const kind = this.spec.type === 'maxPool2d' ? 'max' : 'average';
+    const kind = this.kind;
     const g = this.geometry;
     if (ctx.fused) { // the convolution before pooled in its product; its activation is the identity
       const backward = ctx.dinp ? [unpool(gpu, await unpoolPipeline(gpu, g), `${label}.inputGrad`, g,
@@ -95,5 +113,23 @@ export class Pool2dLayer extends LayerDefaults implements Layer {
         { inp, dout: routed, dinp: { buffer: ctx.dinp } }),
     ];
     return { forward, backward, scratch: scratch.buffers };
+  }
+
+  private get kind() {
+    return this.spec.type === 'maxPool2d' ? 'max' : 'average';
+  }
+
+  twinForward(x: Float64Array, _v: unknown, rows: number) {
+    return { out: t.poolForward(x, rows, this.geometry, this.kind) };
+  }
+
+  twinBackward(x: Float64Array, dout: Float64Array, _v: unknown, rows: number) {
+    return { dx: t.poolBackward(x, dout, rows, this.geometry, this.kind), grads: {} };
+  }
+
+  onnx(graph: OnnxGraph): void {
+    const at = `layers.${this.index}`;
+    graph.add(this.spec.type === 'maxPool2d' ? 'MaxPool' : 'AveragePool', [graph.x], `${at}.pool`,
+      [intsAttribute('kernel_shape', this.spec.size), intsAttribute('strides', this.spec.stride)]);
   }
 }

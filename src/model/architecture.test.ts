@@ -26,7 +26,7 @@ test('the issue\'s example: every layer\'s output shape and parameters', () => {
   expect(layers.map((l) => [l.output.channels, l.output.height, l.output.width])).toEqual([
     [24, 24, 24], [24, 12, 12], [24, 12, 12], [32, 12, 12], [32, 6, 6], [1152, 1, 1], [1152, 1, 1], [128, 1, 1], [10, 1, 1],
   ]);
-  expect(layers.filter((l) => l.params).map((l) => [l.index, l.params!.weight, l.params!.bias])).toEqual([
+  expect(layers.filter((l) => l.tensors.length > 0).map((l) => [l.index, ...l.tensors.map((t) => t.shape)])).toEqual([
     [0, [24, 1, 5, 5], [24]], [3, [32, 24, 3, 3], [32]], [7, [128, 1152], [128]], [8, [10, 128], [10]],
   ]);
   expect(spec.layers[0]).toEqual({ type: 'conv2d', filters: 24, kernelSize: [5, 5], stride: [1, 1], padding: 'valid', activation: { name: 'identity', alpha: 0 } });
@@ -71,7 +71,7 @@ test.each([
   [on([dense10], [1, 28]), 'input', /input is \[1, 28\]; expected \[channels, height, width\]: three positive integers/],
   [on([dense10], [1, 0, 8]), 'input', /three positive integers/],
   [on([]), 'layers', /layers is \[\]; expected a non-empty array of layers/],
-  [on([{ type: 'conv3d' }, dense10]), 'layers[0].type', /layers\[0\]\.type is "conv3d"; expected one of 'dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'activation', 'flatten', 'dropout'/],
+  [on([{ type: 'conv3d' }, dense10]), 'layers[0].type', /layers\[0\]\.type is "conv3d"; expected one of 'conv2d', 'maxPool2d', 'avgPool2d', 'dense', 'dropout', 'flatten', 'activation'/],
   [on([5, dense10]), 'layers[0]', /layers\[0\] is 5; expected an object/],
   [on([{ type: 'conv2d', kernelSize: 3 }, { type: 'flatten' }, dense10]), 'layers[0].filters', /layers\[0\]\.filters is undefined; expected a positive integer/],
   [on([{ type: 'conv2d', filters: 0, kernelSize: 3 }, { type: 'flatten' }, dense10]), 'layers[0].filters', /is 0/],

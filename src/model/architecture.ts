@@ -55,7 +55,7 @@ export function resolveModelOptions(options: ModelOptions, name = 'createModel o
   const layers = layersOf(options.input, options.layers);
   const spec: ModelSpec = {
     input: [...options.input],
-    layers: layers.map((layer) => layer.spec),
+    layers: layers.map((layer) => layer.spec as LayerSpec),
     loss: oneOf('loss', options.loss, LOSSES, 'cross-entropy'),
     init: oneOf('init', options.init, ['xavier', 'he'], 'xavier'),
     seed: seedOf('seed', options.seed, 0),

@@ -101,7 +101,7 @@ interface ConvPlan {
  */
 async function convPlan(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<ConvPlan> {
   const layers = layersOf([8, 12, 12], [{ type: 'conv2d', filters: 16, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
-  const layout = paramLayout(layers.flatMap((layer) => (layer.params ? [layer.params] : [])), Math.max(4, gpu.device.limits.minStorageBufferOffsetAlignment / 4));
+  const layout = paramLayout(layers, Math.max(4, gpu.device.limits.minStorageBufferOffsetAlignment / 4));
   const params = gpu.buffer(`autotune.${conv}.params`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
   const grads = gpu.buffer(`autotune.${conv}.grads`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
   const plan = await buildPlan(gpu, `autotune.${conv}`, layers, 'cross-entropy', layout, params, grads, CONV_ROWS, true, { matmul, conv });

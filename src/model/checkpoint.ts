@@ -1,5 +1,5 @@
 // A checkpoint: a model file (model_file.ts) that also holds what a fit needs to carry on exactly where it
-// stopped. Beside the weights it stores the optimizer's state buffers (optimizer.{k}.layers.{i}.weight|bias),
+// stopped. Beside the weights it stores the optimizer's state for each trained tensor (optimizer.{k}.layers.{i}.{name}),
 // and in __metadata__.checkpoint the fit's position: epoch and step, that epoch's sample order and running
 // totals, both PRNG states, the finished epochs' stats, and the optimizer steps taken before the fit and in all.
 // __metadata__.training holds the fit's settings, which a resumed fit must repeat. engine.loadModel reads a
@@ -9,11 +9,11 @@ import { ArgumentError, ModelFormatError } from '../errors';
 import type { Layer } from '../layers/layer';
 import { optimizerKind, stateBuffers } from '../ops/optimizer';
 import { type ModelSpec, modelOptions } from './architecture';
-import type { FitSettings, Weights } from './config';
+import type { FitSettings } from './config';
 import type { FitProgress } from './fit';
 import type { ParamLayout } from './layout';
 import { decodeModel, describe, encodeModel } from './model_file';
-import { flatOf, type Snapshot, weightsOf } from './snapshot';
+import { flatOf, savedSlots, type Snapshot, tensorsOf, trainedSlots } from './snapshot';
 
 /** What a checkpoint holds: the model's state, and where its fit stands. */
 export interface CheckpointState {
@@ -44,8 +44,9 @@ export function encodeCheckpoint(model: Shaped, state: CheckpointState): Uint8Ar
     random: Array.from(progress.random), augmentRandom: Array.from(progress.augmentRandom), history: progress.history,
     firstStep: state.firstStep, optimizerSteps: snapshot.optimizer?.steps ?? 0, labels: state.labels,
   };
-  return encodeModel(model.spec, model.layers, weightsOf(model.layout, snapshot.params), settings, {
-    optimizer: (snapshot.optimizer?.state ?? []).map((values) => weightsOf(model.layout, values)),
+  const { layout } = model;
+  return encodeModel(model.spec, model.layers, tensorsOf(savedSlots(layout), snapshot.params), settings, {
+    optimizer: (snapshot.optimizer?.state ?? []).map((values) => tensorsOf(trainedSlots(layout), values)),
     metadata: { checkpoint: JSON.stringify(position) },
   });
 }
@@ -117,11 +118,11 @@ export function decodeCheckpoint(argument: string, bytes: Uint8Array, model: Sha
   if (decoded.optimizer.length !== stateBuffers(kind)) {
     bad(`holds ${decoded.optimizer.length} optimizer state tensors per parameter; ${kind} keeps ${stateBuffers(kind)}`);
   }
-  const flat = (values: Weights) => flatOf(model.layout, values);
+  const { layout } = model;
   return {
     snapshot: {
-      params: flat(decoded.values),
-      optimizer: { kind, state: decoded.optimizer.map(flat), steps: optimizerSteps },
+      params: flatOf(savedSlots(layout), layout.totalFloats, decoded.values),
+      optimizer: { kind, state: decoded.optimizer.map((values) => flatOf(trainedSlots(layout), layout.trainedFloats, values)), steps: optimizerSteps },
       taken: epoch > 1 && step === 0 ? `at the end of epoch ${epoch - 1} (a checkpoint)` : `after step ${step} of epoch ${epoch} (a checkpoint)`,
     },
     progress: {

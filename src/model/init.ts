@@ -1,6 +1,6 @@
-// Seeded initial parameters: each weight randn·scale, layer by layer in row-major order; biases 0.
+// Seeded initial parameters: layer by layer, each tensor as it says (src/layers/layer.ts TensorSpec.init):
+// randn·scale in row-major order, drawn from one generator in the layers' order, or a constant.
 
-import type { ParamShapes } from '../layers/layer';
 import { Random } from '../random';
 import type { ModelSpec } from './architecture';
 import type { ParamLayout } from './layout';
@@ -10,13 +10,17 @@ export function initScale(init: ModelSpec['init'], fanIn: number, fanOut: number
   return init === 'he' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
 }
 
-/** The flat parameter buffer's initial contents for the layers with parameters, `params`. */
-export function initialParams(spec: ModelSpec, params: ParamShapes[], layout: ParamLayout): Float32Array {
+/** The flat parameter buffer's initial contents. */
+export function initialParams(spec: ModelSpec, layout: ParamLayout): Float32Array {
   const random = new Random(spec.seed);
   const flat = new Float32Array(layout.totalFloats);
-  layout.weights.forEach((slot, i) => {
-    const scale = initScale(spec.init, params[i].fanIn, params[i].fanOut);
-    for (let j = 0; j < slot.length; j++) flat[slot.offset + j] = random.normal() * scale;
-  });
+  for (const { offset, length, spec: { init } } of layout.tensors) {
+    if ('fill' in init) {
+      flat.fill(init.fill, offset, offset + length);
+    } else {
+      const scale = initScale(spec.init, init.fanIn, init.fanOut);
+      for (let j = 0; j < length; j++) flat[offset + j] = random.normal() * scale;
+    }
+  }
   return flat;
 }

@@ -5,7 +5,7 @@
 // device the model moves to a new one and carries on from it.
 
 import { ArgumentError, DatasetError, DeviceLostError, DisposedError, DivergenceError, GPUExecutionError, WebGPUNNError } from '../errors';
-import type { Layer, ParamShapes } from '../layers/layer';
+import type { Layer } from '../layers/layer';
 import type { Gpu } from '../runtime/gpu';
 import { optimizerKind, optimizerPipeline, type OptimizerKind, type OptimizerSettings, optimizerUpdate, stateBuffers } from '../ops/optimizer';
 import type { Augmentation } from '../ops/gather';
@@ -18,10 +18,11 @@ import { encodeOnnx } from './onnx';
 import { releaseDataset, uploadDataset } from './dataset';
 import { initialParams } from './init';
 import { type ParamLayout, paramLayout } from './layout';
+import type { TensorRecord } from './model_file';
 import { buildPlan, checkPlanFits, inferenceCapacity, maxRows, type Plan } from './plan';
 import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { decodeCheckpoint, encodeCheckpoint, fnv1a } from './checkpoint';
-import { describePosition, flatOf, isFiniteSnapshot, type Snapshot, weightsOf } from './snapshot';
+import { describePosition, flatOf, isFiniteSnapshot, savedSlots, type Snapshot, tensorsOf, weightSlots, weightsOf, withWeights } from './snapshot';
 import { convStrategy, matmulStrategy } from './autotune';
 import { Schedule } from './schedule';
 import { evaluateOn, gatherFor, inspectOn, type Inspection, predictOn } from './inference';
@@ -47,7 +48,6 @@ export class Model {
   params!: GPUBuffer;
   grads!: GPUBuffer;
   schedule!: Schedule;
-  private readonly paramShapes: ParamShapes[];
   private optimizer: { kind: OptimizerKind; state: GPUBuffer[]; steps: number } | undefined;
   private readonly plans = new Map<string, Promise<Plan>>();
   /** The last good state, on the CPU (see snapshot.ts). */
@@ -65,12 +65,11 @@ export class Model {
     this.spec = architecture.spec;
     this.layers = architecture.layers;
     this.gpu = host.gpu;
-    this.paramShapes = this.layers.flatMap((layer) => (layer.params ? [layer.params] : []));
     // Each tensor starts at the binding offset alignment, and at least every 4 floats (the update works on vec4s).
-    this.layout = paramLayout(this.paramShapes, Math.max(4, this.gpu.device.limits.minStorageBufferOffsetAlignment / 4));
+    this.layout = paramLayout(this.layers, Math.max(4, this.gpu.device.limits.minStorageBufferOffsetAlignment / 4));
     this.gpu.checkStorageSize(`${label}.params`, this.layout.totalFloats * 4);
     checkPlanFits(this.gpu, this.layers, 1);
-    this.saved = { params: initialParams(this.spec, this.paramShapes, this.layout), taken: 'when initialised' };
+    this.saved = { params: initialParams(this.spec, this.layout), taken: 'when initialised' };
     this.allocate();
   }
 
@@ -176,6 +175,38 @@ export class Model {
   }
 
   /**
+   * Copies of every tensor the model file holds, keyed as there (`layers.{i}.weight`, `layers.{i}.running_mean`,
+   * …), each with its shape. Like getWeights, it runs during a fit with the latest values.
+   */
+  getTensors(): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
+    return this.peek(async () => {
+      const values = tensorsOf(savedSlots(this.layout), await this.readParams());
+      return Object.fromEntries(savedSlots(this.layout).map((slot) => [slot.key, { shape: [...slot.spec.shape], data: values[slot.key] }]));
+    });
+  }
+
+  /**
+   * Sets any of the tensors getTensors returns, keyed as there, each `{ shape, data }` or its data alone; the
+   * others and the optimizer state are kept. Checks synchronously, as setWeights does.
+   */
+  setTensors(values: Record<string, { shape?: number[]; data: Float32Array } | Float32Array>): Promise<void> {
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new ArgumentError('tensors', values, 'an object of tensors keyed as getTensors gives them');
+    const slots = new Map(savedSlots(this.layout).map((slot) => [slot.key, slot]));
+    const record: TensorRecord = {};
+    for (const [key, value] of Object.entries(values)) {
+      const slot = slots.get(key);
+      if (!slot) throw new ArgumentError(`tensors['${key}']`, value, `a tensor of this model: ${[...slots.keys()].join(', ')}`);
+      const data = value instanceof Float32Array ? value : value?.data;
+      const shape = `(${slot.spec.shape.join(', ')})`;
+      if (!(value instanceof Float32Array) && value?.shape !== undefined && value.shape.join(',') !== slot.spec.shape.join(',')) {
+        throw new ArgumentError(`tensors['${key}'].shape`, value.shape, `[${slot.spec.shape.join(', ')}]`);
+      }
+      record[key] = checkedValues(`tensors['${key}']`, data, slot.length, shape);
+    }
+    return this.exclusive(async () => this.write(flatOf(savedSlots(this.layout), 0, record, this.saved.params), 'when set by setTensors'));
+  }
+
+  /**
    * Copies of every weight and bias, read back from the GPU. During a fit it does not wait for the fit: it
    * returns the weights after every step submitted so far.
    */
@@ -204,39 +235,30 @@ export class Model {
 
   /** The model as a safetensors file (architecture and last training settings in its metadata). */
   save(): Promise<Uint8Array> {
-    return this.exclusive(async () => encodeModel(this.spec, this.layers, await this.readWeights(), this.lastFit));
+    return this.exclusive(async () => encodeModel(this.spec, this.layers, tensorsOf(savedSlots(this.layout), await this.readParams()), this.lastFit));
   }
 
   /**
-   * The model as an ONNX file (opset 13): a node per layer (Conv, MaxPool, AveragePool, Flatten, Gemm and
-   * activations), then Softmax. Its input "input" is (N, C, H, W), or (N, features) for a flat input, with pixels
+   * The model as an ONNX file (opset 13): each layer's nodes (Conv, MaxPool, AveragePool, Flatten, Gemm,
+   * BatchNormalization and activations), then Softmax. Its input "input" is (N, C, H, W), or (N, features) for a flat input, with pixels
    * in [0, 1] (bytes / 255); its output "probabilities" (N, classes).
    */
   toONNX(): Promise<Uint8Array> {
-    return this.exclusive(async () => encodeOnnx(this.spec, this.layers, await this.readWeights()));
+    return this.exclusive(async () => encodeOnnx(this.spec, this.layers, tensorsOf(savedSlots(this.layout), await this.readParams())));
   }
 
   /** Replaces every weight and bias (shapes as in getWeights); optimizer state is kept. Checks synchronously. */
   setWeights(values: Weights): Promise<void> {
-    const count = this.paramShapes.length;
+    const slots = weightSlots(this.layout);
     for (const kind of ['weights', 'biases'] as const) {
       const tensors = values?.[kind];
-      if (!Array.isArray(tensors) || tensors.length !== count) throw new ArgumentError(kind, tensors, `an array of ${count} Float32Arrays`);
+      if (!Array.isArray(tensors) || tensors.length !== slots.length) throw new ArgumentError(kind, tensors, `an array of ${slots.length} Float32Arrays`);
       tensors.forEach((tensor, i) => {
-        const slot = this.layout[kind][i];
-        const shape = `(${(kind === 'weights' ? this.paramShapes[i].weight : this.paramShapes[i].bias).join(', ')})`;
-        if (!(tensor instanceof Float32Array) || tensor.length !== slot.length) {
-          throw new ArgumentError(`${kind}[${i}]`, tensor?.length ?? tensor, `a Float32Array of ${slot.length} values ${shape}`);
-        }
-        const bad = tensor.findIndex((x) => !Number.isFinite(x));
-        if (bad >= 0) throw new ArgumentError(`${kind}[${i}][${bad}]`, tensor[bad], 'a finite number');
+        const slot = kind === 'weights' ? slots[i].weight : slots[i].bias;
+        checkedValues(`${kind}[${i}]`, tensor, slot.length, `(${slot.spec.shape.join(', ')})`);
       });
     }
-    const flat = flatOf(this.layout, values);
-    return this.exclusive(async () => {
-      this.gpu.device.queue.writeBuffer(this.params, 0, flat);
-      this.saved = { ...this.saved, params: flat, taken: 'when set by setWeights' };
-    });
+    return this.exclusive(async () => this.write(withWeights(this.layout, this.saved.params, values), 'when set by setWeights'));
   }
 
   /**
@@ -315,7 +337,17 @@ export class Model {
   }
 
   private async readWeights(): Promise<Weights> {
-    return weightsOf(this.layout, new Float32Array(await this.gpu.read(this.params)));
+    return weightsOf(this.layout, await this.readParams());
+  }
+
+  private async readParams(): Promise<Float32Array> {
+    return new Float32Array(await this.gpu.read(this.params));
+  }
+
+  /** Puts flat parameters on the GPU as the saved state (outside a fit, saved equals what the GPU holds). */
+  private write(params: Float32Array<ArrayBuffer>, taken: string): void {
+    this.gpu.device.queue.writeBuffer(this.params, 0, params);
+    this.saved = { ...this.saved, params, taken };
   }
 
   /** The GPU state as a snapshot, with `steps` optimizer steps taken. */
@@ -352,13 +384,13 @@ export class Model {
     const kind = optimizerKind(settings);
     if (this.optimizer?.kind !== kind) {
       for (const buffer of this.optimizer?.state ?? []) this.gpu.release(buffer);
-      const bytes = this.layout.totalFloats * 4;
+      const bytes = this.layout.trainedFloats * 4;
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
       const state = Array.from({ length: stateBuffers(kind) }, (_, i) => this.gpu.buffer(`${this.label}.optimizer.state[${i}]`, bytes, usage));
       this.optimizer = { kind, state, steps: 0 };
     }
     const pipeline = await optimizerPipeline(this.gpu, kind);
-    return optimizerUpdate(this.gpu, pipeline, `${this.label}.update`, this.layout.totalFloats, this.layout.weightFloats, settings, {
+    return optimizerUpdate(this.gpu, pipeline, `${this.label}.update`, this.layout.trainedFloats, this.layout.decayedFloats, settings, {
       param: { buffer: this.params }, grad: { buffer: this.grads }, stats: { buffer: plan.stats },
       state: this.optimizer.state.map((buffer) => ({ buffer })),
     });
@@ -417,4 +449,14 @@ export class Model {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+/** `values` if it is a Float32Array of `length` finite numbers; else ArgumentError naming `at` and the `shape` wanted. */
+function checkedValues(at: string, values: unknown, length: number, shape: string): Float32Array {
+  if (!(values instanceof Float32Array) || values.length !== length) {
+    throw new ArgumentError(at, (values as { length?: number })?.length ?? values, `a Float32Array of ${length} values ${shape}`);
+  }
+  const bad = values.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new ArgumentError(`${at}[${bad}]`, values[bad], 'a finite number');
+  return values;
 }

@@ -1,37 +1,42 @@
-// A model as a safetensors file: tensors layers.{i}.weight and layers.{i}.bias for each layer i (its index in
-// the layer list) that has parameters, in PyTorch's layouts, and in __metadata__ the architecture (the options
+// A model as a safetensors file: tensors layers.{i}.{name} for every tensor each layer i (its index in the
+// layer list) saves (weight, bias, running_mean, …), in PyTorch's layouts and names, and in __metadata__ the architecture (the options
 // that make the model again) and the last fit's settings, as JSON strings. Files from elsewhere load too:
 // without metadata, a stack of dense layers (2-D weights layers.0.weight, layers.1.weight, …; hidden relu),
 // and files of the MLP format before layer lists (architecture { layers: [widths], activation }).
 
 import { ModelFormatError, WebGPUNNError } from '../errors';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../data/safetensors';
-import type { Layer } from '../layers/layer';
+import type { Layer, TensorSpec } from '../layers/layer';
 import { type Architecture, type MLPOptions, type ModelOptions, modelOptions, type ModelSpec, resolveMLPOptions, resolveModelOptions } from './architecture';
-import type { Weights } from './config';
+import { tensorKey } from './layout';
+
+/** Tensor values keyed `layers.{i}.{name}`, as the file names them. */
+export type TensorRecord = Record<string, Float32Array>;
 
 /**
- * The file's bytes. A checkpoint (checkpoint.ts) adds `optimizer`, the optimizer's state buffers in the
- * weights' shapes, stored as optimizer.{k}.layers.{i}.weight and .bias, and its own metadata.
+ * The file's bytes: every tensor the layers save. A checkpoint (checkpoint.ts) adds `optimizer`, the optimizer's
+ * state for each trained tensor, stored as optimizer.{k}.layers.{i}.{name}, and its own metadata.
  */
-export function encodeModel(spec: ModelSpec, layers: Layer[], values: Weights, training: object | undefined,
-  extra?: { optimizer: Weights[]; metadata: Record<string, string> }): Uint8Array {
-  const tensorsOf = (prefix: string, v: Weights): NamedTensor[] => withParams(layers).flatMap((layer, i) => [
-    { name: `${prefix}layers.${layer.index}.weight`, shape: layer.params!.weight, data: v.weights[i] },
-    { name: `${prefix}layers.${layer.index}.bias`, shape: layer.params!.bias, data: v.biases[i] },
-  ]);
-  const tensors = [tensorsOf('', values), ...(extra?.optimizer ?? []).map((state, k) => tensorsOf(`optimizer.${k}.`, state))].flat();
+export function encodeModel(spec: ModelSpec, layers: Layer[], values: TensorRecord, training: object | undefined,
+  extra?: { optimizer: TensorRecord[]; metadata: Record<string, string> }): Uint8Array {
+  const tensorsOf = (prefix: string, v: TensorRecord, which: (t: TensorSpec) => boolean): NamedTensor[] => layers.flatMap((layer) =>
+    layer.tensors.filter(which).map((t) => ({ name: `${prefix}${tensorKey(layer.index, t.name)}`, shape: t.shape, data: v[tensorKey(layer.index, t.name)] })));
+  const tensors = [
+    tensorsOf('', values, (t) => t.saved),
+    ...(extra?.optimizer ?? []).map((state, k) => tensorsOf(`optimizer.${k}.`, state, (t) => t.trained)),
+  ].flat();
   const metadata: Record<string, string> = { format: 'webgpu-nn', architecture: JSON.stringify(modelOptions(spec)) };
   if (training) metadata.training = JSON.stringify(training);
   return encodeSafetensors(tensors, { ...metadata, ...extra?.metadata });
 }
 
-/** A decoded model file: its architecture, weights, metadata, and (a checkpoint's) optimizer state. */
+/** A decoded model file: its architecture, tensors, metadata, and (a checkpoint's) optimizer state. */
 export interface DecodedModel {
   architecture: Architecture;
-  values: Weights;
-  /** optimizer[k]: the optimizer's k-th state buffer, in the weights' shapes; empty in a plain model file. */
-  optimizer: Weights[];
+  /** Every tensor the layers save. */
+  values: TensorRecord;
+  /** optimizer[k]: the optimizer's k-th state for each trained tensor; empty in a plain model file. */
+  optimizer: TensorRecord[];
   metadata: Record<string, string>;
 }
 
@@ -44,20 +49,18 @@ export function decodeModel(file: string, bytes: Uint8Array): DecodedModel {
     if (error instanceof WebGPUNNError && !(error instanceof ModelFormatError)) throw new ModelFormatError(file, `architecture: ${error.message}`);
     throw error;
   }
-  const layers = withParams(architecture.layers);
-  const expected = new Map<string, number[]>();
-  for (const layer of layers) {
-    expected.set(`layers.${layer.index}.weight`, layer.params!.weight);
-    expected.set(`layers.${layer.index}.bias`, layer.params!.bias);
-  }
+  const owned = architecture.layers.flatMap((layer) => layer.tensors.map((t) => ({ key: tensorKey(layer.index, t.name), t })));
+  const saved = owned.filter(({ t }) => t.saved);
+  const trained = new Set(owned.filter(({ t }) => t.trained).map(({ key }) => key));
+  const expected = new Map(saved.map(({ key, t }) => [key, t.shape]));
   let states = 0; // optimizer.{k}.… tensors: k counts from 0
   for (const name of tensors.keys()) {
     const state = /^optimizer\.(\d+)\.(.*)$/.exec(name);
-    if (state && expected.has(state[2]) && Number(state[1]) < 2) states = Math.max(states, Number(state[1]) + 1);
+    if (state && trained.has(state[2]) && Number(state[1]) < 2) states = Math.max(states, Number(state[1]) + 1);
     else if (!expected.has(name)) throw new ModelFormatError(file, `tensor ${name} is not part of ${describe(architecture.spec)}`);
   }
-  for (const name of [...expected.keys()]) {
-    for (let k = 0; k < states; k++) expected.set(`optimizer.${k}.${name}`, expected.get(name)!);
+  for (const { key, t } of owned) {
+    for (let k = 0; k < states; k++) if (t.trained) expected.set(`optimizer.${k}.${key}`, t.shape);
   }
   for (const [name, want] of expected) {
     const got = tensors.get(name)?.shape;
@@ -67,14 +70,14 @@ export function decodeModel(file: string, bytes: Uint8Array): DecodedModel {
     const bad = data.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) throw new ModelFormatError(file, `tensor ${name}[${bad}] is ${data[bad]}; weights must be finite`);
   }
-  const get = (prefix: string): Weights => ({
-    weights: layers.map((l) => tensors.get(`${prefix}layers.${l.index}.weight`)!.data),
-    biases: layers.map((l) => tensors.get(`${prefix}layers.${l.index}.bias`)!.data),
-  });
-  return { architecture, values: get(''), optimizer: Array.from({ length: states }, (_, k) => get(`optimizer.${k}.`)), metadata };
+  const get = (prefix: string, keys: string[]): TensorRecord => Object.fromEntries(keys.map((key) => [key, tensors.get(`${prefix}${key}`)!.data]));
+  return {
+    architecture,
+    values: get('', saved.map(({ key }) => key)),
+    optimizer: Array.from({ length: states }, (_, k) => get(`optimizer.${k}.`, [...trained])),
+    metadata,
+  };
 }
-
-const withParams = (layers: Layer[]) => layers.filter((layer) => layer.params);
 
 /** The architecture in a file's metadata: a model's options, or an MLP's (the format before layer lists). */
 function fromMetadata(file: string, json: string): Architecture {

@@ -9,7 +9,6 @@ import * as reference from '../reference/model';
 import { softmax } from '../reference/kernels';
 import { featuresOf, type Layer } from '../layers/layer';
 import { type MLPOptions, type ModelOptions, resolveMLPOptions, resolveModelOptions } from './architecture';
-import type { Weights } from './config';
 import { encodeOnnx } from './onnx';
 
 // From https://github.com/onnx/onnx/blob/main/onnx/onnx.proto (field numbers as published).
@@ -31,26 +30,25 @@ message ModelProto { optional int64 ir_version = 1; optional string producer_nam
 `;
 const ModelProto = protobuf.parse(ONNX_PROTO).root.lookupType('onnx.ModelProto');
 
-/** Seeded weights for `layers`, roughly Xavier-sized. */
-function weightsFor(layers: Layer[]): Weights {
+/** Seeded values for every tensor of `layers`: weights roughly Xavier-sized, the others their fill ± 0.1·randn. */
+function weightsFor(layers: Layer[]): Record<string, Float32Array> {
   const random = new Random(3);
-  const values = (n: number, scale: number) => Float32Array.from({ length: n }, () => random.normal() * scale);
-  const params = layers.flatMap((l) => (l.params ? [l.params] : []));
-  return {
-    weights: params.map((p) => values(p.weight.reduce((a, b) => a * b), Math.sqrt(2 / (p.fanIn + p.fanOut)))),
-    biases: params.map((p) => values(p.bias[0], 0.1)),
-  };
+  return Object.fromEntries(layers.flatMap((l) => l.tensors.map((t) => {
+    const scale = 'fill' in t.init ? 0.1 : Math.sqrt(2 / (t.init.fanIn + t.init.fanOut));
+    const base = 'fill' in t.init ? t.init.fill : 0;
+    return [`layers.${l.index}.${t.name}`, Float32Array.from({ length: t.shape.reduce((a, b) => a * b) }, () => base + random.normal() * scale)];
+  })));
 }
 
 /** ONNX Runtime's probabilities for `rows` random inputs, and the largest difference from the reference forward pass. */
-async function runtimeAgainstReference(file: Uint8Array, layers: Layer[], values: Weights, inputDims: number[], rows: number) {
+async function runtimeAgainstReference(file: Uint8Array, layers: Layer[], values: Record<string, Float32Array>, inputDims: number[], rows: number) {
   const random = new Random(9);
   const features = featuresOf(layers[0].input);
   const input = Float32Array.from({ length: rows * features }, () => random.uniform());
   const session = await ort.InferenceSession.create(file);
   const output = await session.run({ input: new ort.Tensor('float32', input, [rows, ...inputDims]) });
   const probs = output.probabilities.data as Float32Array;
-  const params = { weights: values.weights.map((w) => Float64Array.from(w)), biases: values.biases.map((b) => Float64Array.from(b)) };
+  const params = reference.referenceParams(values);
   const classes = featuresOf(layers[layers.length - 1].output);
   const expected = softmax(reference.forward(layers, params, input, rows).at(-1)!, rows, classes);
   const maxDiff = Math.max(...Array.from(probs, (p, i) => Math.abs(p - expected[i])));
@@ -93,7 +91,8 @@ describe.each(CASES)('ONNX export, %s', (_, options, ops) => {
     expect(dims(graph.input[0])).toEqual(['N', widths[0]]);
     expect(dims(graph.output[0])).toEqual(['N', widths.at(-1)]);
     widths.slice(1).forEach((out, l) => {
-      for (const [kind, shape, expected] of [['weight', [out, widths[l]], values.weights[l]], ['bias', [out], values.biases[l]]] as const) {
+      for (const [kind, shape] of [['weight', [out, widths[l]]], ['bias', [out]]] as const) {
+        const expected = values[`layers.${l}.${kind}`];
         const tensor = graph.initializer.find((t: any) => t.name === `layers.${l}.${kind}`);
         expect(tensor.dims).toEqual(shape);
         expect(tensor.dataType).toBe(1);
@@ -139,7 +138,7 @@ describe.each(CONVNETS)('ONNX export of a ConvNet, %s', (_, options, ops) => {
     const first = spec.layers[0] as { kernelSize: number[]; stride: number[] };
     expect(attribute(conv, 'kernel_shape')).toEqual(first.kernelSize);
     expect(attribute(conv, 'strides')).toEqual(first.stride);
-    expect(graph.initializer.find((t: any) => t.name === 'layers.0.weight').dims).toEqual(layers[0].params!.weight);
+    expect(graph.initializer.find((t: any) => t.name === 'layers.0.weight').dims).toEqual(layers[0].tensors[0].shape);
     const dims = (v: any) => v.type.tensorType.shape.dim.map((d: any) => d.dimParam ?? d.dimValue);
     expect(dims(graph.input[0])).toEqual(['N', ...options.input]);
   });

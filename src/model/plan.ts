@@ -5,7 +5,6 @@
 // convolution fused with the 2 × 2 max pool after it writes the pool's output: acts[l + 1] is acts[l + 2].
 // douts[l] (training) is ∂loss/∂(acts[l] before the activation of the layer that made it); douts[L] = dlogits.
 
-import { Conv2dLayer } from '../layers/conv2d';
 import { featuresOf, type Layer, type LayerOps } from '../layers/layer';
 import { type Activation, IDENTITY } from '../ops/activation';
 import type { ConvStrategy } from '../ops/conv2d';
@@ -14,7 +13,7 @@ import { matmulCover, type MatmulStrategy } from '../ops/matmul';
 import type { Op } from '../ops/op';
 import { type LossName, softmaxLoss, softmaxPipeline } from '../ops/softmax';
 import type { Gpu } from '../runtime/gpu';
-import { type ParamLayout, slotBinding } from './layout';
+import { type ParamLayout, slotBinding, slotsOf } from './layout';
 
 export interface Plan {
   capacity: number;
@@ -90,9 +89,10 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
   const floats = (name: string, features: number) => gpu.buffer(`${label}.${name}`, capacity * features * 4, storage);
 
-  // A convolution followed by a 2 × 2 max pool may do the pooling in its product (see Conv2dLayer.fusesPool):
-  // it then writes the pool's output, and its own is never stored. Without `fuse`, every layer's output is stored.
-  const fuses = layers.map((layer, l) => fuse && layer instanceof Conv2dLayer && layer.fusesPool(layers[l + 1], strategies.conv));
+  // A layer may do the next one's work in its product (a convolution and the 2 × 2 max pool after it; see
+  // Layer.fusesWith): it then writes the next layer's output, and its own is never stored. Without `fuse`,
+  // every layer's output is stored.
+  const fuses = layers.map((layer, l) => fuse && layer.fusesWith(layers[l + 1], strategies.conv));
   const layouts: Layout[] = ['chw']; // the data's order
   const acts = [floats('acts[0]', featuresOf(layers[0].input))];
   layers.forEach((layer, l) => {
@@ -110,23 +110,20 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   const douts: (GPUBuffer | undefined)[] = [];
   if (training) {
     douts[L] = floats('dlogits', featuresOf(layers[L - 1].output));
-    const first = layers.findIndex((layer) => layer.params);
+    const first = layers.findIndex((layer) => layer.tensors.some((t) => t.trained));
     for (let l = L - 1; l > first; l--) {
       const passes = layers[l].passesGradient(layouts[l]) && previousActivation(layers, l).name === 'identity';
       douts[l] = passes ? douts[l + 1] : floats(`douts[${l}]`, featuresOf(layers[l].input));
     }
   }
 
-  let slot = 0;
-  const slots = layers.map((layer) => (layer.params ? slot++ : -1));
+  const bindings = (buffer: GPUBuffer, l: number, trainedOnly: boolean) => Object.fromEntries(Object.entries(slotsOf(layout, l))
+    .filter(([, slot]) => !trainedOnly || slot.spec.trained).map(([name, slot]) => [name, slotBinding(buffer, slot)]));
   const layerOps = await Promise.all(layers.map((layer, l) => layer.build({
     gpu, label: `${label}.layers[${l}]`, capacity, training, ...strategies,
     inp: acts[l], inLayout: layouts[l], inputIsData: acts[l] === acts[0], out: acts[l + 1],
     dout: douts[l + 1], dinp: douts[l], previous: previousActivation(layers, l), fused: fusedPool(l),
-    params: layer.params && {
-      weight: slotBinding(params, layout.weights[slots[l]]), bias: slotBinding(params, layout.biases[slots[l]]),
-      dweight: slotBinding(grads, layout.weights[slots[l]]), dbias: slotBinding(grads, layout.biases[slots[l]]),
-    },
+    tensors: bindings(params, l, false), grads: training ? bindings(grads, l, true) : {},
   })));
 
   const batchLabels = gpu.buffer(`${label}.batchLabels`, capacity * 4, storage);

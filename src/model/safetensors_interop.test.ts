@@ -29,10 +29,9 @@ test('every tensor of a saved model reads back through an independent safetensor
   const widths = [7, 5, 3, 2];
   const { spec, layers } = resolveMLPOptions({ layers: widths, activation: 'tanh', seed: 8 });
   const random = new Random(1);
-  const values = {
-    weights: [35, 15, 6].map((n) => Float32Array.from({ length: n }, () => random.normal())),
-    biases: [5, 3, 2].map((n) => Float32Array.from({ length: n }, () => random.normal())),
-  };
+  const values: Record<string, Float32Array> = {};
+  [35, 15, 6].forEach((n, l) => (values[`layers.${l}.weight`] = Float32Array.from({ length: n }, () => random.normal())));
+  [5, 3, 2].forEach((n, l) => (values[`layers.${l}.bias`] = Float32Array.from({ length: n }, () => random.normal())));
   const { metadata, tensors } = parse(encodeModel(spec, layers, values, { epochs: 1 }));
   expect([...tensors.keys()].sort()).toEqual(['layers.0.bias', 'layers.0.weight', 'layers.1.bias', 'layers.1.weight', 'layers.2.bias', 'layers.2.weight']);
   widths.slice(1).forEach((out, l) => {
@@ -40,8 +39,8 @@ test('every tensor of a saved model reads back through an independent safetensor
     const bias = tensors.get(`layers.${l}.bias`)!;
     expect(weight.shape).toEqual([out, widths[l]]); // (out, in), as torch.nn.Linear stores it
     expect(bias.shape).toEqual([out]);
-    expect(Array.from(weight.data)).toEqual(Array.from(values.weights[l]));
-    expect(Array.from(bias.data)).toEqual(Array.from(values.biases[l]));
+    expect(Array.from(weight.data)).toEqual(Array.from(values[`layers.${l}.weight`]));
+    expect(Array.from(bias.data)).toEqual(Array.from(values[`layers.${l}.bias`]));
   });
   expect(JSON.parse(metadata.architecture)).toMatchObject({ input: [7, 1, 1], layers: [{ type: 'dense', units: 5, activation: 'tanh' }, { type: 'dense', units: 3 }, { type: 'dense', units: 2 }] });
 });

@@ -1,0 +1,154 @@
+// Batch normalization: each channel (of a conv or pooling layer's output: over batch, height and width) or
+// each feature (of a flat input: over the batch) normalized to zero mean and unit variance, then scaled by
+// γ (weight) and shifted by β (bias), as torch.nn.BatchNorm1d/2d do. Training uses the batch's statistics and
+// moves the running ones, running = (1 - momentum) · running + momentum · batch (the unbiased variance);
+// evaluate, predict and inspect use the running ones. Shape and layout are the input's.
+
+import { finite } from '../check';
+import type { OnnxGraph } from '../model/onnx_graph';
+import { floatAttribute } from '../model/onnx_graph';
+import type { Activation } from '../ops/activation';
+import { batchNormForward, batchNormInputGrad, batchNormParamGrads, batchNormPipeline, batchNormStats, batchNormStatsPipeline, type NormShape } from '../ops/batch_norm';
+import { pointwiseBackward, pointwiseForward, pointwisePipeline } from '../ops/pointwise';
+import * as t from '../reference/layers';
+import { valuesShape } from './elementwise';
+import { type BuildContext, featuresOf, type Layer, LayerDefaults, type LayerKind, type LayerOps, Scratch, type Shape, type TensorSpec,
+  type TensorValues, type TwinPass } from './layer';
+import { type ActivationOption, activationOf, onlyFields } from './options';
+
+export interface BatchNormOptions {
+  type: 'batchNorm';
+  /** In (0, 1]: how far the running statistics move towards each batch's. Default 0.1. */
+  momentum?: number;
+  /** > 0, added to the variance. Default 1e-5. */
+  epsilon?: number;
+  /** Default 'identity'. */
+  activation?: ActivationOption;
+}
+
+export interface BatchNormSpec {
+  type: 'batchNorm';
+  momentum: number;
+  epsilon: number;
+  activation: Activation;
+}
+
+export function batchNorm(options: BatchNormOptions, index: number, input: Shape): BatchNormLayer {
+  const at = `layers[${index}]`;
+  onlyFields(at, options, ['type', 'momentum', 'epsilon', 'activation']);
+  return new BatchNormLayer(index, {
+    type: 'batchNorm',
+    momentum: finite(`${at}.momentum`, options.momentum, 0.1, 'a number in (0, 1]', (x) => x > 0 && x <= 1),
+    epsilon: finite(`${at}.epsilon`, options.epsilon, 1e-5, 'a number > 0', (x) => x > 0),
+    activation: activationOf(`${at}.activation`, options.activation, 'identity'),
+  }, input);
+}
+
+export const batchNormKind: LayerKind<BatchNormOptions, BatchNormSpec> = {
+  types: ['batchNorm'],
+  make: batchNorm,
+  syntax: {
+    names: ['batchnorm'],
+    help: '  batchnorm               batch normalization per channel (per feature on a flat input)',
+    parse({ size }, fail) {
+      if (size !== '') fail('batchnorm without a number');
+      return { type: 'batchNorm' };
+    },
+  },
+};
+
+export class BatchNormLayer extends LayerDefaults implements Layer {
+  readonly output: Shape;
+  /** weight γ, bias β, running_mean, running_var: each (channels) */
+  override readonly tensors: TensorSpec[];
+  /** With an activation, or after one: a pass's worth of values. */
+  override readonly scratchPerSample: number;
+  /** Normalized per channel: the input's channels, or a flat input's features. */
+  private readonly channels: number;
+  private readonly positions: number;
+
+  constructor(readonly index: number, readonly spec: BatchNormSpec, readonly input: Shape) {
+    super();
+    this.output = input;
+    this.channels = input.flat ? featuresOf(input) : input.channels;
+    this.positions = input.flat ? 1 : input.height * input.width;
+    this.scratchPerSample = featuresOf(input);
+    const tensor = (name: string, fill: number, trained: boolean): TensorSpec => ({ name, shape: [this.channels], init: { fill }, trained, decayed: false, saved: true });
+    this.tensors = [tensor('weight', 1, true), tensor('bias', 0, true), tensor('running_mean', 0, false), tensor('running_var', 1, false)];
+  }
+
+  async build(ctx: BuildContext): Promise<LayerOps> {
+    const { gpu, label, tensors: v } = ctx;
+    const values = valuesShape(this.input, ctx.inLayout, false);
+    const shape: NormShape = { ...values, channels: this.channels, positions: this.positions, channelsLast: values.channelsLast && !this.input.flat,
+      epsilon: this.spec.epsilon, momentum: this.spec.momentum };
+    const scratch = new Scratch(ctx);
+    const inp = { buffer: ctx.inp };
+    const activated = this.spec.activation.name !== 'identity';
+    const normalized = activated ? scratch.floats('normalized', ctx.capacity * featuresOf(this.input)) : { buffer: ctx.out };
+    // Training: the batch's statistics (and the running ones move); inference: the running statistics.
+    const batch = ctx.training ? scratch.floats('batch', 2 * this.channels) : undefined; // (channels): mean, inv_std
+    const forward = batch ? [
+      batchNormStats(gpu, await batchNormStatsPipeline(gpu, 'forward'), `${label}.statistics`, shape, { inp, batch, runningMean: v.running_mean, runningVar: v.running_var }),
+      batchNormForward(gpu, await batchNormPipeline(gpu, 'normalize'), `${label}.forward`, shape, { inp, gamma: v.weight, beta: v.bias, batch, out: normalized }),
+    ] : [
+      batchNormForward(gpu, await batchNormPipeline(gpu, 'running'), `${label}.forward`, shape,
+        { inp, gamma: v.weight, beta: v.bias, runningMean: v.running_mean, runningVar: v.running_var, out: normalized }),
+    ];
+    return this.withActivation(ctx, forward, scratch, shape, batch, normalized);
+  }
+
+  /** The activation's pass after normalizing, and in training the backward ops. */
+  private async withActivation(ctx: BuildContext, forward: LayerOps['forward'], scratch: Scratch, shape: NormShape,
+    batch: { buffer: GPUBuffer } | undefined, normalized: { buffer: GPUBuffer }): Promise<LayerOps> {
+    const { gpu, label, tensors: v } = ctx;
+    const values = valuesShape(this.input, ctx.inLayout, false);
+    if (this.spec.activation.name !== 'identity') {
+      forward.push(pointwiseForward(gpu, await pointwisePipeline(gpu, 'forward', this.spec.activation, values, false), `${label}.activation`, values, undefined,
+        { inp: normalized, out: { buffer: ctx.out } }));
+    }
+    if (!ctx.training || !batch) return { forward, backward: [], scratch: scratch.buffers };
+
+    const inp = { buffer: ctx.inp };
+    const dout = { buffer: ctx.dout! };
+    const backward = [batchNormParamGrads(gpu, await batchNormStatsPipeline(gpu, 'backward'), `${label}.paramGrads`, shape,
+      { inp, batch, dout, dgamma: ctx.grads.weight, dbeta: ctx.grads.bias })];
+    if (ctx.dinp) {
+      const previous = ctx.previous.name !== 'identity';
+      const dinp = previous ? scratch.floats('inputGradRaw', ctx.capacity * featuresOf(this.input)) : { buffer: ctx.dinp };
+      backward.push(batchNormInputGrad(gpu, await batchNormPipeline(gpu, 'inputGrad'), `${label}.inputGrad`, shape,
+        { inp, gamma: v.weight, batch, dout, dgamma: ctx.grads.weight, dbeta: ctx.grads.bias, dinp }));
+      if (previous) {
+        backward.push(pointwiseBackward(gpu, await pointwisePipeline(gpu, 'backward', ctx.previous, values, false), `${label}.inputGradActivation`, values, undefined,
+          { inp, dout: dinp, dinp: { buffer: ctx.dinp } }));
+      }
+    }
+    return { forward, backward, scratch: scratch.buffers };
+  }
+
+  twinForward(x: Float64Array, v: TensorValues, rows: number, pass: TwinPass) {
+    const { channels, positions, spec: { epsilon, momentum } } = this;
+    if (!pass.training) return { out: t.batchNormForward(x, rows, channels, positions, v.weight, v.bias, v.running_mean, v.running_var, epsilon) };
+    const { mean, variance } = t.batchStatistics(x, rows, channels, positions);
+    const n = rows * positions;
+    const unbiased = variance.map((s) => (s * n) / (Math.max(n, 2) - 1));
+    return {
+      out: t.batchNormForward(x, rows, channels, positions, v.weight, v.bias, mean, variance, epsilon),
+      updated: {
+        running_mean: v.running_mean.map((r, c) => (1 - momentum) * r + momentum * mean[c]),
+        running_var: v.running_var.map((r, c) => (1 - momentum) * r + momentum * unbiased[c]),
+      },
+    };
+  }
+
+  twinBackward(x: Float64Array, dout: Float64Array, v: TensorValues, rows: number) {
+    const { dx, dgamma, dbeta } = t.batchNormBackward(x, dout, rows, this.channels, this.positions, v.weight, this.spec.epsilon);
+    return { dx, grads: { weight: dgamma, bias: dbeta } };
+  }
+
+  onnx(graph: OnnxGraph): void {
+    const at = `layers.${this.index}`;
+    graph.add('BatchNormalization', [graph.x, `${at}.weight`, `${at}.bias`, `${at}.running_mean`, `${at}.running_var`], `${at}.batchnorm`,
+      [floatAttribute('epsilon', this.spec.epsilon), floatAttribute('momentum', 1 - this.spec.momentum)]);
+  }
+}
