@@ -3,7 +3,7 @@ import { expect, test } from './fixtures';
 
 const CASES = { abort: 'by its signal mid-epoch', end: 'by its signal after an epoch\'s last step', epoch: 'and resumed from an epoch\'s checkpoint' };
 const STOPS = { abort: { epoch: 2, step: 6 }, end: { epoch: 2, step: 12 }, epoch: { epoch: 2, step: 2 } };
-for (const [kind, how] of [['mlp', 'abort'], ['mlp', 'end'], ['mlp', 'epoch'], ['convnet', 'abort'], ['convnet', 'epoch']] as const) {
+for (const [kind, how] of [['mlp', 'abort'], ['mlp', 'end'], ['mlp', 'epoch'], ['convnet', 'abort'], ['convnet', 'epoch'], ['batchnorm', 'abort'], ['batchnorm', 'epoch']] as const) {
   test(`${kind}: a fit stopped ${CASES[how]} ends bit for bit as an uninterrupted one`, async ({ harness }) => {
     const r = await harness.evaluate(([k, h]) => window.harness.resumeExactly(k, h), [kind, how] as const);
     console.log(JSON.stringify(r));
@@ -16,6 +16,7 @@ for (const [kind, how] of [['mlp', 'abort'], ['mlp', 'end'], ['mlp', 'epoch'], [
     expect(r.same).toBe(true);
     expect(r.sameHistory).toBe(true);
     expect(r.loadedDiffers).toBe(true); // the checkpoint's weights are those of its moment, not the end's
+    if (kind === 'batchnorm') expect(r.tensors).toContain('layers.5.running_var'); // compared with the weights
   });
 }
 

@@ -95,9 +95,11 @@ export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Da
   }
   let maxDiff = 0;
   let maxChange = 0;
+  let worst = '';
   for (const [key, { data: gpu }] of Object.entries(after)) {
     const [cpu, start] = [params[key], initial[key].data];
     for (let i = 0; i < gpu.length; i++) {
+      if (Math.abs(gpu[i] - cpu[i]) > maxDiff) worst = `${key}[${i}]: gpu ${gpu[i]}, reference ${cpu[i]}`;
       maxDiff = Math.max(maxDiff, Math.abs(gpu[i] - cpu[i]));
       maxChange = Math.max(maxChange, Math.abs(cpu[i] - start[i]));
     }
@@ -106,7 +108,7 @@ export async function trainStepCase(model: AnyOptions, fit: FitOptions, data: Da
   const classes = probs.length / data.count;
   const expected = softmax(reference.forward(layers, params, all.inp, data.count).at(-1)!, data.count, classes);
   const predictMaxDiff = Math.max(...Array.from(probs, (p, i) => Math.abs(p - expected[i])));
-  return { maxDiff, maxChange, gpuLosses: history.map((h) => h.loss), referenceLosses, predictMaxDiff, ops };
+  return { maxDiff, worst, maxChange, gpuLosses: history.map((h) => h.loss), referenceLosses, predictMaxDiff, ops };
 }
 
 /** A seeded run on blobs; returns the per-epoch history and the final held-out evaluation. */
@@ -134,6 +136,12 @@ export const sameValues = (x: ArrayLike<number>, y: ArrayLike<number>) => x.leng
 export function sameWeights(a: Weights, b: Weights): boolean {
   const [x, y] = [[...a.weights, ...a.biases], [...b.weights, ...b.biases]];
   return x.length === y.length && x.every((tensor, i) => sameValues(tensor, y[i]));
+}
+
+/** Whether two models' tensors (getTensors: running statistics too) are equal, bit for bit. */
+export function sameTensors(a: Record<string, { data: Float32Array }>, b: Record<string, { data: Float32Array }>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => b[key] !== undefined && sameValues(a[key].data, b[key].data));
 }
 
 /** Copies one model's weights into another: same weights back, same predictions, bit for bit. */

@@ -61,6 +61,10 @@ test('the layer syntax: widths, or layers with sizes, strides, padding and activ
     { type: 'conv2d', filters: 4, kernelSize: [1, 2], padding: [1, 2] }, { type: 'conv2d', filters: 8, kernelSize: [3, 3], padding: 'valid' },
     { type: 'activation', activation: 'leaky_relu' }, { type: 'dense', units: 10 },
   ]);
+  expect(parseLayers('conv5x5x24,batchnorm,relu,maxpool2,flatten,dense64,batchnorm+relu,dense10')).toEqual([
+    { type: 'conv2d', filters: 24, kernelSize: [5, 5] }, { type: 'batchNorm' }, { type: 'activation', activation: 'relu' }, { type: 'maxPool2d', size: 2 },
+    { type: 'flatten' }, { type: 'dense', units: 64 }, { type: 'batchNorm', activation: 'relu' }, { type: 'dense', units: 10 },
+  ]);
 });
 
 test.each([
@@ -77,7 +81,10 @@ test.each([
   ['maxpool2+same,dense10', /expected no \+same: only conv layers take padding/],
   ['relu+tanh,dense10', /expected no \+tanh: an activation layer is its own activation/],
   ['conv3d3,dense10', /layer 1, 'conv3d3': expected a layer such as conv5x5x24/],
-  ['lstm64,dense10', /expected a layer: conv, maxpool, avgpool, dense, dropout, flatten, or an activation .*; not lstm/],
+  ['lstm64,dense10', /expected a layer: conv, maxpool, avgpool, dense, dropout, flatten, batchnorm, or an activation .*; not lstm/],
+  ['conv3x3x8,batchnorm2,flatten,dense10', /layer 2, 'batchnorm2': expected batchnorm without a number/],
+  ['batchnorm/2,dense10', /expected no \/2: only conv and pooling layers take a stride/],
+  ['batchnorm+same,dense10', /expected no \+same: only conv layers take padding/],
 ])('--layers %s is a CliError naming the layer', (text, message) => {
   expect(() => parseArgs(['--layers', text])).toThrow(CliError);
   expect(() => parseArgs(['--layers', text])).toThrow(message);

@@ -34,6 +34,23 @@ test('the issue\'s example: every layer\'s output shape and parameters', () => {
   expect(resolveModelOptions(modelOptions(spec)).spec).toEqual(spec); // what a model file stores makes the same model
 });
 
+test('batch norm owns γ (weight), β (bias) and running statistics, per channel after a conv and per feature on a flat input', () => {
+  const { spec, layers } = resolveModelOptions({ input: [2, 6, 6], layers: [
+    { type: 'conv2d', filters: 5, kernelSize: 3 }, { type: 'batchNorm', activation: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 7 },
+    { type: 'batchNorm', momentum: 0.2, epsilon: 1e-3 }, dense10 as never,
+  ] });
+  const owned = (l: number) => layers[l].tensors.map((t) => [t.name, t.shape, t.init, t.trained, t.decayed, t.saved]);
+  expect(owned(1)).toEqual([
+    ['weight', [5], { fill: 1 }, true, false, true], ['bias', [5], { fill: 0 }, true, false, true],
+    ['running_mean', [5], { fill: 0 }, false, false, true], ['running_var', [5], { fill: 1 }, false, false, true],
+  ]);
+  expect(owned(4).map((t) => t[1])).toEqual([[7], [7], [7], [7]]);
+  expect(layers[1].output).toEqual(layers[1].input);
+  expect(spec.layers[1]).toEqual({ type: 'batchNorm', momentum: 0.1, epsilon: 1e-5, activation: { name: 'relu', alpha: 0 } });
+  expect(spec.layers[4]).toMatchObject({ momentum: 0.2, epsilon: 1e-3 });
+  expect(resolveModelOptions(modelOptions(spec)).spec).toEqual(spec);
+});
+
 test.each([
   // input, kernel, stride, padding -> output, [top, left, bottom, right] (TensorFlow's 'SAME': the odd zero at the end)
   [[1, 28, 28], 5, 1, 'same', [28, 28], [2, 2, 2, 2]],
@@ -71,7 +88,12 @@ test.each([
   [on([dense10], [1, 28]), 'input', /input is \[1, 28\]; expected \[channels, height, width\]: three positive integers/],
   [on([dense10], [1, 0, 8]), 'input', /three positive integers/],
   [on([]), 'layers', /layers is \[\]; expected a non-empty array of layers/],
-  [on([{ type: 'conv3d' }, dense10]), 'layers[0].type', /layers\[0\]\.type is "conv3d"; expected one of 'conv2d', 'maxPool2d', 'avgPool2d', 'dense', 'dropout', 'flatten', 'activation'/],
+  [on([{ type: 'conv3d' }, dense10]), 'layers[0].type', /layers\[0\]\.type is "conv3d"; expected one of 'conv2d', 'maxPool2d', 'avgPool2d', 'dense', 'dropout', 'flatten', 'activation', 'batchNorm'/],
+  [on([{ type: 'batchNorm', momentum: 0 }, { type: 'flatten' }, dense10]), 'layers[0].momentum', /layers\[0\]\.momentum is 0; expected a number in \(0, 1\]/],
+  [on([{ type: 'batchNorm', momentum: 1.5 }, { type: 'flatten' }, dense10]), 'layers[0].momentum', /momentum is 1\.5; expected a number in \(0, 1\]/],
+  [on([{ type: 'flatten' }, { type: 'batchNorm', epsilon: 0 }, dense10]), 'layers[1].epsilon', /layers\[1\]\.epsilon is 0; expected a number > 0/],
+  [on([{ type: 'batchNorm', epsilon: 'small' }, { type: 'flatten' }, dense10]), 'layers[0].epsilon', /epsilon is "small"; expected a number > 0/],
+  [on([{ type: 'batchNorm', momentun: 0.2 }, { type: 'flatten' }, dense10]), 'layers[0].momentun', /layers\[0\]\.momentun is 0\.2; expected no such field: a batchNorm layer takes type, momentum, epsilon, activation/],
   [on([5, dense10]), 'layers[0]', /layers\[0\] is 5; expected an object/],
   [on([{ type: 'conv2d', kernelSize: 3 }, { type: 'flatten' }, dense10]), 'layers[0].filters', /layers\[0\]\.filters is undefined; expected a positive integer/],
   [on([{ type: 'conv2d', filters: 0, kernelSize: 3 }, { type: 'flatten' }, dense10]), 'layers[0].filters', /is 0/],

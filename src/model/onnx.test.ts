@@ -122,6 +122,10 @@ const CONVNETS: [string, ModelOptions, string[]][] = [
     { type: 'conv2d', filters: 4, kernelSize: 3, padding: [1, 2], activation: { name: 'elu', alpha: 0.5 } },
     { type: 'flatten', activation: 'sigmoid' }, { type: 'dense', units: 6 },
   ] }, ['Conv', 'Tanh', 'AveragePool', 'LeakyRelu', 'Conv', 'Elu', 'Flatten', 'Sigmoid', 'Gemm', 'Softmax']],
+  ['batch norm per channel and per feature, with running statistics', { input: [2, 7, 6], layers: [
+    { type: 'conv2d', filters: 3, kernelSize: 3 }, { type: 'batchNorm', activation: 'relu' }, { type: 'maxPool2d', size: 2 },
+    { type: 'flatten' }, { type: 'dense', units: 5 }, { type: 'batchNorm', epsilon: 0.01 }, { type: 'dense', units: 4 },
+  ] }, ['Conv', 'BatchNormalization', 'Relu', 'MaxPool', 'Flatten', 'Gemm', 'BatchNormalization', 'Gemm', 'Softmax']],
 ];
 
 describe.each(CONVNETS)('ONNX export of a ConvNet, %s', (_, options, ops) => {
