@@ -130,11 +130,9 @@ async function refreshVision(m: WorkerModel): Promise<void> {
   $('vision').hidden = !convolves(m);
   $('vision-note').hidden = convolves(m);
   if (convolves(m)) {
-    const first = m.spec.layers.filter((l) => l.type === 'dense' || l.type === 'conv2d').findIndex((l) => l.type === 'conv2d');
-    const conv = m.spec.layers.find((l) => l.type === 'conv2d')!;
-    const channels = m.spec.input[0];
-    const { weights } = await m.getWeights();
-    if (conv.type === 'conv2d') renderFilters($('filters'), weights[first], [conv.filters, channels, ...conv.kernelSize]);
+    // The first convolution's weight: the first 4-D weight, (filters, channels, kh, kw).
+    const filters = Object.entries(await m.getTensors()).find(([key, t]) => key.endsWith('.weight') && t.shape.length === 4)?.[1];
+    if (filters) renderFilters($('filters'), filters.data, filters.shape);
   }
   await inspectDigit();
 }

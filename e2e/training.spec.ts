@@ -138,6 +138,28 @@ test('getWeights/setWeights round-trip: same weights, same predictions', async (
   expect(r.predictionsEqual).toBe(true);
 });
 
+test('getTensors, setTensors, save and load carry every tensor, batch norm\'s running statistics too; predict uses them', async ({ harness }) => {
+  const r = await harness.evaluate(() => window.harness.tensorsRoundTrip());
+  console.log(JSON.stringify(r));
+  expect(r.keys).toEqual(['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.1.running_mean', 'layers.1.running_var',
+    'layers.3.weight', 'layers.3.bias', 'layers.4.weight', 'layers.4.bias', 'layers.4.running_mean', 'layers.4.running_var', 'layers.5.weight', 'layers.5.bias']);
+  expect(r.shapes.slice(0, 6)).toEqual([[4, 2, 3, 3], [4], [4], [4], [4], [4]]);
+  expect(r.initialVar).toEqual([1, 1, 1, 1]);
+  expect(r.runningMoved).toBe(true);
+  expect(r.aloneMaxDiff).toBeLessThan(1e-6); // a sample's prediction does not depend on the others: running statistics
+  expect(r.referenceMaxDiff).toBeLessThan(1e-6);
+  expect(r.fromFile).toBe(true);
+  expect(r.copied).toBe(true);
+  expect(r.subsetSet).toEqual([1, 2, 3, 4]);
+  expect(r.subsetKept).toBe(true);
+  expect(r.refused[0]).toMatch(/^ArgumentError: tensors\['layers\.1\.running_men'\] is .*; expected a tensor of this model: layers\.0\.weight, /);
+  expect(r.refused[1]).toMatch(/^ArgumentError: tensors\['layers\.1\.running_var'\]\.shape is \[5\]; expected \[4\]/);
+  expect(r.refused[2]).toMatch(/^ArgumentError: tensors\['layers\.4\.weight'\] is 5; expected a Float32Array of 6 values \(6\)/);
+  expect(r.refused[3]).toMatch(/^ArgumentError: tensors\['layers\.4\.bias'\]\[2\] is NaN; expected a finite number/);
+  expect(r.unchanged).toBe(true);
+  expect(r.weightShapes).toEqual([4 * 2 * 3 * 3, 4, 6 * 36, 6, 3 * 6]); // weight of conv, batch norm (γ), dense, batch norm (γ), dense
+});
+
 for (const [name, model] of [
   ['an MLP', undefined],
   ['a ConvNet with dropout', { input: [1, 5, 4], layers: [

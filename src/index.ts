@@ -4,7 +4,7 @@ export { createEngine, Engine, type EngineOptions } from './engine';
 export { Model, Model as MLP } from './model/model';
 export type { Inspection } from './model/inference';
 export { createWorkerEngine, WorkerEngine, WorkerModel, WorkerModel as WorkerMLP } from './worker/client';
-export type { BatchProgress, Dataset, EpochStats, FitOptions, RecoveryEvent, StepProfile, Weights } from './model/config';
+export type { BatchProgress, Dataset, EpochStats, FitOptions, RecoveryEvent, StepProfile, Tensors, Weights } from './model/config';
 export type { MLPOptions, ModelOptions, ModelSpec } from './model/architecture';
 export type { LayerOptions, LayerSpec } from './layers';
 export { LAYER_SYNTAX, MNIST_CONVNET, parseLayers } from './layers/syntax';

@@ -25,13 +25,17 @@ export interface Dataset {
 }
 
 /**
- * Row-major copies of the parameters of the layers that have them, in order: a dense weight is (out, in), a
- * conv2d weight (filters, in channels, kh, kw), as PyTorch stores them; biases[i] is (out) or (filters).
+ * Row-major copies of the `weight` and `bias` of every layer that trains both, in layer order: a dense weight is
+ * (out, in), a conv2d weight (filters, in channels, kh, kw), a batchNorm's γ (channels), as PyTorch stores them;
+ * biases[i] is (out), (filters) or β (channels).
  */
 export interface Weights {
   weights: Float32Array[];
   biases: Float32Array[];
 }
+
+/** Every tensor a model file holds, keyed as there (`layers.{i}.weight`, `layers.{i}.running_mean`, …), row-major. */
+export type Tensors = Record<string, { shape: number[]; data: Float32Array }>;
 
 /** Progress after each submitted chunk of steps (only computed when onBatch is given). */
 export interface BatchProgress {

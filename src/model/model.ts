@@ -12,7 +12,7 @@ import type { Augmentation } from '../ops/gather';
 import { sliceDataset } from '../data/load';
 import type { Op } from '../ops/op';
 import type { Architecture, ModelSpec } from './architecture';
-import { checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, resolveFitOptions, type Weights } from './config';
+import { checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, resolveFitOptions, type Tensors, type Weights } from './config';
 import { encodeModel } from './model_file';
 import { encodeOnnx } from './onnx';
 import { releaseDataset, uploadDataset } from './dataset';
@@ -178,7 +178,7 @@ export class Model {
    * Copies of every tensor the model file holds, keyed as there (`layers.{i}.weight`, `layers.{i}.running_mean`,
    * …), each with its shape. Like getWeights, it runs during a fit with the latest values.
    */
-  getTensors(): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
+  getTensors(): Promise<Tensors> {
     return this.peek(async () => {
       const values = tensorsOf(savedSlots(this.layout), await this.readParams());
       return Object.fromEntries(savedSlots(this.layout).map((slot) => [slot.key, { shape: [...slot.spec.shape], data: values[slot.key] }]));

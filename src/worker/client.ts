@@ -7,7 +7,7 @@ import * as errors from '../errors';
 import { type FitOptions, resolveFitOptions } from '../model/config';
 import { type MLPOptions, type ModelOptions, type ModelSpec, resolveMLPOptions, resolveModelOptions } from '../model/architecture';
 import { type DataSource, nameOf, readBytes } from '../data/load';
-import type { Dataset, EpochStats, Inspection, Weights } from '../index';
+import type { Dataset, EpochStats, Inspection, Tensors, Weights } from '../index';
 import type { FitEvent, Reply, Request, SerializedError } from './protocol';
 
 interface Pending {
@@ -148,6 +148,16 @@ export class WorkerModel {
   /** As Model.getWeights: during a fit, the weights so far. */
   getWeights(): Promise<Weights> {
     return this.call('getWeights', []);
+  }
+
+  /** As Model.getTensors: every tensor the model file holds, during a fit too. */
+  getTensors(): Promise<Tensors> {
+    return this.call('getTensors', []);
+  }
+
+  /** As Model.setTensors. */
+  setTensors(values: Parameters<import('../model/model').Model['setTensors']>[0]): Promise<void> {
+    return this.call('setTensors', [values]);
   }
 
   /** As Model.inspect: the probabilities and every layer's output for one sample, during a fit too. */

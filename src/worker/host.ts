@@ -45,6 +45,8 @@ export function serveEngine(scope: WorkerScope): void {
       case 'evaluate': return mlp.evaluate(args[0] as never);
       case 'predict': return mlp.predict(args[0] as never);
       case 'getWeights': return mlp.getWeights();
+      case 'getTensors': return mlp.getTensors();
+      case 'setTensors': return mlp.setTensors(args[0] as never);
       case 'inspect': return mlp.inspect(args[0] as never);
       case 'setWeights': return mlp.setWeights(args[0] as never);
       case 'save': return mlp.save();
