@@ -5,14 +5,6 @@
 //             n = step.rows · positions (dγ and dβ from batch_norm_stats.wgsl)
 // A layer's activation, and the previous layer's derivative, are pointwise passes of their own (src/layers/batch_norm.ts).
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Dims {
   channels: u32,
   positions: u32,         // height · width; 1 for a flat input
@@ -22,7 +14,6 @@ struct Dims {
 
 override WORKGROUP: u32 = 64u;
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 @group(1) @binding(1) var<storage, read> inp: array<f32>;                // (rows, features)
 @group(1) @binding(2) var<storage, read> gamma: array<f32>;              // (channels)

@@ -6,14 +6,6 @@
 //   backward: dbeta[c] = Σ dy, dgamma[c] = Σ dy · x̂, with x̂ = (x - mean) · inv_std from batch[c]
 // A sample's values sit at (channels_last ? p · channels + c : c · positions + p) for position p.
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Dims {
   channels: u32,
   positions: u32,         // height · width; 1 for a flat input
@@ -24,7 +16,6 @@ struct Dims {
 
 const WORKGROUP: u32 = 64u;
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 @group(1) @binding(1) var<storage, read> inp: array<f32>;                  // (rows, features)
 #if ${backward}

@@ -4,14 +4,6 @@
 // (The second pass, and the sum of matmul.wgsl's per-sample weight gradients, are this kernel with positions 1.)
 // With vec4 (n_out a multiple of 4), a thread sums 4 columns side by side and n_out counts such groups.
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Dims { n_out: u32, positions: u32 }
 
 override WORKGROUP: u32 = 64u;
@@ -22,7 +14,6 @@ alias value = vec4f;
 alias value = f32;
 #endif
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 @group(1) @binding(1) var<storage, read> dout: array<value>;        // (rows, n_out)
 #if ${perSample}

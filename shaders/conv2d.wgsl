@@ -15,14 +15,6 @@
 // With pooled (col2im), dcol's positions come window by window, as the fused 2 × 2 max pool's product wrote
 // them (see productPositions in src/ops/conv2d.ts); the positions no window takes have no row, and no gradient.
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Dims {
   channels: u32,
   height: u32,
@@ -48,7 +40,6 @@ alias value = vec4f;
 alias value = f32;
 #endif
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 #if ${im2col}
 @group(1) @binding(1) var<storage, read> inp: array<f32>;          // (rows, C, H, W) in its layout

@@ -6,14 +6,6 @@
 // drawn from a hash of (step.seed, r); src/reference/kernels.ts draws the same numbers. A sample of several
 // channels (features = channels · width · height, channel by channel) moves every channel alike.
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Dims {
   features: u32,
   width: u32,             // image width and height (of each channel), for augment
@@ -25,7 +17,6 @@ struct Dims {
 override WORKGROUP: u32 = 16u;
 override PER_THREAD: u32 = 64u; // consecutive features per thread: fewer, busier threads (CPU adapters pay per invocation)
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 #if ${bytes}
 @group(1) @binding(1) var<storage, read> images: array<u32>;       // (count, features) bytes, packed
@@ -50,13 +41,6 @@ fn image_value(i: u32) -> f32 {
 }
 
 #if ${augment}
-// PCG's output permutation: a well-mixed u32 from a u32.
-fn hash(x: u32) -> u32 {
-  let state = x * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
-
 // (cos x, sin x) for |x| <= π/4 by Taylor series, accurate to 3e-8. Vulkan lets the built-in sin and cos
 // be off by 2^-11 (SwiftShader is), which would move a rotated pixel by up to 0.01.
 fn cos_sin(x: f32) -> vec2f {

@@ -26,14 +26,6 @@
 // those rows (k): a patch of zeros adds nothing to the weight gradient. About 40% of MNIST's 5 × 5 patches are.
 // (A patch of NaNs may count as zeros; the loss is NaN then, and fit stops with DivergenceError.)
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Dims {
   n_in: u32,
   n_out: u32,
@@ -44,11 +36,9 @@ struct Dims {
 override TILE: u32 = 16u;  // tiled: the workgroup is TILE × TILE threads
 override BLOCKS_X: u32 = 4u; // register-blocked: the workgroup is BLOCKS_X × BLOCKS_Y threads, a block each,
 override BLOCKS_Y: u32 = 4u; // fewer where C is narrow or short (idle threads would waste SIMD lanes)
-override ALPHA: f32 = 0.0; // leaky_relu slope or elu alpha
 
 var<private> part: u32;    // the workgroup's z: with perSample, the sample whose slice store_c writes
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 
 #if ${forward}
@@ -188,40 +178,6 @@ fn k_steps() -> vec2u { return vec2u(dims.n_out, dims.n_in); }
 fn store_c(m: u32, n: u32, acc: f32) { dweight[(part * dims.n_out + m) * dims.n_in + n] = acc; }
 #endif
 #endif
-
-// y = act(x)
-fn activate(x: f32) -> f32 {
-#if ${relu}
-  return max(x, 0.0);
-#elif ${leakyRelu}
-  return select(ALPHA * x, x, x > 0.0);
-#elif ${elu}
-  return select(ALPHA * (exp(x) - 1.0), x, x > 0.0);
-#elif ${sigmoid}
-  return 1.0 / (1.0 + exp(-x));
-#elif ${tanh}
-  return tanh(clamp(x, -20.0, 20.0)); // some tanh implementations return NaN past ±44; f32 tanh(20) is 1
-#else
-  return x;
-#endif
-}
-
-// act'(x) written in terms of y = act(x): y > 0 exactly when x > 0 for the relu family (ALPHA >= 0).
-fn activate_grad(y: f32) -> f32 {
-#if ${relu}
-  return select(0.0, 1.0, y > 0.0);
-#elif ${leakyRelu}
-  return select(ALPHA, 1.0, y > 0.0);
-#elif ${elu}
-  return select(y + ALPHA, 1.0, y > 0.0);
-#elif ${sigmoid}
-  return y * (1.0 - y);
-#elif ${tanh}
-  return 1.0 - y * y;
-#else
-  return 1.0;
-#endif
-}
 
 // How far step k moves along A's rows and B's columns: k · k_steps(), or through the tables for patches.
 fn a_offset(k: u32, steps: vec2u) -> u32 {

@@ -5,19 +5,10 @@
 // Bit j of word w of a block is set where some element of the block at k = 32w + j is nonzero (or NaN).
 // Each thread reads one tile of 32 × 32 values once and writes two words of each mask.
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Dims { features: u32 }
 
 override WORKGROUP: u32 = 4u;
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 @group(1) @binding(1) var<storage, read> inp: array<f32>;               // (rows, features)
 @group(1) @binding(2) var<storage, read_write> by_rows: array<u32>;     // (rows / 16, features / 32)

@@ -7,14 +7,6 @@
 // (the math is per element, as written): the buffers hold a multiple of 4 floats, and weights end on one. Nothing changes once the training loss has
 // diverged (stats.diverged_at != 0, set by softmax.wgsl): the model keeps its last finite state.
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Stats { loss_sum: f32, correct: f32, diverged_at: u32 } // see src/model/plan.ts
 struct Settings {
   size: u32,         // in vec4s
@@ -28,7 +20,6 @@ struct Settings {
 
 override WORKGROUP: u32 = 256u;
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> settings: Settings;
 @group(1) @binding(1) var<storage, read_write> param: array<vec4f>; // (size)
 @group(1) @binding(2) var<storage, read> grad: array<vec4f>;        // (size)

@@ -9,14 +9,6 @@
 // keep (dropout only; else 1): 0 with probability `rate`, else `scale` = 1 / (1 - rate), decided by a hash of
 // (step.seed, salt, r · features + f); src/reference/layers.ts draws the same numbers.
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Dims {
   features: u32,
   channels: u32,          // for channelsLast: features = channels · positions
@@ -28,9 +20,7 @@ struct Dims {
 
 override WORKGROUP: u32 = 64u;
 override PER_THREAD: u32 = 16u; // consecutive values per thread: CPU adapters pay per invocation
-override ALPHA: f32 = 0.0;      // leaky_relu slope or elu alpha
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 @group(1) @binding(1) var<storage, read> inp: array<f32>;          // (rows, features)
 #if ${forward}
@@ -40,40 +30,6 @@ override ALPHA: f32 = 0.0;      // leaky_relu slope or elu alpha
 @group(1) @binding(3) var<storage, read_write> dinp: array<f32>;   // (rows, features)
 #endif
 
-// y = act(x)
-fn activate(x: f32) -> f32 {
-#if ${relu}
-  return max(x, 0.0);
-#elif ${leakyRelu}
-  return select(ALPHA * x, x, x > 0.0);
-#elif ${elu}
-  return select(ALPHA * (exp(x) - 1.0), x, x > 0.0);
-#elif ${sigmoid}
-  return 1.0 / (1.0 + exp(-x));
-#elif ${tanh}
-  return tanh(clamp(x, -20.0, 20.0)); // some tanh implementations return NaN past ±44; f32 tanh(20) is 1
-#else
-  return x;
-#endif
-}
-
-// act'(x) written in terms of y = act(x): y > 0 exactly when x > 0 for the relu family (ALPHA >= 0).
-fn activate_grad(y: f32) -> f32 {
-#if ${relu}
-  return select(0.0, 1.0, y > 0.0);
-#elif ${leakyRelu}
-  return select(ALPHA, 1.0, y > 0.0);
-#elif ${elu}
-  return select(y + ALPHA, 1.0, y > 0.0);
-#elif ${sigmoid}
-  return y * (1.0 - y);
-#elif ${tanh}
-  return 1.0 - y * y;
-#else
-  return 1.0;
-#endif
-}
-
 // Value i's index in (channel, row, column) order.
 fn feature(i: u32) -> u32 {
 #if ${channelsLast}
@@ -82,15 +38,6 @@ fn feature(i: u32) -> u32 {
   return i;
 #endif
 }
-
-#if ${dropout}
-// PCG's output permutation: a well-mixed u32 from a u32 (as in gather.wgsl).
-fn hash(x: u32) -> u32 {
-  let state = x * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
-#endif
 
 // What value f of row r is multiplied by: 1 without dropout.
 fn keep(r: u32, f: u32) -> f32 {

@@ -16,14 +16,6 @@
 // rows and columns no window takes up to the next window or the edge); else a thread per input position
 // gathers from its windows.
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Dims {
   channels: u32,
   height: u32,
@@ -52,7 +44,6 @@ alias value = f32;
 alias index = u32;
 #endif
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 #if ${unpool}
 @group(1) @binding(1) var<storage, read> argmax: array<index>;       // (rows, windows, C): which of the window's 4 won

@@ -8,20 +8,11 @@
 // In train mode it also flags divergence: stats.diverged_at = batch_start + 1 of the first batch whose
 // loss was NaN or infinite (0 while none was); the optimizer stops updating from that batch on.
 
-struct Step {             // see src/model/schedule.ts
-  batch_start: u32,
-  rows: u32,
-  learning_rate: f32,
-  adam_c1: f32,
-  adam_c2: f32,
-  seed: u32,              // for data augmentation and dropout
-}
 struct Stats { loss_sum: f32, correct: f32, diverged_at: u32 } // see src/model/plan.ts
 struct Dims { classes: u32 }
 
 override WORKGROUP: u32 = 256u; // a power of two, for the tree reduction
 
-@group(0) @binding(0) var<uniform> step: Step;
 @group(1) @binding(0) var<uniform> dims: Dims;
 @group(1) @binding(1) var<storage, read> logits: array<f32>;       // (rows, classes)
 #if ${predict}

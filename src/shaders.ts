@@ -3,6 +3,7 @@
 import batchNorm from '../shaders/batch_norm.wgsl?raw';
 import batchNormStats from '../shaders/batch_norm_stats.wgsl?raw';
 import biasGrad from '../shaders/bias_grad.wgsl?raw';
+import common from '../shaders/common.wgsl?raw';
 import conv2d from '../shaders/conv2d.wgsl?raw';
 import gather from '../shaders/gather.wgsl?raw';
 import matmul from '../shaders/matmul.wgsl?raw';
@@ -16,6 +17,7 @@ export const shaders = {
   'batch_norm.wgsl': batchNorm,
   'batch_norm_stats.wgsl': batchNormStats,
   'bias_grad.wgsl': biasGrad,
+  'common.wgsl': common,
   'conv2d.wgsl': conv2d,
   'gather.wgsl': gather,
   'matmul.wgsl': matmul,

@@ -1,5 +1,5 @@
-// The activations the kernels apply (shaders/matmul.wgsl and shaders/pointwise.wgsl), and the shader flags
-// that choose one. `alpha` is leaky_relu's slope or elu's alpha (0 for the others).
+// The activations the kernels apply (activate and activate_grad in shaders/common.wgsl), and the override
+// constants that choose one. `alpha` is leaky_relu's slope or elu's alpha (0 for the others).
 
 export type ActivationName = 'identity' | 'relu' | 'leaky_relu' | 'elu' | 'sigmoid' | 'tanh';
 
@@ -10,7 +10,9 @@ export interface Activation {
 
 export const IDENTITY: Activation = { name: 'identity', alpha: 0 };
 
-/** The `#if ${flag}` flags of an activation; identity sets none. */
-export function activationFlags(a: Activation): Record<'relu' | 'leakyRelu' | 'elu' | 'sigmoid' | 'tanh', boolean> {
-  return { relu: a.name === 'relu', leakyRelu: a.name === 'leaky_relu', elu: a.name === 'elu', sigmoid: a.name === 'sigmoid', tanh: a.name === 'tanh' };
+const CODES: Record<ActivationName, number> = { identity: 0, relu: 1, leaky_relu: 2, elu: 3, sigmoid: 4, tanh: 5 };
+
+/** The override constants of shaders/common.wgsl that choose an activation: ACTIVATION (its code) and ALPHA. */
+export function activationConstants(a: Activation): { ACTIVATION: number; ALPHA: number } {
+  return { ACTIVATION: CODES[a.name], ALPHA: a.alpha };
 }

@@ -4,7 +4,7 @@
 // The sparse variants take inp's nonzero mask (ops/nonzero.ts) and skip its zero blocks.
 
 import type { Binding, Gpu } from '../runtime/gpu';
-import { type Activation, activationFlags } from './activation';
+import { type Activation, activationConstants } from './activation';
 import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
 
 export type MatmulVariant = 'forward' | 'backwardInput' | 'backwardWeight';
@@ -80,7 +80,6 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     forward: variant === 'forward',
     backwardInput: variant === 'backwardInput',
     backwardWeight: variant === 'backwardWeight',
-    ...activationFlags(activation),
     tiled: strategy.tiled,
     sparse,
     perSample,
@@ -97,7 +96,7 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
   if (pooled) bindings.push('write');
   if (live) bindings.push(variant === 'forward' ? 'write' : 'read');
   const cover = matmulCover(strategy, size);
-  const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / 16, BLOCKS_Y: cover.m / 16, ALPHA: activation.alpha };
+  const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / 16, BLOCKS_Y: cover.m / 16, ...activationConstants(activation) };
   const pipeline = await kernel(gpu, 'matmul.wgsl', flags, constants, bindings);
   return { pipeline, cover, sparse, perSample, patches };
 }

@@ -20,10 +20,13 @@ export interface Op {
   readonly owned: GPUBuffer[];
 }
 
-/** Compiles (once per engine) the variant `flags` of `file`, whose group 1 is laid out as `bindings`. */
-export function kernel(gpu: Gpu, file: ShaderFile, flags: Flags, constants: Record<string, number>, bindings: Binding[]): Promise<GPUComputePipeline> {
+/**
+ * Compiles (once per engine) the variant `flags` of `file`, with shaders/common.wgsl appended (the step record,
+ * activations and hash every kernel shares), whose group 1 is laid out as `bindings`.
+ */
+export function kernel(gpu: Gpu, file: Exclude<ShaderFile, 'common.wgsl'>, flags: Flags, constants: Record<string, number>, bindings: Binding[]): Promise<GPUComputePipeline> {
   const on = Object.keys(flags).filter((name) => flags[name]);
-  return gpu.pipeline(`${file}(${on.join(',')})`, preprocess(file, shaders[file], flags), constants, [['step'], bindings]);
+  return gpu.pipeline(`${file}(${on.join(',')})`, preprocess(file, shaders[file], flags) + shaders['common.wgsl'], constants, [['step'], bindings]);
 }
 
 /** Makes an op: a labelled bind group for `tensors`, preceded by a uniform holding `settings` (its Dims). */

@@ -2,7 +2,7 @@
 // backward. inp, out, dout and dinp are (rows, features).
 
 import type { Gpu } from '../runtime/gpu';
-import { type Activation, activationFlags } from './activation';
+import { type Activation, activationConstants } from './activation';
 import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
 
 /** How a row's values are stored: (C, H, W), or channelsLast (H, W, C); permute writes channelsLast values as (C, H, W). */
@@ -29,9 +29,9 @@ const PER_THREAD = 16;
  */
 export function pointwisePipeline(gpu: Gpu, pass: 'forward' | 'backward', activation: Activation, shape: PointwiseShape,
   dropout: boolean): Promise<GPUComputePipeline> {
-  const flags = { forward: pass === 'forward', ...activationFlags(activation), channelsLast: shape.channelsLast, permute: shape.permute, dropout };
+  const flags = { forward: pass === 'forward', channelsLast: shape.channelsLast, permute: shape.permute, dropout };
   const bindings = pass === 'forward' ? (['uniform', 'read', 'write'] as const) : (['uniform', 'read', 'read', 'write'] as const);
-  return kernel(gpu, 'pointwise.wgsl', flags, { WORKGROUP, PER_THREAD, ALPHA: activation.alpha }, [...bindings]);
+  return kernel(gpu, 'pointwise.wgsl', flags, { WORKGROUP, PER_THREAD, ...activationConstants(activation) }, [...bindings]);
 }
 
 /** What dropout's rate becomes on the GPU: the rate as float32 and the scale 1 / (1 - rate) of the kept values. */

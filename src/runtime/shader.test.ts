@@ -5,9 +5,10 @@ import { shaders } from '../shaders';
 import { preprocess } from './shader';
 
 const flagsIn = (source: string) => [...source.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+const { 'common.wgsl': common, ...kernels } = shaders;
 
 test('each file resolves with any one flag on, leaving no directives behind', () => {
-  for (const [file, source] of Object.entries(shaders)) {
+  for (const [file, source] of Object.entries(kernels)) {
     const names = [...new Set(flagsIn(source))];
     for (const on of [undefined, ...names]) {
       const flags = Object.fromEntries(names.map((n) => [n, n === on]));
@@ -21,10 +22,10 @@ test('each file resolves with any one flag on, leaving no directives behind', ()
 test('variants keep only their own bindings', () => {
   const source = shaders['matmul.wgsl'];
   const flags = Object.fromEntries(flagsIn(source).map((n) => [n, false]));
-  const forward = preprocess('matmul.wgsl', source, { ...flags, forward: true, relu: true });
+  const forward = preprocess('matmul.wgsl', source, { ...flags, forward: true });
   expect(forward).toContain('var<storage, read_write> out');
   expect(forward).not.toContain('read_write> dweight');
-  expect(forward).toContain('return max(x, 0.0);');
+  expect(forward).toContain('activate(acc + bias[n])'); // common.wgsl's, chosen by the ACTIVATION override
 });
 
 test('missing or unknown flags are errors naming the file and flag', () => {
@@ -33,11 +34,11 @@ test('missing or unknown flags are errors naming the file and flag', () => {
   expect(() => preprocess('gather.wgsl', shaders['gather.wgsl'], { bytes: true, augment: false, typo: true })).toThrow(/no flag \$\{typo\}/);
 });
 
-test('every shader declares the same Step struct, the record src/model/schedule.ts writes', () => {
-  const structs = Object.entries(shaders).map(([file, source]) => [file, /struct Step \{[^}]*\}/.exec(source)?.[0]]);
-  for (const [file, struct] of structs) {
-    expect(struct, file).toBeDefined();
-    expect(struct, file).toBe(structs[0][1]);
+test('the Step record, the activations and the hash are written once, in common.wgsl, which every kernel gets', () => {
+  const step = /struct Step \{[^}]*\}/.exec(common)?.[0];
+  expect(step?.match(/: (u32|f32)/g)).toHaveLength(6); // batch_start, rows, learning_rate, adam_c1, adam_c2, seed: src/model/schedule.ts
+  for (const shared of ['struct Step', 'var<uniform> step', 'fn activate(', 'fn activate_grad(', 'fn hash(', 'override ALPHA', 'override ACTIVATION']) {
+    expect(common).toContain(shared);
+    for (const [file, source] of Object.entries(kernels)) expect(source, `${file} has its own ${shared}`).not.toContain(shared);
   }
-  expect(structs[0][1]?.match(/: (u32|f32)/g)).toHaveLength(6); // batch_start, rows, learning_rate, adam_c1, adam_c2, seed
 });
