@@ -114,6 +114,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
   /** weight (filters, in channels, kh, kw), bias (filters) */
   override readonly tensors: TensorSpec[];
   override readonly takesImage = true;
+  override readonly convolves = true;
   /** Taps per output position: in channels · kh · kw. */
   private readonly taps: number;
   /** Zeros [top, left, bottom, right]. */

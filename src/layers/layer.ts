@@ -144,6 +144,7 @@ export abstract class LayerDefaults {
   readonly productRows: number = 1;
   readonly scratchPerSample: number = 0;
   readonly takesImage: boolean = false;
+  readonly convolves: boolean = false;
 
   outputLayout(layout: Layout): Layout {
     return layout;
@@ -184,6 +185,8 @@ export interface Layer {
   fusesWith(next: Layer | undefined, conv: ConvStrategy): boolean;
   /** Whether it works on (C, H, W) images: an ONNX graph then takes its input as (N, C, H, W). */
   readonly takesImage: boolean;
+  /** Whether it runs convolutions: a plan then needs the adapter's measured ConvStrategy. */
+  readonly convolves: boolean;
   build(ctx: BuildContext): Promise<LayerOps>;
   /** The CPU twin of its forward ops: x (rows, in features) channels first; its output before its activation. */
   twinForward(x: Float64Array, tensors: TensorValues, rows: number, pass: TwinPass): TwinForward;

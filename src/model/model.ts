@@ -281,7 +281,7 @@ export class Model {
     let plan = this.plans.get(key);
     if (!plan) {
       const gpu = this.gpu;
-      const convolves = this.layers.some((layer) => layer.spec.type === 'conv2d'); // else no need to measure convolutions
+      const convolves = this.layers.some((layer) => layer.convolves); // else no need to measure convolutions
       plan = Promise.all([matmulStrategy(gpu), convolves ? convStrategy(gpu) : 'im2col' as const]).then(([matmul, conv]) =>
         buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, { matmul, conv }, fuse));
       this.plans.set(key, plan);
