@@ -4,6 +4,7 @@ import * as kernels from './harness_kernels';
 import * as layers from './harness_layers';
 import * as model from './harness_model';
 import * as reliability from './harness_reliability';
+import * as tensors from './harness_tensors';
 import * as worker from './harness_worker';
 
 async function webgpu(): Promise<string> {
@@ -13,7 +14,7 @@ async function webgpu(): Promise<string> {
   return `ok: ${adapter.info.vendor} ${adapter.info.architecture}`;
 }
 
-const harness = { webgpu, ...checkpoint, ...kernels, ...layers, ...model, ...reliability, ...worker };
+const harness = { webgpu, ...checkpoint, ...kernels, ...layers, ...model, ...reliability, ...tensors, ...worker };
 declare global {
   interface Window {
     harness: typeof harness;

@@ -13,7 +13,8 @@ import type { FitSettings } from './config';
 import type { FitProgress } from './fit';
 import type { ParamLayout } from './layout';
 import { decodeModel, describe, encodeModel } from './model_file';
-import { flatOf, savedSlots, type Snapshot, tensorsOf, trainedSlots } from './snapshot';
+import type { Snapshot } from './snapshot';
+import { flatOf, savedSlots, tensorsOf, trainedSlots } from './tensors';
 
 /** What a checkpoint holds: the model's state, and where its fit stands. */
 export interface CheckpointState {

@@ -18,11 +18,11 @@ import { encodeOnnx } from './onnx';
 import { releaseDataset, uploadDataset } from './dataset';
 import { initialParams } from './init';
 import { type ParamLayout, paramLayout } from './layout';
-import type { TensorRecord } from './model_file';
 import { buildPlan, checkPlanFits, inferenceCapacity, maxRows, type Plan } from './plan';
 import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { decodeCheckpoint, encodeCheckpoint, fnv1a } from './checkpoint';
-import { describePosition, flatOf, isFiniteSnapshot, savedSlots, type Snapshot, tensorsOf, weightSlots, weightsOf, withWeights } from './snapshot';
+import { describePosition, isFiniteSnapshot, type Snapshot } from './snapshot';
+import { checkTensors, checkWeights, flatOf, savedSlots, shapedTensors, tensorsOf, weightsOf, withWeights } from './tensors';
 import { convStrategy, matmulStrategy } from './autotune';
 import { Schedule } from './schedule';
 import { evaluateOn, gatherFor, inspectOn, type Inspection, predictOn } from './inference';
@@ -179,10 +179,7 @@ export class Model {
    * …), each with its shape. Like getWeights, it runs during a fit with the latest values.
    */
   getTensors(): Promise<Tensors> {
-    return this.peek(async () => {
-      const values = tensorsOf(savedSlots(this.layout), await this.readParams());
-      return Object.fromEntries(savedSlots(this.layout).map((slot) => [slot.key, { shape: [...slot.spec.shape], data: values[slot.key] }]));
-    });
+    return this.peek(async () => shapedTensors(this.layout, await this.readParams()));
   }
 
   /**
@@ -190,19 +187,7 @@ export class Model {
    * others and the optimizer state are kept. Checks synchronously, as setWeights does.
    */
   setTensors(values: Record<string, { shape?: number[]; data: Float32Array } | Float32Array>): Promise<void> {
-    if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new ArgumentError('tensors', values, 'an object of tensors keyed as getTensors gives them');
-    const slots = new Map(savedSlots(this.layout).map((slot) => [slot.key, slot]));
-    const record: TensorRecord = {};
-    for (const [key, value] of Object.entries(values)) {
-      const slot = slots.get(key);
-      if (!slot) throw new ArgumentError(`tensors['${key}']`, value, `a tensor of this model: ${[...slots.keys()].join(', ')}`);
-      const data = value instanceof Float32Array ? value : value?.data;
-      const shape = `(${slot.spec.shape.join(', ')})`;
-      if (!(value instanceof Float32Array) && value?.shape !== undefined && value.shape.join(',') !== slot.spec.shape.join(',')) {
-        throw new ArgumentError(`tensors['${key}'].shape`, value.shape, `[${slot.spec.shape.join(', ')}]`);
-      }
-      record[key] = checkedValues(`tensors['${key}']`, data, slot.length, shape);
-    }
+    const record = checkTensors(this.layout, values);
     return this.exclusive(async () => this.write(flatOf(savedSlots(this.layout), 0, record, this.saved.params), 'when set by setTensors'));
   }
 
@@ -249,15 +234,7 @@ export class Model {
 
   /** Replaces every weight and bias (shapes as in getWeights); optimizer state is kept. Checks synchronously. */
   setWeights(values: Weights): Promise<void> {
-    const slots = weightSlots(this.layout);
-    for (const kind of ['weights', 'biases'] as const) {
-      const tensors = values?.[kind];
-      if (!Array.isArray(tensors) || tensors.length !== slots.length) throw new ArgumentError(kind, tensors, `an array of ${slots.length} Float32Arrays`);
-      tensors.forEach((tensor, i) => {
-        const slot = kind === 'weights' ? slots[i].weight : slots[i].bias;
-        checkedValues(`${kind}[${i}]`, tensor, slot.length, `(${slot.spec.shape.join(', ')})`);
-      });
-    }
+    checkWeights(this.layout, values);
     return this.exclusive(async () => this.write(withWeights(this.layout, this.saved.params, values), 'when set by setWeights'));
   }
 
@@ -451,12 +428,3 @@ export class Model {
   }
 }
 
-/** `values` if it is a Float32Array of `length` finite numbers; else ArgumentError naming `at` and the `shape` wanted. */
-function checkedValues(at: string, values: unknown, length: number, shape: string): Float32Array {
-  if (!(values instanceof Float32Array) || values.length !== length) {
-    throw new ArgumentError(at, (values as { length?: number })?.length ?? values, `a Float32Array of ${length} values ${shape}`);
-  }
-  const bad = values.findIndex((x) => !Number.isFinite(x));
-  if (bad >= 0) throw new ArgumentError(`${at}[${bad}]`, values[bad], 'a finite number');
-  return values;
-}
