@@ -1,9 +1,9 @@
 // Batch normalization, value by value (a thread per value of a row; y: the row), with per-channel statistics:
-//   forward:  out = γ[c] · (x - mean[c]) · inv_std[c] + β[c], with the batch's statistics (training; from
+//   forward:  out = act(γ[c] · (x - mean[c]) · inv_std[c] + β[c]), with the batch's statistics (training; from
 //             batch_norm_stats.wgsl) or, with running, the running ones: inv_std = 1 / sqrt(running_var + ε)
-//   backward: dinp = γ[c] · inv_std[c] / n · (n · dy - dβ[c] - x̂ · dγ[c]), x̂ = (x - mean[c]) · inv_std[c],
+//   backward: dinp = γ[c] · inv_std[c] / n · (n · dy - dβ[c] - x̂ · dγ[c]) ⊙ act'(x), x̂ = (x - mean[c]) · inv_std[c],
 //             n = step.rows · positions (dγ and dβ from batch_norm_stats.wgsl)
-// A layer's activation, and the previous layer's derivative, are pointwise passes of their own (src/layers/batch_norm.ts).
+// act is the layer's own activation forward, the previous layer's backward (ACTIVATION, common.wgsl).
 
 struct Dims {
   channels: u32,
@@ -43,14 +43,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let j = gid.y * features + f;
 #if ${running}
   let inv_std = 1.0 / sqrt(running_var[c] + dims.epsilon);
-  out[j] = gamma[c] * (inp[j] - running_mean[c]) * inv_std + beta[c];
+  out[j] = activate(gamma[c] * (inp[j] - running_mean[c]) * inv_std + beta[c]);
 #elif ${backward}
   let stats = batch[c];
   let n = f32(step.rows * dims.positions);
   let x_hat = (inp[j] - stats.x) * stats.y;
-  dinp[j] = gamma[c] * stats.y / n * (n * dout[j] - dbeta[c] - x_hat * dgamma[c]);
+  dinp[j] = gamma[c] * stats.y / n * (n * dout[j] - dbeta[c] - x_hat * dgamma[c]) * activate_grad(inp[j]);
 #else
   let stats = batch[c];
-  out[j] = gamma[c] * (inp[j] - stats.x) * stats.y + beta[c];
+  out[j] = activate(gamma[c] * (inp[j] - stats.x) * stats.y + beta[c]);
 #endif
 }

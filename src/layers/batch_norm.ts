@@ -9,7 +9,6 @@ import type { OnnxGraph } from '../model/onnx_graph';
 import { floatAttribute } from '../model/onnx_graph';
 import type { Activation } from '../ops/activation';
 import { batchNormForward, batchNormInputGrad, batchNormParamGrads, batchNormPipeline, batchNormStats, batchNormStatsPipeline, type NormShape } from '../ops/batch_norm';
-import { pointwiseBackward, pointwiseForward, pointwisePipeline } from '../ops/pointwise';
 import * as t from '../reference/layers';
 import { valuesShape } from './elementwise';
 import { type BuildContext, featuresOf, type Layer, LayerDefaults, type LayerKind, type LayerOps, Scratch, type Shape, type TensorSpec,
@@ -61,8 +60,6 @@ export class BatchNormLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
   /** weight γ, bias β, running_mean, running_var: each (channels) */
   override readonly tensors: TensorSpec[];
-  /** With an activation, or after one: a pass's worth of values. */
-  override readonly scratchPerSample: number;
   /** Normalized per channel: the input's channels, or a flat input's features. */
   private readonly channels: number;
   private readonly positions: number;
@@ -72,56 +69,36 @@ export class BatchNormLayer extends LayerDefaults implements Layer {
     this.output = input;
     this.channels = input.flat ? featuresOf(input) : input.channels;
     this.positions = input.flat ? 1 : input.height * input.width;
-    this.scratchPerSample = featuresOf(input);
     const tensor = (name: string, fill: number, trained: boolean): TensorSpec => ({ name, shape: [this.channels], init: { fill }, trained, decayed: false, saved: true });
     this.tensors = [tensor('weight', 1, true), tensor('bias', 0, true), tensor('running_mean', 0, false), tensor('running_var', 1, false)];
   }
 
   async build(ctx: BuildContext): Promise<LayerOps> {
-    const { gpu, label, tensors: v } = ctx;
+    const { gpu, label, tensors: v, grads } = ctx;
     const values = valuesShape(this.input, ctx.inLayout, false);
     const shape: NormShape = { ...values, channels: this.channels, positions: this.positions, channelsLast: values.channelsLast && !this.input.flat,
       epsilon: this.spec.epsilon, momentum: this.spec.momentum };
-    const scratch = new Scratch(ctx);
     const inp = { buffer: ctx.inp };
-    const activated = this.spec.activation.name !== 'identity';
-    const normalized = activated ? scratch.floats('normalized', ctx.capacity * featuresOf(this.input)) : { buffer: ctx.out };
-    // Training: the batch's statistics (and the running ones move); inference: the running statistics.
-    const batch = ctx.training ? scratch.floats('batch', 2 * this.channels) : undefined; // (channels): mean, inv_std
-    const forward = batch ? [
-      batchNormStats(gpu, await batchNormStatsPipeline(gpu, 'forward'), `${label}.statistics`, shape, { inp, batch, runningMean: v.running_mean, runningVar: v.running_var }),
-      batchNormForward(gpu, await batchNormPipeline(gpu, 'normalize'), `${label}.forward`, shape, { inp, gamma: v.weight, beta: v.bias, batch, out: normalized }),
-    ] : [
-      batchNormForward(gpu, await batchNormPipeline(gpu, 'running'), `${label}.forward`, shape,
-        { inp, gamma: v.weight, beta: v.bias, runningMean: v.running_mean, runningVar: v.running_var, out: normalized }),
-    ];
-    return this.withActivation(ctx, forward, scratch, shape, batch, normalized);
-  }
-
-  /** The activation's pass after normalizing, and in training the backward ops. */
-  private async withActivation(ctx: BuildContext, forward: LayerOps['forward'], scratch: Scratch, shape: NormShape,
-    batch: { buffer: GPUBuffer } | undefined, normalized: { buffer: GPUBuffer }): Promise<LayerOps> {
-    const { gpu, label, tensors: v } = ctx;
-    const values = valuesShape(this.input, ctx.inLayout, false);
-    if (this.spec.activation.name !== 'identity') {
-      forward.push(pointwiseForward(gpu, await pointwisePipeline(gpu, 'forward', this.spec.activation, values, false), `${label}.activation`, values, undefined,
-        { inp: normalized, out: { buffer: ctx.out } }));
+    const out = { buffer: ctx.out };
+    const { activation } = this.spec;
+    if (!ctx.training) { // the running statistics
+      const forward = [batchNormForward(gpu, await batchNormPipeline(gpu, 'running', activation), `${label}.forward`, shape,
+        { inp, gamma: v.weight, beta: v.bias, runningMean: v.running_mean, runningVar: v.running_var, out })];
+      return { forward, backward: [], scratch: [] };
     }
-    if (!ctx.training || !batch) return { forward, backward: [], scratch: scratch.buffers };
-
-    const inp = { buffer: ctx.inp };
+    // The batch's statistics, and the running ones move.
+    const scratch = new Scratch(ctx);
+    const batch = scratch.floats('batch', 2 * this.channels); // (channels): mean, inv_std
+    const forward = [
+      batchNormStats(gpu, await batchNormStatsPipeline(gpu, 'forward'), `${label}.statistics`, shape, { inp, batch, runningMean: v.running_mean, runningVar: v.running_var }),
+      batchNormForward(gpu, await batchNormPipeline(gpu, 'normalize', activation), `${label}.forward`, shape, { inp, gamma: v.weight, beta: v.bias, batch, out }),
+    ];
     const dout = { buffer: ctx.dout! };
     const backward = [batchNormParamGrads(gpu, await batchNormStatsPipeline(gpu, 'backward'), `${label}.paramGrads`, shape,
-      { inp, batch, dout, dgamma: ctx.grads.weight, dbeta: ctx.grads.bias })];
+      { inp, batch, dout, dgamma: grads.weight, dbeta: grads.bias })];
     if (ctx.dinp) {
-      const previous = ctx.previous.name !== 'identity';
-      const dinp = previous ? scratch.floats('inputGradRaw', ctx.capacity * featuresOf(this.input)) : { buffer: ctx.dinp };
-      backward.push(batchNormInputGrad(gpu, await batchNormPipeline(gpu, 'inputGrad'), `${label}.inputGrad`, shape,
-        { inp, gamma: v.weight, batch, dout, dgamma: ctx.grads.weight, dbeta: ctx.grads.bias, dinp }));
-      if (previous) {
-        backward.push(pointwiseBackward(gpu, await pointwisePipeline(gpu, 'backward', ctx.previous, values, false), `${label}.inputGradActivation`, values, undefined,
-          { inp, dout: dinp, dinp: { buffer: ctx.dinp } }));
-      }
+      backward.push(batchNormInputGrad(gpu, await batchNormPipeline(gpu, 'inputGrad', ctx.previous), `${label}.inputGrad`, shape,
+        { inp, gamma: v.weight, batch, dout, dgamma: grads.weight, dbeta: grads.bias, dinp: { buffer: ctx.dinp } }));
     }
     return { forward, backward, scratch: scratch.buffers };
   }

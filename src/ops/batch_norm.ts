@@ -3,6 +3,7 @@
 // (rows, features), a sample's stored as `shape` says; statistics are per channel over rows and positions.
 
 import type { Gpu } from '../runtime/gpu';
+import { type Activation, activationConstants } from './activation';
 import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
 import type { PointwiseShape } from './pointwise';
 
@@ -18,14 +19,18 @@ export function batchNormStatsPipeline(gpu: Gpu, pass: 'forward' | 'backward'): 
   return kernel(gpu, 'batch_norm_stats.wgsl', { backward: pass === 'backward' }, {}, [...bindings]);
 }
 
-/** normalize: with the batch's statistics (training) or the running ones; inputGrad: dinp. */
-export function batchNormPipeline(gpu: Gpu, variant: 'normalize' | 'running' | 'inputGrad'): Promise<GPUComputePipeline> {
+/**
+ * normalize: with the batch's statistics (training) or the running ones, then `activation` (the layer's);
+ * inputGrad: dinp, through `activation`'s derivative (the previous layer's).
+ */
+export function batchNormPipeline(gpu: Gpu, variant: 'normalize' | 'running' | 'inputGrad', activation: Activation): Promise<GPUComputePipeline> {
   const bindings = {
     normalize: ['uniform', 'read', 'read', 'read', 'read', 'write'],
     running: ['uniform', 'read', 'read', 'read', 'read', 'read', 'write'],
     inputGrad: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'write'],
   } as const;
-  return kernel(gpu, 'batch_norm.wgsl', { running: variant === 'running', backward: variant === 'inputGrad' }, { WORKGROUP }, [...bindings[variant]]);
+  const flags = { running: variant === 'running', backward: variant === 'inputGrad' };
+  return kernel(gpu, 'batch_norm.wgsl', flags, { WORKGROUP, ...activationConstants(activation) }, [...bindings[variant]]);
 }
 
 function statsDims(s: NormShape): Uint8Array {
@@ -51,7 +56,7 @@ export function batchNormStats(gpu: Gpu, pipeline: GPUComputePipeline, label: st
   return makeOp(gpu, label, pipeline, statsDims(s), [t.inp, t.batch, t.runningMean, t.runningVar], perChannel(s));
 }
 
-/** out = γ · (inp - mean) · inv_std + β, with the batch's statistics, or (running given) the running ones. */
+/** out = act(γ · (inp - mean) · inv_std + β), with the batch's statistics, or (running given) the running ones. */
 export function batchNormForward(gpu: Gpu, pipeline: GPUComputePipeline, label: string, s: NormShape,
   t: { inp: Tensor; gamma: Tensor; beta: Tensor; out: Tensor } & ({ batch: Tensor } | { runningMean: Tensor; runningVar: Tensor })): Op {
   const statistics = 'batch' in t ? [t.batch] : [t.runningMean, t.runningVar];
@@ -64,7 +69,7 @@ export function batchNormParamGrads(gpu: Gpu, pipeline: GPUComputePipeline, labe
   return makeOp(gpu, label, pipeline, statsDims(s), [t.inp, t.batch, t.dout, t.dgamma, t.dbeta], perChannel(s));
 }
 
-/** dinp = γ · inv_std / n · (n · dout - dbeta - x̂ · dgamma) */
+/** dinp = γ · inv_std / n · (n · dout - dbeta - x̂ · dgamma) ⊙ act'(inp) */
 export function batchNormInputGrad(gpu: Gpu, pipeline: GPUComputePipeline, label: string, s: NormShape,
   t: { inp: Tensor; gamma: Tensor; batch: Tensor; dout: Tensor; dgamma: Tensor; dbeta: Tensor; dinp: Tensor }): Op {
   return makeOp(gpu, label, pipeline, valueDims(s), [t.inp, t.gamma, t.batch, t.dout, t.dgamma, t.dbeta, t.dinp], perValue(s));
