@@ -151,17 +151,18 @@ test('--runtime node trains in the Node process (the webgpu package), with no br
   expect(savedModel(out).layers).toEqual([[784, 16], [16, 10]]);
 });
 
-test('--preset cnn trains jax-js\'s ConvNet: past 90% test accuracy after one epoch, and a model file of conv and dense tensors', async () => {
+test('--preset cnn trains jax-js\'s ConvNet with batch norm: past 90% test accuracy after one epoch, and a model file of its tensors', async () => {
   test.setTimeout(180_000);
   const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'cnn.safetensors');
   const r = await train(['--preset', 'cnn', '--epochs=1', `--out=${out}`]);
   console.log(r.out);
   expect(r.status, r.err).toBe(0);
-  expect(r.out).toMatch(/^webgpu-nn on .+: conv5x5x24,maxpool2,relu,conv3x3x32,maxpool2,relu,flatten,dense128\+relu,dropout0\.3,dense10, adam lr 0\.002/m);
+  expect(r.out).toMatch(/^webgpu-nn on .+: conv5x5x24,maxpool2,batchnorm\+relu,conv3x3x32,maxpool2,batchnorm\+relu,flatten,dense128\+relu,dropout0\.3,dense10, adam lr 0\.002/m);
   expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(90); // seed 1 measured 93.40%
   const model = savedModel(out);
   expect([...model.tensors.entries()].map(([name, t]) => `${name} ${t.shape}`).sort()).toEqual([
-    'layers.0.bias 24', 'layers.0.weight 24,1,5,5', 'layers.3.bias 32', 'layers.3.weight 32,24,3,3',
+    'layers.0.bias 24', 'layers.0.weight 24,1,5,5', 'layers.2.bias 24', 'layers.2.running_mean 24', 'layers.2.running_var 24', 'layers.2.weight 24',
+    'layers.3.bias 32', 'layers.3.weight 32,24,3,3', 'layers.5.bias 32', 'layers.5.running_mean 32', 'layers.5.running_var 32', 'layers.5.weight 32',
     'layers.7.bias 128', 'layers.7.weight 128,800', 'layers.9.bias 10', 'layers.9.weight 10,128',
   ]);
   expect(JSON.parse(model.metadata.architecture).layers[0]).toEqual({ type: 'conv2d', filters: 24, kernelSize: [5, 5], stride: [1, 1], padding: 'valid', activation: 'identity' });

@@ -7,7 +7,7 @@ export { createWorkerEngine, WorkerEngine, WorkerModel, WorkerModel as WorkerMLP
 export type { BatchProgress, Dataset, EpochStats, FitOptions, RecoveryEvent, StepProfile, Tensors, Weights } from './model/config';
 export type { MLPOptions, ModelOptions, ModelSpec } from './model/architecture';
 export type { LayerOptions, LayerSpec } from './layers';
-export { LAYER_SYNTAX, MNIST_CONVNET, parseLayers } from './layers/syntax';
+export { LAYER_SYNTAX, MNIST_CONVNET, MNIST_CONVNET_BN, parseLayers } from './layers/syntax';
 export type { DenseOptions } from './layers/dense';
 export type { Conv2dOptions, Padding } from './layers/conv2d';
 export type { Pool2dOptions } from './layers/pool2d';

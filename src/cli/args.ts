@@ -4,7 +4,7 @@
 import { parseArgs as parseArgv } from 'node:util';
 import type { LayerOptions } from '../layers';
 import { CliError } from './errors';
-import { LAYER_SYNTAX, MNIST_CONVNET, parseLayers } from '../layers/syntax';
+import { LAYER_SYNTAX, MNIST_CONVNET_BN, parseLayers } from '../layers/syntax';
 import { LayerSyntaxError } from '../errors';
 
 export { CliError };
@@ -44,10 +44,14 @@ export interface TrainConfig {
   runtime: 'browser' | 'node';
 }
 
-/** The default: the architecture and schedule that reach >= 97% on the bundled test digits. */
+/**
+ * The default: the architecture and schedule that reach >= 97% on the bundled test digits. Its augmentation,
+ * random shifts of ±1 pixel and no rotation, serves data that is not digits too: on Fashion-MNIST (seed 1) it
+ * measured 86.50% where ±2 px and ±10° (the digits' choice before) gave 84.15%; on the digits, 98.10% and 98.25%.
+ */
 export const DEFAULT: TrainConfig = {
   layers: [784, 512, 10], layersText: '784,512,10', activation: 'relu', init: 'xavier', optimizer: 'adam', lr: 0.001, schedule: 'cosine',
-  batch: 64, epochs: 30, l2: 0, momentum: 0, seed: 1, augment: { shift: 2, rotate: 10 }, validationSplit: 0.05, binarize: false, runtime: 'browser',
+  batch: 64, epochs: 30, l2: 0, momentum: 0, seed: 1, augment: { shift: 1, rotate: 0 }, validationSplit: 0.05, binarize: false, runtime: 'browser',
 };
 
 /**
@@ -61,11 +65,11 @@ export const SEED_PRESET: TrainConfig = {
 };
 
 /**
- * jax-js's MNIST ConvNet, with dropout before its last layer, and the training settings that reach >= 99% on the
- * bundled test digits in under 10 minutes here (see the README): Adam 2e-3 with a cosine decay, batch 64, 20
- * epochs, random shifts of ±2 pixels and rotations of ±10°.
+ * jax-js's MNIST ConvNet with batch norm after each pool and dropout before its last layer, and the training
+ * settings that reach >= 99.2% on the bundled test digits in under 10 minutes here (see the README): Adam 2e-3
+ * with a cosine decay, batch 64, 20 epochs, random shifts of ±2 pixels and rotations of ±10°.
  */
-const CNN_LAYERS = MNIST_CONVNET;
+const CNN_LAYERS = MNIST_CONVNET_BN;
 export const CNN_PRESET: TrainConfig = {
   layers: parseLayers(CNN_LAYERS), layersText: CNN_LAYERS, activation: 'relu', init: 'he', optimizer: 'adam', lr: 0.002, schedule: 'cosine',
   batch: 64, epochs: 20, l2: 0, momentum: 0, seed: 1, augment: { shift: 2, rotate: 10 }, validationSplit: 0.05, binarize: false, runtime: 'browser',
@@ -75,7 +79,7 @@ const PRESETS: Record<string, TrainConfig> = { default: DEFAULT, seed: SEED_PRES
 
 export const USAGE = `usage: npm run train -- [options]   (--name value or --name=value)
   --preset default|seed|cnn   seed: the original tutorial's setup (784-32-10, SGD lr 0.05, L2, 5,000 binarised digits)
-                          cnn: jax-js's MNIST ConvNet (${CNN_LAYERS})
+                          cnn: jax-js's MNIST ConvNet with batch norm (${CNN_LAYERS})
   --layers 784,512,10     the network:
 ${LAYER_SYNTAX.replace(/^/gm, '    ')}
   --activation relu       an MLP's hidden layers: relu, leaky_relu, elu, sigmoid, tanh, identity

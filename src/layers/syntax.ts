@@ -23,6 +23,13 @@ ${SYNTAXES.map((s) => s.help).join('\n')}
  */
 export const MNIST_CONVNET = 'conv5x5x24,maxpool2,relu,conv3x3x32,maxpool2,relu,flatten,dense128+relu,dropout0.3,dense10';
 
+/**
+ * MNIST_CONVNET with a batch norm after each pool (before its relu, so the convolution and pool still fuse):
+ * `npm run train -- --preset cnn`. Measured at 99.15%, 99.25% and 99.25% on the bundled test digits (seeds 1,
+ * 2, 3) after 20 epochs, against 98.9-99.2% without (see the README).
+ */
+export const MNIST_CONVNET_BN = 'conv5x5x24,maxpool2,batchnorm+relu,conv3x3x32,maxpool2,batchnorm+relu,flatten,dense128+relu,dropout0.3,dense10';
+
 /** An MLP's widths, or a list of layers. */
 export function parseLayers(text: string): number[] | LayerOptions[] {
   const tokens = text.split(',').map((token) => token.trim());
