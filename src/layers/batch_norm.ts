@@ -9,7 +9,7 @@ import type { OnnxGraph } from '../model/onnx_graph';
 import { floatAttribute } from '../model/onnx_graph';
 import type { Activation } from '../ops/activation';
 import { batchNormForward, batchNormInputGrad, batchNormParamGrads, batchNormPipeline, batchNormStats, batchNormStatsPipeline, type NormShape } from '../ops/batch_norm';
-import * as t from '../reference/layers';
+import * as t from '../reference/batch_norm';
 import { valuesShape } from './elementwise';
 import { type BuildContext, featuresOf, type Layer, LayerDefaults, type LayerKind, type LayerOps, Scratch, type Shape, type TensorSpec,
   type TensorValues, type TwinPass } from './layer';
