@@ -11,7 +11,7 @@ import type { Activation } from '../ops/activation';
 import { batchNormForward, batchNormInputGrad, batchNormParamGrads, batchNormPipeline, batchNormStats, batchNormStatsPipeline, type NormShape } from '../ops/batch_norm';
 import * as t from '../reference/batch_norm';
 import { valuesShape } from './elementwise';
-import { type BuildContext, featuresOf, type Layer, LayerDefaults, type LayerKind, type LayerOps, Scratch, type Shape, type TensorSpec,
+import { type BuildContext, type Layer, LayerDefaults, type LayerKind, type LayerOps, Scratch, type Shape, type TensorSpec,
   type TensorValues, type TwinPass } from './layer';
 import { type ActivationOption, activationOf, onlyFields } from './options';
 
@@ -60,24 +60,22 @@ export class BatchNormLayer extends LayerDefaults implements Layer {
   readonly output: Shape;
   /** weight γ, bias β, running_mean, running_var: each (channels) */
   override readonly tensors: TensorSpec[];
-  /** Normalized per channel: the input's channels, or a flat input's features. */
+  /** Normalized per channel over the batch and positions (a flat input: its features, each at 1 position). */
   private readonly channels: number;
   private readonly positions: number;
 
   constructor(readonly index: number, readonly spec: BatchNormSpec, readonly input: Shape) {
     super();
     this.output = input;
-    this.channels = input.flat ? featuresOf(input) : input.channels;
-    this.positions = input.flat ? 1 : input.height * input.width;
+    this.channels = input.channels;
+    this.positions = input.height * input.width;
     const tensor = (name: string, fill: number, trained: boolean): TensorSpec => ({ name, shape: [this.channels], init: { fill }, trained, decayed: false, saved: true });
     this.tensors = [tensor('weight', 1, true), tensor('bias', 0, true), tensor('running_mean', 0, false), tensor('running_var', 1, false)];
   }
 
   async build(ctx: BuildContext): Promise<LayerOps> {
     const { gpu, label, tensors: v, grads } = ctx;
-    const values = valuesShape(this.input, ctx.inLayout, false);
-    const shape: NormShape = { ...values, channels: this.channels, positions: this.positions, channelsLast: values.channelsLast && !this.input.flat,
-      epsilon: this.spec.epsilon, momentum: this.spec.momentum };
+    const shape: NormShape = { ...valuesShape(this.input, ctx.inLayout, false), epsilon: this.spec.epsilon, momentum: this.spec.momentum };
     const inp = { buffer: ctx.inp };
     const out = { buffer: ctx.out };
     const { activation } = this.spec;

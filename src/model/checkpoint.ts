@@ -14,7 +14,7 @@ import type { FitProgress } from './fit';
 import type { ParamLayout } from './layout';
 import { decodeModel, describe, encodeModel } from './model_file';
 import type { Snapshot } from './snapshot';
-import { flatOf, savedSlots, tensorsOf, trainedSlots } from './tensors';
+import { fillSlots, savedSlots, tensorsOf, trainedSlots } from './tensors';
 
 /** What a checkpoint holds: the model's state, and where its fit stands. */
 export interface CheckpointState {
@@ -122,8 +122,8 @@ export function decodeCheckpoint(argument: string, bytes: Uint8Array, model: Sha
   const { layout } = model;
   return {
     snapshot: {
-      params: flatOf(savedSlots(layout), layout.totalFloats, decoded.values),
-      optimizer: { kind, state: decoded.optimizer.map((values) => flatOf(trainedSlots(layout), layout.trainedFloats, values)), steps: optimizerSteps },
+      params: fillSlots(savedSlots(layout), decoded.values, new Float32Array(layout.totalFloats)),
+      optimizer: { kind, state: decoded.optimizer.map((values) => fillSlots(trainedSlots(layout), values, new Float32Array(layout.trainedFloats))), steps: optimizerSteps },
       taken: epoch > 1 && step === 0 ? `at the end of epoch ${epoch - 1} (a checkpoint)` : `after step ${step} of epoch ${epoch} (a checkpoint)`,
     },
     progress: {

@@ -22,7 +22,7 @@ import { buildPlan, checkPlanFits, inferenceCapacity, maxRows, type Plan } from 
 import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { decodeCheckpoint, encodeCheckpoint, fnv1a } from './checkpoint';
 import { describePosition, isFiniteSnapshot, type Snapshot } from './snapshot';
-import { checkTensors, checkWeights, flatOf, savedSlots, shapedTensors, tensorsOf, weightsOf, withWeights } from './tensors';
+import { checkTensors, checkWeights, fillSlots, savedSlots, shapedTensors, tensorsOf, weightsOf, withWeights } from './tensors';
 import { convStrategy, matmulStrategy } from './autotune';
 import { Schedule } from './schedule';
 import { evaluateOn, gatherFor, inspectOn, type Inspection, predictOn } from './inference';
@@ -188,7 +188,7 @@ export class Model {
    */
   setTensors(values: Record<string, { shape?: number[]; data: Float32Array } | Float32Array>): Promise<void> {
     const record = checkTensors(this.layout, values);
-    return this.exclusive(async () => this.write(flatOf(savedSlots(this.layout), 0, record, this.saved.params), 'when set by setTensors'));
+    return this.exclusive(async () => this.write(fillSlots(savedSlots(this.layout), record, new Float32Array(this.saved.params)), 'when set by setTensors'));
   }
 
   /**

@@ -23,12 +23,9 @@ export function weightsOf(layout: ParamLayout, params: Float32Array): Weights {
 
 /** A copy of the flat parameters `params` with the weights and biases `values` (as weightsOf gives them). */
 export function withWeights(layout: ParamLayout, params: Float32Array, values: Weights): Float32Array<ArrayBuffer> {
-  const flat = new Float32Array(params);
-  weightSlots(layout).forEach((s, i) => {
-    flat.set(values.weights[i], s.weight.offset);
-    flat.set(values.biases[i], s.bias.offset);
-  });
-  return flat;
+  const slots = weightSlots(layout);
+  const record = Object.fromEntries(slots.flatMap((s, i) => [[s.weight.key, values.weights[i]], [s.bias.key, values.biases[i]]]));
+  return fillSlots(slots.flatMap((s) => [s.weight, s.bias]), record, new Float32Array(params));
 }
 
 /** Copies of the tensors of `slots` in `flat` (parameters, or optimizer state), keyed `layers.{i}.{name}`. */
@@ -36,9 +33,8 @@ export function tensorsOf(slots: TensorSlot[], flat: Float32Array): Record<strin
   return Object.fromEntries(slots.map((slot) => [slot.key, copy(flat, slot)]));
 }
 
-/** A flat buffer of `floats` (zeros elsewhere) holding `values`, keyed as tensorsOf gives them; unknown keys are ignored. */
-export function flatOf(slots: TensorSlot[], floats: number, values: Record<string, Float32Array>, base?: Float32Array): Float32Array<ArrayBuffer> {
-  const flat = base ? new Float32Array(base) : new Float32Array(floats);
+/** Writes `values` (keyed as tensorsOf gives them) into their slots of `flat`, and returns it; slots without a value keep theirs. */
+export function fillSlots(slots: TensorSlot[], values: Record<string, Float32Array>, flat: Float32Array<ArrayBuffer>): Float32Array<ArrayBuffer> {
   for (const slot of slots) if (values[slot.key]) flat.set(values[slot.key], slot.offset);
   return flat;
 }
@@ -49,8 +45,7 @@ export const trainedSlots = (layout: ParamLayout): TensorSlot[] => layout.tensor
 
 /** Every saved tensor of `params`, with its shape: getTensors' answer. */
 export function shapedTensors(layout: ParamLayout, params: Float32Array): Tensors {
-  const values = tensorsOf(savedSlots(layout), params);
-  return Object.fromEntries(savedSlots(layout).map((slot) => [slot.key, { shape: [...slot.spec.shape], data: values[slot.key] }]));
+  return Object.fromEntries(savedSlots(layout).map((slot) => [slot.key, { shape: [...slot.spec.shape], data: copy(params, slot) }]));
 }
 
 /** Throws ArgumentError unless `values` holds every weight and bias getWeights gives, of their sizes, finite. */
