@@ -6,7 +6,10 @@ import biasGrad from '../shaders/bias_grad.wgsl?raw';
 import common from '../shaders/common.wgsl?raw';
 import conv2d from '../shaders/conv2d.wgsl?raw';
 import gather from '../shaders/gather.wgsl?raw';
-import matmul from '../shaders/matmul.wgsl?raw';
+import gemm from '../shaders/gemm.wgsl?raw';
+import matmulBackwardInput from '../shaders/matmul_backward_input.wgsl?raw';
+import matmulBackwardWeight from '../shaders/matmul_backward_weight.wgsl?raw';
+import matmulForward from '../shaders/matmul_forward.wgsl?raw';
 import nonzero from '../shaders/nonzero.wgsl?raw';
 import optimizer from '../shaders/optimizer.wgsl?raw';
 import pointwise from '../shaders/pointwise.wgsl?raw';
@@ -20,7 +23,10 @@ export const shaders = {
   'common.wgsl': common,
   'conv2d.wgsl': conv2d,
   'gather.wgsl': gather,
-  'matmul.wgsl': matmul,
+  'gemm.wgsl': gemm,
+  'matmul_backward_input.wgsl': matmulBackwardInput,
+  'matmul_backward_weight.wgsl': matmulBackwardWeight,
+  'matmul_forward.wgsl': matmulForward,
   'nonzero.wgsl': nonzero,
   'optimizer.wgsl': optimizer,
   'pointwise.wgsl': pointwise,

@@ -1,11 +1,11 @@
-// The dense-layer products of shaders/matmul.wgsl: forward (with bias and activation), and the two
-// backward products. Shapes: inp (rows, n_in), weight (n_out, n_in), bias (n_out), out (rows, n_out), with
+// The dense-layer products: forward (with bias and activation), and the two backward products, each a
+// shaders/matmul_{variant}.wgsl saying where its operands lie, with shaders/gemm.wgsl computing it. Shapes: inp (rows, n_in), weight (n_out, n_in), bias (n_out), out (rows, n_out), with
 // rows = step rows · positions (1 for a dense layer; a convolution's output positions per sample).
 // The sparse variants take inp's nonzero mask (ops/nonzero.ts) and skip its zero blocks.
 
 import type { Binding, Gpu } from '../runtime/gpu';
 import { type Activation, activationConstants } from './activation';
-import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
+import { ceilDiv, kernel, makeOp, type Op, type ShaderPart, type Tensor } from './op';
 
 export type MatmulVariant = 'forward' | 'backwardInput' | 'backwardWeight';
 export interface LayerDims {
@@ -76,19 +76,13 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
   if (columns && variant !== 'backwardInput') throw new Error(`matmul: no columns table for ${variant}`);
   if (pooled && (variant !== 'forward' || !patches)) throw new Error(`matmul: no pooled ${variant}${patches ? '' : ' (without patches)'}`);
   if (live && (!patches || strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no live rows for ${variant}${patches ? '' : ' (without patches)'}${strategy.tiled ? ' (tiled)' : ''}`);
-  const flags = {
-    forward: variant === 'forward',
-    backwardInput: variant === 'backwardInput',
-    backwardWeight: variant === 'backwardWeight',
-    tiled: strategy.tiled,
-    sparse,
-    perSample,
-    patchesA: patches && variant === 'forward',
-    patchesB: patches && variant === 'backwardWeight',
-    columns,
-    pooled,
-    live,
+  const files: Record<MatmulVariant, ShaderPart> = {
+    forward: { file: 'matmul_forward.wgsl', flags: { sparse, patches, pooled, live } },
+    backwardInput: { file: 'matmul_backward_input.wgsl', flags: { columns } },
+    backwardWeight: { file: 'matmul_backward_weight.wgsl', flags: { sparse, perSample, patches, live } },
   };
+  const operands = files[variant];
+  const core = { tiled: strategy.tiled, sparse, pooled, notesLive: live && variant === 'forward', readsLive: live && variant === 'backwardWeight' };
   const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
   if (patches) bindings.push('read', 'read');
@@ -97,7 +91,7 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
   if (live) bindings.push(variant === 'forward' ? 'write' : 'read');
   const cover = matmulCover(strategy, size);
   const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / 16, BLOCKS_Y: cover.m / 16, ...activationConstants(activation) };
-  const pipeline = await kernel(gpu, 'matmul.wgsl', flags, constants, bindings);
+  const pipeline = await kernel(gpu, operands.file, operands.flags, constants, bindings, { file: 'gemm.wgsl', flags: core });
   return { pipeline, cover, sparse, perSample, patches };
 }
 

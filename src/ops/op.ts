@@ -20,13 +20,22 @@ export interface Op {
   readonly owned: GPUBuffer[];
 }
 
+/** A shader file and the variant of it that is wanted. */
+export interface ShaderPart {
+  file: Exclude<ShaderFile, 'common.wgsl'>;
+  flags: Flags;
+}
+
 /**
  * Compiles (once per engine) the variant `flags` of `file`, with shaders/common.wgsl appended (the step record,
- * activations and hash every kernel shares), whose group 1 is laid out as `bindings`.
+ * activations and hash every kernel shares), whose group 1 is laid out as `bindings`. `core`, if given, is
+ * appended too: the computation that `file` says the operands of (the matmuls' shaders/gemm.wgsl).
  */
-export function kernel(gpu: Gpu, file: Exclude<ShaderFile, 'common.wgsl'>, flags: Flags, constants: Record<string, number>, bindings: Binding[]): Promise<GPUComputePipeline> {
-  const on = Object.keys(flags).filter((name) => flags[name]);
-  return gpu.pipeline(`${file}(${on.join(',')})`, preprocess(file, shaders[file], flags) + shaders['common.wgsl'], constants, [['step'], bindings]);
+export function kernel(gpu: Gpu, file: ShaderPart['file'], flags: Flags, constants: Record<string, number>, bindings: Binding[], core?: ShaderPart): Promise<GPUComputePipeline> {
+  const parts = [{ file, flags }, ...(core ? [core] : [])];
+  const label = parts.map((p) => `${p.file}(${Object.keys(p.flags).filter((name) => p.flags[name]).join(',')})`).join('+');
+  const code = parts.map((p) => preprocess(p.file, shaders[p.file], p.flags)).join('\n') + shaders['common.wgsl'];
+  return gpu.pipeline(label, code, constants, [['step'], bindings]);
 }
 
 /** Makes an op: a labelled bind group for `tensors`, preceded by a uniform holding `settings` (its Dims). */
