@@ -8,7 +8,7 @@ import { gather, softmax } from '../src/reference/kernels';
 import { resolveFitOptions } from '../src/model/config';
 import { type Architecture, resolveMLPOptions, resolveModelOptions } from '../src/model/architecture';
 import { startOfFit } from '../src/model/fit';
-import { strategyKey } from '../src/model/autotune';
+import { saveStrategy, strategyKey } from '../src/model/autotune';
 import type { ConvStrategy } from '../src/ops/conv2d';
 
 let shared: Promise<Engine> | undefined;
@@ -19,8 +19,9 @@ export const getEngine = () => (shared ??= createEngine());
 export async function pinStrategies(matmul: 'tiled' | 'blocked', conv: ConvStrategy): Promise<void> {
   if (shared) throw new Error('pinStrategies: the engine exists already, with its strategies chosen');
   const info = (await navigator.gpu.requestAdapter())!.info;
-  localStorage.setItem(strategyKey(info, 'matmul'), matmul);
-  localStorage.setItem(strategyKey(info, 'conv'), conv);
+  if (!strategyKey(info, 'matmul')) throw new Error('pinStrategies: this adapter has no identity to save choices under (its info strings are empty)');
+  saveStrategy(info, 'matmul', matmul);
+  saveStrategy(info, 'conv', conv);
 }
 
 /** A model's options: createModel's (with `input`) or createMLP's. */

@@ -1,13 +1,14 @@
 // Picks, by measuring once per adapter, how products run (workgroup-memory tiles, or register blocks where
 // barriers are costly, as on SwiftShader) and how a convolution gets its patches (a matrix built by im2col, or
 // read in place by the product). Each choice is kept per Gpu and, where localStorage exists, per adapter
-// across page loads.
+// across page loads, with a digest of the kernels it was measured with.
 
 import { layersOf } from '../layers';
 import type { ConvStrategy } from '../ops/conv2d';
 import { BLOCKED, matmulForward, matmulKernel, type MatmulStrategy, TILED } from '../ops/matmul';
 import { type Op, record } from '../ops/op';
 import type { Gpu } from '../runtime/gpu';
+import { shaders } from '../shaders';
 import { paramLayout } from './layout';
 import { buildPlan, type Plan } from './plan';
 import { Schedule } from './schedule';
@@ -20,7 +21,7 @@ const chosenConv = new WeakMap<Gpu, Promise<ConvStrategy>>();
 export function matmulStrategy(gpu: Gpu): Promise<MatmulStrategy> {
   let strategy = chosenMatmul.get(gpu);
   if (!strategy) {
-    strategy = remembered(gpu, 'matmul', ['tiled', 'blocked'], (name) => timeMatmul(gpu, name === 'tiled' ? TILED : BLOCKED))
+    strategy = rememberedChoice(gpu.device.adapterInfo, 'matmul', ['tiled', 'blocked'], (name) => timeMatmul(gpu, name === 'tiled' ? TILED : BLOCKED))
       .then((name) => (name === 'tiled' ? TILED : BLOCKED));
     chosenMatmul.set(gpu, strategy);
   }
@@ -33,7 +34,7 @@ export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
     strategy = matmulStrategy(gpu).then((matmul) => {
       let plans: Promise<ConvPlan[]> | undefined; // both built at once (their pipelines compile side by side), when first needed
       const candidates: ConvStrategy[] = ['im2col', 'implicit'];
-      return remembered(gpu, 'conv', candidates, async (name) => {
+      return rememberedChoice(gpu.device.adapterInfo, 'conv', candidates, async (name) => {
         plans ??= Promise.all(candidates.map((conv) => convPlan(gpu, matmul, conv)));
         return timeConv(gpu, (await plans)[candidates.indexOf(name)]);
       });
@@ -43,20 +44,61 @@ export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
   return strategy;
 }
 
-/** Where localStorage keeps the choice of `what` ('matmul' or 'conv') for the adapter `info` describes. */
-export const strategyKey = (info: GPUAdapterInfo, what: 'matmul' | 'conv') =>
-  `webgpu-nn.${what}:${info.vendor}/${info.architecture}/${info.device}/${info.description}`;
+/** The kernels' source, digested: a choice measured with other kernels (another version of the engine) is measured again. */
+const KERNELS = fnv1a(Object.values(shaders).join('\n'));
 
-/** The faster of `names` by `time` (ms), or the one saved for this adapter. */
-async function remembered<T extends string>(gpu: Gpu, what: 'matmul' | 'conv', names: T[], time: (name: T) => Promise<number>): Promise<T> {
-  const key = strategyKey(gpu.device.adapterInfo, what);
-  const saved = globalThis.localStorage?.getItem(key) as T | null | undefined;
-  if (saved && names.includes(saved)) return saved;
+/**
+ * What tells this adapter from others, for a saved choice: its vendor, architecture, device and description, and
+ * whether it is a fallback adapter. Undefined where those strings are all empty (as Firefox's fallback adapter
+ * reports them): such adapters cannot be told apart, so their choice is measured on every new device, never saved.
+ */
+export function adapterIdentity(info: GPUAdapterInfo): string | undefined {
+  const names = [info.vendor, info.architecture, info.device, info.description];
+  if (names.every((name) => !name)) return undefined;
+  return [...names, info.isFallbackAdapter ? 'fallback' : ''].join('/');
+}
+
+/** Where localStorage keeps the choice of `what` for the adapter that `info` describes; undefined where it keeps none. */
+export function strategyKey(info: GPUAdapterInfo, what: 'matmul' | 'conv'): string | undefined {
+  const identity = adapterIdentity(info);
+  return identity === undefined ? undefined : `webgpu-nn.${what}:${identity}`;
+}
+
+/** Saves `choice` as measured for this adapter and these kernels (nothing, for an adapter without identity). */
+export function saveStrategy(info: GPUAdapterInfo, what: 'matmul' | 'conv', choice: string, storage = globalThis.localStorage): void {
+  const key = strategyKey(info, what);
+  if (key) storage?.setItem(key, JSON.stringify({ choice, kernels: KERNELS }));
+}
+
+/**
+ * The faster of `names` by `time` (ms), or the one saved for this adapter. A saved entry counts only if it was
+ * measured with these kernels and names one of `names`; any other (stale, foreign or damaged) is measured again.
+ */
+export async function rememberedChoice<T extends string>(info: GPUAdapterInfo, what: 'matmul' | 'conv', names: T[],
+  time: (name: T) => Promise<number>, storage = globalThis.localStorage): Promise<T> {
+  const key = strategyKey(info, what);
+  const saved = savedChoice(key === undefined ? null : storage?.getItem(key));
+  if (saved?.kernels === KERNELS && names.includes(saved.choice as T)) return saved.choice as T;
   const times = [];
   for (const name of names) times.push(await time(name));
   const best = names[times.indexOf(Math.min(...times))];
-  globalThis.localStorage?.setItem(key, best);
+  saveStrategy(info, what, best, storage);
   return best;
+}
+
+function savedChoice(text: string | null | undefined): { choice?: unknown; kernels?: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(text ?? 'null');
+    return typeof value === 'object' && value !== null ? value : undefined;
+  } catch {
+    return undefined; // an older engine's plain string, or damage
+  }
+}
+
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
 }
 
 /** Best of RUNS wall times (ms) of `ops` over `rows` rows, after one untimed run. */
