@@ -1,7 +1,7 @@
 // The entry object: one WebGPU device (requested, or the app's own) and the models made on it.
 
 import { DisposedError, WebGPUUnavailableError } from './errors';
-import { Gpu, requestDevice } from './runtime/gpu';
+import { Gpu, requestDevice, type RequiredLimits } from './runtime/gpu';
 import { type Architecture, type MLPOptions, type ModelOptions, resolveMLPOptions, resolveModelOptions } from './model/architecture';
 import { type DataSource, nameOf, readBytes } from './data/load';
 import { decodeModel } from './model/model_file';
@@ -15,6 +15,11 @@ export interface EngineOptions {
    * `create([])` (after `Object.assign(globalThis, globals)` from the same package).
    */
   gpu?: GPU;
+  /**
+   * Limits beyond what the engine asks for (the spec's defaults and the adapter's largest buffers), e.g.
+   * `{ maxStorageBuffersPerShaderStage: 10 }`; DeviceLimitError if the adapter cannot grant one.
+   */
+  requiredLimits?: RequiredLimits;
 }
 
 export class Engine implements ModelHost {
@@ -27,7 +32,7 @@ export class Engine implements ModelHost {
    * `gpu` is replaced by a new device's when the device is lost (see replaceLostDevice); `entry` requests
    * that device, and is undefined when the device was the app's own.
    */
-  constructor(public gpu: Gpu, private readonly entry: GPU | undefined) {}
+  constructor(public gpu: Gpu, private readonly entry: GPU | undefined, private readonly limits: RequiredLimits = {}) {}
 
   /** The adapter's description of the device, e.g. { vendor: 'google', architecture: 'swiftshader' }. */
   get adapterInfo(): GPUAdapterInfo {
@@ -71,7 +76,7 @@ export class Engine implements ModelHost {
     if (!this.entry) {
       return Promise.reject(new WebGPUUnavailableError('the lost device was the app\'s own (createEngine({ device })); the engine does not replace it'));
     }
-    this.replacing ??= requestDevice(this.entry)
+    this.replacing ??= requestDevice(this.entry, this.limits)
       .then((device) => (this.gpu = new Gpu(device)))
       .finally(() => (this.replacing = undefined));
     return this.replacing;
@@ -94,9 +99,12 @@ export class Engine implements ModelHost {
   }
 }
 
-/** Creates an engine on a new device, or on `options.device`. Throws WebGPUUnavailableError without WebGPU. */
+/**
+ * Creates an engine on a new device, or on `options.device`. Throws WebGPUUnavailableError without WebGPU, and
+ * DeviceLimitError for a required limit the adapter cannot grant.
+ */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   if (options.device) return new Engine(new Gpu(options.device), undefined);
   const entry = options.gpu ?? globalThis.navigator?.gpu;
-  return new Engine(new Gpu(await requestDevice(entry)), entry);
+  return new Engine(new Gpu(await requestDevice(entry, options.requiredLimits)), entry, options.requiredLimits);
 }

@@ -82,7 +82,11 @@ export class ModelFormatError extends WebGPUNNError {
   }
 }
 
-/** A buffer the model needs would exceed one of this device's limits; nothing was allocated. */
+/**
+ * A buffer the model needs would exceed one of this device's limits, or a limit asked of createEngine is more
+ * than the adapter grants (`buffer` is then `requiredLimits.{limit}` and `bytes` the value asked for); nothing
+ * was allocated.
+ */
 export class DeviceLimitError extends WebGPUNNError {
   override readonly name = 'DeviceLimitError';
   constructor(
@@ -91,10 +95,9 @@ export class DeviceLimitError extends WebGPUNNError {
     readonly limit: string,
     readonly limitValue: number,
   ) {
-    super(
-      `${buffer} needs ${bytes} bytes but this device's ${limit} is ${limitValue}. ` +
-        `Hint: use smaller layers or a smaller batch.`,
-    );
+    super(buffer.startsWith('requiredLimits.')
+      ? `${buffer} is ${bytes} but this adapter grants at most ${limitValue}. Hint: ask for less, or use another adapter.`
+      : `${buffer} needs ${bytes} bytes but this device's ${limit} is ${limitValue}. Hint: use smaller layers or a smaller batch.`);
   }
 }
 

@@ -75,7 +75,7 @@ export const CNN_PRESET: TrainConfig = {
   batch: 64, epochs: 20, l2: 0, momentum: 0, seed: 1, augment: { shift: 2, rotate: 10 }, validationSplit: 0.05, binarize: false, runtime: 'browser',
 };
 
-const PRESETS: Record<string, TrainConfig> = { default: DEFAULT, seed: SEED_PRESET, cnn: CNN_PRESET };
+export const PRESETS: Record<string, TrainConfig> = { default: DEFAULT, seed: SEED_PRESET, cnn: CNN_PRESET };
 
 export const USAGE = `usage: npm run train -- [options]   (--name value or --name=value)
   --preset default|seed|cnn   seed: the original tutorial's setup (784-32-10, SGD lr 0.05, L2, 5,000 binarised digits)

@@ -1,7 +1,7 @@
 // One `npm run train` session, wherever WebGPU is: load the IDX files, train with the public API, test,
 // and report progress through `report`. The browser page (page.ts) and the Node runtime (train.ts) run it.
 
-import { ArgumentError, type DataSource, type Dataset, type Engine, type LayerOptions, loadIdx, type Model, ModelFormatError, sliceDataset } from '../index';
+import { ArgumentError, type DataSource, type Dataset, type Engine, type FitOptions, type LayerOptions, loadIdx, type Model, ModelFormatError, sliceDataset } from '../index';
 import { CliError } from './errors';
 import { MNIST_FILES } from '../data/mnist';
 import type { TrainConfig } from './args';
@@ -30,17 +30,11 @@ export async function runSession(engine: Engine, config: TrainConfig, source: (f
   const { train, validation, test } = await datasets(config, source);
   const info = engine.adapterInfo;
   report({ type: 'start', adapter: `${info.vendor} ${info.architecture}`.trim(), train: train.count, validation: validation?.count ?? 0, test: test.count });
-  const [rows, cols] = train.imageShape ?? [1, train.features];
-  const { init, seed } = config;
-  const model = typeof config.layers[0] === 'number'
-    ? engine.createMLP({ layers: config.layers as number[], activation: config.activation as never, init, seed })
-    : engine.createModel({ input: [1, rows, cols], layers: config.layers as LayerOptions[], init, seed });
+  const model = configuredModel(engine, config, train);
   let stopped = false;
   try {
     await model.fit(train, {
-      epochs: config.epochs, batchSize: config.batch, learningRate: config.lr, lrSchedule: config.schedule,
-      optimizer: config.optimizer, momentum: config.momentum, l2: config.l2, seed: config.seed, validation,
-      augment: config.augment, signal, stepsPerSubmit: 8, // progress and Ctrl-C every 8 batches
+      ...fitSettings(config), validation, signal, stepsPerSubmit: 8, // progress and Ctrl-C every 8 batches
       onBatch: (p) => report({ type: 'batch', ...p }),
       onEpoch: (e) => report({ type: 'epoch', ...e }),
       onCheckpoint: checkpoints.save, resumeFrom: checkpoints.resumeFrom,
@@ -63,6 +57,23 @@ export async function runSession(engine: Engine, config: TrainConfig, source: (f
     if (predicted === test.labels[i]) correct[test.labels[i]]++;
   }
   return { model, result: { stopped, test: { ...result, count: test.count }, perClass: { correct, total } } };
+}
+
+/** The model `config` describes, for images shaped as `data`'s. */
+export function configuredModel(engine: Engine, config: TrainConfig, data: Dataset): Model {
+  const [rows, cols] = data.imageShape ?? [1, data.features];
+  const { init, seed } = config;
+  return typeof config.layers[0] === 'number'
+    ? engine.createMLP({ layers: config.layers as number[], activation: config.activation as never, init, seed })
+    : engine.createModel({ input: [1, rows, cols], layers: config.layers as LayerOptions[], init, seed });
+}
+
+/** The fit options `config` sets. */
+export function fitSettings(config: TrainConfig): FitOptions {
+  return {
+    epochs: config.epochs, batchSize: config.batch, learningRate: config.lr, lrSchedule: config.schedule,
+    optimizer: config.optimizer, momentum: config.momentum, l2: config.l2, seed: config.seed, augment: config.augment,
+  };
 }
 
 function binarized(d: Dataset): Dataset {

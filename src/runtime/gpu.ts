@@ -10,15 +10,27 @@ const HOW_TO_GET_WEBGPU =
   'WebGPU needs Chrome/Edge 113+, or Safari 26+, or Firefox 141+ on Windows, served from https or localhost. ' +
   'Headless Chromium needs --enable-unsafe-webgpu.';
 
+/** Limits to ask of the adapter, by their GPUSupportedLimits names. */
+export type RequiredLimits = Partial<Record<keyof GPUSupportedLimits, number>>;
+
 /**
- * Gets a device with the adapter's largest buffer limits from `gpu` (by default the browser's navigator.gpu;
- * in Node, the `webgpu` package's), or throws WebGPUUnavailableError saying why.
+ * Gets a device with the adapter's largest buffer limits and `required` from `gpu` (by default the browser's
+ * navigator.gpu; in Node, the `webgpu` package's). Every model the presets and the demo offer needs no more than
+ * the spec's default limits; the largest buffer limits serve datasets over 128 MiB. Throws
+ * WebGPUUnavailableError saying why there is no device, or DeviceLimitError naming a limit in `required` that
+ * the adapter cannot grant.
  */
-export async function requestDevice(gpu: GPU | undefined = globalThis.navigator?.gpu): Promise<GPUDevice> {
+export async function requestDevice(gpu: GPU | undefined = globalThis.navigator?.gpu, required: RequiredLimits = {}): Promise<GPUDevice> {
   if (!gpu) throw new WebGPUUnavailableError(`navigator.gpu is not defined. ${HOW_TO_GET_WEBGPU}`);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     throw new WebGPUUnavailableError(`navigator.gpu.requestAdapter() found no adapter. ${HOW_TO_GET_WEBGPU}`);
+  }
+  for (const [limit, value] of Object.entries(required) as [keyof GPUSupportedLimits, number][]) {
+    const granted = adapter.limits[limit];
+    if (typeof granted !== 'number') throw new DeviceLimitError(`requiredLimits.${limit}`, value, limit, 0);
+    // Limits named min… (alignments) are better smaller; the others larger.
+    if (limit.startsWith('min') ? value < granted : value > granted) throw new DeviceLimitError(`requiredLimits.${limit}`, value, limit, granted);
   }
   try {
     // timestamp-query, where the adapter has it, lets benchmarks time each kernel (src/model/timing.ts).
@@ -29,6 +41,7 @@ export async function requestDevice(gpu: GPU | undefined = globalThis.navigator?
       requiredLimits: {
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
         maxBufferSize: adapter.limits.maxBufferSize,
+        ...required,
       },
     });
   } catch (cause) {
