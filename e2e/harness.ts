@@ -3,6 +3,7 @@ import * as checkpoint from './harness_checkpoint';
 import * as kernels from './harness_kernels';
 import * as layers from './harness_layers';
 import * as model from './harness_model';
+import * as shaders from './harness_shaders';
 import * as reliability from './harness_reliability';
 import * as tensors from './harness_tensors';
 import * as worker from './harness_worker';
@@ -14,7 +15,7 @@ async function webgpu(): Promise<string> {
   return `ok: ${adapter.info.vendor} ${adapter.info.architecture}`;
 }
 
-const harness = { webgpu, ...checkpoint, ...kernels, ...layers, ...model, ...reliability, ...tensors, ...worker };
+const harness = { webgpu, ...checkpoint, ...kernels, ...layers, ...model, ...reliability, ...shaders, ...tensors, ...worker };
 declare global {
   interface Window {
     harness: typeof harness;

@@ -1,9 +1,11 @@
-// `npm test`: builds the library, runs the unit tests (Vitest) and the GPU tests (Playwright in headless
-// Chromium), then prints one line over all of them: "N passed, N failed" (also saved to test-results/).
+// `npm test`: builds the library, runs the unit tests (Vitest) and the GPU tests (Playwright: in headless
+// Chromium, and the kernel and training cases again in Deno), prints each implementation's counts, then one line
+// over all of them: "N passed, N failed" (also saved to test-results/).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' }).status;
+const IMPLEMENTATIONS = { chromium: 'Chromium (Dawn, Tint)', deno: 'Deno (wgpu, naga)' };
 const readJson = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined);
 
 rmSync('test-results', { recursive: true, force: true });
@@ -19,6 +21,7 @@ if (run('npm', ['run', 'build', '--silent']) !== 0) {
 run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json']);
 const unit = readJson('test-results/unit.json');
 if (unit) {
+  console.log(`Unit tests (Node; a few on Dawn in Node): ${unit.numPassedTests} passed, ${unit.numFailedTests} failed`);
   passed += unit.numPassedTests;
   failed += unit.numFailedTests;
 } else {
@@ -31,6 +34,21 @@ const e2e = readJson('test-results/e2e.json');
 if (e2e) {
   passed += e2e.stats.expected + e2e.stats.flaky;
   failed += e2e.stats.unexpected;
+  // Each WebGPU implementation's own counts (playwright.config.ts's projects).
+  const byProject = new Map();
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests) {
+        const counts = byProject.get(t.projectName) ?? { passed: 0, failed: 0 };
+        if (t.status === 'expected' || t.status === 'flaky') counts.passed += 1;
+        else if (t.status === 'unexpected') counts.failed += 1;
+        byProject.set(t.projectName, counts);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of e2e.suites ?? []) walk(suite);
+  for (const [project, counts] of byProject) console.log(`GPU tests in ${IMPLEMENTATIONS[project] ?? project}: ${counts.passed} passed, ${counts.failed} failed`);
   for (const error of e2e.errors ?? []) console.error(`GPU tests: ${error.message}`);
   failed += (e2e.errors ?? []).length;
 } else {

@@ -1,0 +1,97 @@
+// A stand-in for a Playwright page that runs the harness in Deno (wgpu, naga) instead of Chromium (Dawn, Tint):
+// `evaluate(fn, arg)` sends fn's source and arg to e2e/deno_harness.ts, as page.evaluate does to the page.
+// Deno comes from the npm package `deno`. Its wgpu runs on Vulkan: here Chromium's SwiftShader (the same CPU
+// driver the Chromium tests use, so a difference is the implementation's), or the driver DENO_VK_ICD names.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { build } from 'vite';
+import { ANSWER, decode, encode } from './deno_wire';
+
+export const DENO = resolve('node_modules/.bin/deno');
+export const DENO_BUNDLE = resolve('node_modules/.cache/webgpu-nn/deno_harness.js');
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** Bundles e2e/deno_harness.ts (shaders inlined, as the library's build does) for Deno. */
+export async function buildDenoHarness(): Promise<void> {
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      lib: { entry: resolve('e2e/deno_harness.ts'), formats: ['es'], fileName: () => 'deno_harness.js' },
+      outDir: resolve('node_modules/.cache/webgpu-nn'),
+      emptyOutDir: false,
+      target: 'es2022',
+      minify: false,
+    },
+  });
+}
+
+export class DenoPage {
+  private next = 0;
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  /** What the harness printed besides its answers (its console), and what Deno printed on stderr. */
+  readonly output: string[] = [];
+  private exited: string | undefined;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      let end;
+      while ((end = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, end);
+        pending = pending.slice(end + 1);
+        if (line.startsWith(ANSWER)) this.answer(line.slice(ANSWER.length));
+        else {
+          this.output.push(line);
+          console.log(line);
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.output.push(chunk));
+    child.on('exit', (code, signal) => {
+      this.exited = `Deno exited (${signal ?? code}): ${this.output.join('').slice(-2000)}`;
+      for (const { reject } of this.waiting.values()) reject(new Error(this.exited));
+      this.waiting.clear();
+    });
+  }
+
+  /** Deno on the harness bundle; relative URLs (the bundled MNIST files) resolve against `baseURL`, the test server. */
+  static start(baseURL: string): DenoPage {
+    for (const [path, how] of [[DENO, 'npm ci (the devDependency deno)'], [DENO_BUNDLE, 'the Playwright global setup (e2e/global_setup.ts)']]) {
+      if (!existsSync(path)) throw new Error(`${path} is missing: ${how} makes it`);
+    }
+    const icd = process.env.DENO_VK_ICD ?? (existsSync(SWIFTSHADER_ICD) ? SWIFTSHADER_ICD : undefined);
+    const host = new URL(baseURL).host;
+    const child = spawn(DENO, ['run', '--unstable-webgpu', '--allow-env', '--allow-read', `--allow-net=${host}`, `--location=${baseURL}`, '--no-prompt', DENO_BUNDLE], {
+      env: { ...process.env, ...(icd ? { VK_ICD_FILENAMES: icd } : {}), NO_COLOR: '1' },
+    });
+    return new DenoPage(child);
+  }
+
+  /** Runs `fn(arg)` in Deno, as page.evaluate runs it in a page; its error is rethrown here with its name. */
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R> {
+    if (this.exited) return Promise.reject(new Error(this.exited));
+    const id = this.next++;
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.stdin.write(`${encode({ id, fn: fn.toString(), arg })}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.kill();
+  }
+
+  private answer(text: string): void {
+    const { id, value, error } = decode(text) as { id: number; value?: unknown; error?: { name: string; message: string; stack?: string } };
+    const waiter = this.waiting.get(id);
+    this.waiting.delete(id);
+    if (!waiter) return;
+    if (!error) return waiter.resolve(value);
+    const rethrown = new Error(`${error.name}: ${error.message}\n(in Deno) ${error.stack ?? ''}`);
+    rethrown.name = error.name;
+    waiter.reject(rethrown);
+  }
+}

@@ -1,0 +1,102 @@
+// Every shader module the ops can ask for: each kernel maker called with every combination of its choices that
+// its own rules allow (a combination it refuses, as matmulKernel refuses a sparse per-sample product, is not
+// one the engine can build). A module is the WGSL a pipeline compiles and the override constants it sets. The
+// validation tests (src/ops/variants.test.ts) compile each on naga and on Tint.
+
+import type { Binding, Gpu } from '../runtime/gpu';
+import { ACTIVATIONS } from '../layers/options';
+import type { Activation } from './activation';
+import { batchNormPipeline, batchNormStatsPipeline } from './batch_norm';
+import { biasGradPipeline } from './bias_grad';
+import { type ConvGeometry, conv2dPipeline } from './conv2d';
+import { gatherPipeline } from './gather';
+import type { Layout } from './layout';
+import { BLOCKED, matmulKernel, type MatmulVariant, TILED } from './matmul';
+import { nonzeroPipeline } from './nonzero';
+import { optimizerPipeline } from './optimizer';
+import { pointwisePipeline } from './pointwise';
+import { type PoolGeometry, poolPipeline, unpoolPipeline } from './pool';
+import { softmaxPipeline } from './softmax';
+
+export interface ShaderModule {
+  label: string;
+  code: string;
+  constants: Record<string, number>;
+  groups: Binding[][];
+}
+
+const TRUE_FALSE = [true, false];
+const LAYOUTS: Layout[] = ['chw', 'hwc'];
+const ACTIVATION_CHOICES: Activation[] = ACTIVATIONS.map((name) => ({ name, alpha: name === 'elu' || name === 'leaky_relu' ? 0.1 : 0 }));
+
+/** Every distinct module the ops make: same code and constants once. */
+export async function everyShaderModule(): Promise<ShaderModule[]> {
+  const modules = new Map<string, ShaderModule>();
+  const recorder = {
+    pipeline(label: string, code: string, constants: Record<string, number>, groups: Binding[][]) {
+      modules.set(JSON.stringify([code, constants]), { label, code, constants, groups });
+      return Promise.resolve({} as GPUComputePipeline);
+    },
+  } as unknown as Gpu;
+  const made: Promise<unknown>[] = [];
+  const tryMake = (make: () => Promise<unknown>) => {
+    try {
+      made.push(make());
+    } catch {
+      // a combination the maker's rules refuse
+    }
+  };
+
+  for (const kind of ['sgd', 'momentum', 'adam'] as const) tryMake(() => optimizerPipeline(recorder, kind));
+  for (const nOut of [3, 4]) for (const perSample of TRUE_FALSE) tryMake(() => biasGradPipeline(recorder, nOut, perSample));
+  for (const mode of ['train', 'evaluate', 'predict'] as const) {
+    for (const loss of ['cross-entropy', 'mse'] as const) for (const rows of [1, 256]) tryMake(() => softmaxPipeline(recorder, mode, loss, rows));
+  }
+  for (const bytes of TRUE_FALSE) for (const augment of TRUE_FALSE) tryMake(() => gatherPipeline(recorder, bytes, augment));
+  tryMake(() => nonzeroPipeline(recorder));
+  for (const activation of ACTIVATION_CHOICES) {
+    for (const pass of ['forward', 'backward'] as const) {
+      for (const channelsLast of TRUE_FALSE) {
+        for (const permute of TRUE_FALSE) {
+          if (permute && !channelsLast) continue; // a permute reorders channels-last values
+          for (const dropout of TRUE_FALSE) {
+            tryMake(() => pointwisePipeline(recorder, pass, activation, { channels: 4, positions: 9, channelsLast, permute }, dropout));
+          }
+        }
+      }
+    }
+    for (const variant of ['normalize', 'running', 'inputGrad'] as const) tryMake(() => batchNormPipeline(recorder, variant, activation));
+  }
+  for (const pass of ['forward', 'backward'] as const) tryMake(() => batchNormStatsPipeline(recorder, pass));
+  for (const channels of [3, 4]) {
+    for (const layout of LAYOUTS) {
+      for (const padded of TRUE_FALSE) {
+        const g: ConvGeometry = { channels, height: 8, width: 8, outHeight: 6, outWidth: 6, kernel: [3, 3], stride: [1, 1], pad: padded ? [1, 1] : [0, 0], padded };
+        for (const variant of ['im2col', 'col2im'] as const) for (const pooled of TRUE_FALSE) tryMake(() => conv2dPipeline(recorder, variant, g, layout, pooled));
+      }
+      for (const [size, stride] of [[2, 2], [3, 1]]) {
+        const g: PoolGeometry = { channels, height: 8, width: 8, outHeight: 4, outWidth: 4, size: [size, size], stride: [stride, stride] };
+        for (const kind of ['max', 'average'] as const) {
+          for (const pass of ['forward', 'backward'] as const) tryMake(() => poolPipeline(recorder, kind, pass, g, layout));
+        }
+        tryMake(() => unpoolPipeline(recorder, g));
+      }
+    }
+  }
+  for (const variant of ['forward', 'backwardInput', 'backwardWeight'] as MatmulVariant[]) {
+    for (const strategy of [TILED, BLOCKED]) {
+      for (const size of [{ m: 16, n: 16 }, { m: 1024, n: 1024 }]) {
+        for (const activation of variant === 'backwardWeight' ? ACTIVATION_CHOICES.slice(0, 1) : ACTIVATION_CHOICES) {
+          for (const sparse of TRUE_FALSE) for (const perSample of TRUE_FALSE) for (const patches of TRUE_FALSE) {
+            for (const columns of TRUE_FALSE) for (const pooled of TRUE_FALSE) for (const live of TRUE_FALSE) {
+              tryMake(() => matmulKernel(recorder, variant, activation, strategy, size, { sparse, perSample, patches, columns, pooled, live }));
+            }
+          }
+        }
+      }
+    }
+  }
+  const settled = await Promise.allSettled(made); // matmulKernel is async: its refusals arrive as rejections
+  for (const s of settled) if (s.status === 'rejected' && !/^matmul: no /.test(String((s.reason as Error).message))) throw s.reason;
+  return [...modules.values()];
+}
