@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { decodeSafetensors } from '../src/data/safetensors';
+import { SWIFTSHADER_ICD } from '../src/cli/node_gpu';
 
-function train(args: string[], onOutput?: (text: string, child: ChildProcess) => void): Promise<{ status: number | null; out: string; err: string }> {
+function train(args: string[], onOutput?: (text: string, child: ChildProcess) => void, env: Record<string, string> = {}): Promise<{ status: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn('node', ['scripts/run.mjs', 'src/cli/train.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', ['scripts/run.mjs', 'src/cli/train.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => {
@@ -82,6 +83,12 @@ test('a short run reports every epoch, the test accuracy and classes, and writes
   const model = savedModel(out);
   expect(model.layers).toEqual([[784, 16], [16, 10]]);
   expect(JSON.parse(model.metadata.training).epochs).toBe(2);
+  // With no --runtime, the CLI picks the fastest it finds and says which: Deno on a GPU or lavapipe (the adapter
+  // it then trains on), else the browser on SwiftShader.
+  const picked = /^runtime: (deno \(wgpu\) on (.+), the fastest found|browser \(Chromium, on its SwiftShader\): Deno found no GPU or lavapipe)/m.exec(r.out);
+  expect(picked, 'the CLI says which runtime it picked').not.toBeNull();
+  if (picked![2]) expect(r.out).toContain(`webgpu-nn on ${picked![2]}:`);
+  else expect(r.out).toMatch(/^webgpu-nn on google swiftshader/m);
 });
 
 test('Ctrl-C stops after the current batches and still writes the model', async () => {
@@ -187,7 +194,41 @@ test('--runtime node trains a ConvNet too', async () => {
 });
 
 test('--runtime with an unknown value exits 2', async () => {
-  const r = await train(['--runtime', 'deno']);
+  const r = await train(['--runtime', 'firefox']);
   expect(r.status).toBe(2);
-  expect(r.err).toContain('error: --runtime deno: expected browser or node');
+  expect(r.err).toContain('error: --runtime firefox: expected auto, browser, node or deno');
+});
+
+test('--runtime deno trains in Deno (wgpu); on the same driver, its model is the one Chromium\'s run writes', async () => {
+  test.setTimeout(180_000);
+  const dir = mkdtempSync(join(tmpdir(), 'model-deno-'));
+  const args = ['--layers', '784,16,10', '--epochs', '2', '--augment', 'off'];
+  const r = await train(['--runtime', 'deno', ...args, '--out', join(dir, 'deno.safetensors')], undefined, { VK_ICD_FILENAMES: SWIFTSHADER_ICD });
+  console.log(r.out);
+  expect(r.status, r.err).toBe(0);
+  expect(r.out).toMatch(/^webgpu-nn on .+: 784-16-10 relu/m);
+  expect(r.out).toMatch(/epoch 2\/2 /);
+  expect(Number(/test accuracy (\d+\.\d\d)% \(\d+\/2000\)/.exec(r.out)![1])).toBeGreaterThan(80);
+  const chromium = await train(['--runtime', 'browser', ...args, '--out', join(dir, 'chromium.safetensors')]);
+  expect(chromium.status, chromium.err).toBe(0);
+  const [a, b] = [savedModel(join(dir, 'deno.safetensors')), savedModel(join(dir, 'chromium.safetensors'))];
+  expect(a.layers).toEqual([[784, 16], [16, 10]]);
+  let largest = 0;
+  for (const [name, tensor] of a.tensors) largest = Math.max(largest, ...Array.from(tensor.data, (v, i) => Math.abs(v - b.tensors.get(name)!.data[i])));
+  console.log(`largest weight difference, Deno (wgpu) vs Chromium (Dawn), both on SwiftShader, after 2 seeded epochs: ${largest.toExponential(2)}`);
+  expect(largest).toBe(0); // the same seeded run on the same driver, bit for bit: only the WGSL compilers differ
+});
+
+test('--runtime deno: Ctrl-C with --checkpoint, then --resume, ends as a run never stopped', async () => {
+  test.setTimeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), 'resume-deno-'));
+  const args = ['--runtime', 'deno', '--layers', '784,16,10', '--epochs', '3'];
+  const whole = await train([...args, '--out', join(dir, 'whole.safetensors')]);
+  expect(whole.status, whole.err).toBe(0);
+  const stopped = await interruptedAfterEpoch1([...args, '--checkpoint', join(dir, 'ck.safetensors')]);
+  expect(stopped.status, stopped.err).toBe(130);
+  expect(stopped.out).toMatch(/--resume .*ck\.safetensors continues at step \d+ of epoch [23]/);
+  const resumed = await train([...args, '--resume', join(dir, 'ck.safetensors'), '--out', join(dir, 'resumed.safetensors')]);
+  expect(resumed.status, resumed.err).toBe(0);
+  expect(readFileSync(join(dir, 'resumed.safetensors')).equals(readFileSync(join(dir, 'whole.safetensors')))).toBe(true);
 });

@@ -2,29 +2,17 @@
 // `evaluate(fn, arg)` sends fn's source and arg to e2e/deno_harness.ts, as page.evaluate does to the page.
 // Deno comes from the npm package `deno`. Its wgpu runs on Vulkan: here Chromium's SwiftShader (the same CPU
 // driver the Chromium tests use, so a difference is the implementation's), or the driver DENO_VK_ICD names.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { build } from 'vite';
+import { bundleForDeno, denoBundle, startDeno } from '../src/cli/deno';
+import { SWIFTSHADER_ICD } from '../src/cli/node_gpu';
 import { ANSWER, decode, encode } from './deno_wire';
 
-export const DENO = resolve('node_modules/.bin/deno');
-export const DENO_BUNDLE = resolve('node_modules/.cache/webgpu-nn/deno_harness.js');
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const HARNESS = 'e2e/deno_harness.ts';
 
-/** Bundles e2e/deno_harness.ts (shaders inlined, as the library's build does) for Deno. */
-export async function buildDenoHarness(): Promise<void> {
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    build: {
-      lib: { entry: resolve('e2e/deno_harness.ts'), formats: ['es'], fileName: () => 'deno_harness.js' },
-      outDir: resolve('node_modules/.cache/webgpu-nn'),
-      emptyOutDir: false,
-      target: 'es2022',
-      minify: false,
-    },
-  });
+/** Bundles e2e/deno_harness.ts for Deno (the Playwright global setup, e2e/global_setup.ts, calls this). */
+export function buildDenoHarness(): Promise<string> {
+  return bundleForDeno(HARNESS);
 }
 
 export class DenoPage {
@@ -59,15 +47,11 @@ export class DenoPage {
 
   /** Deno on the harness bundle; relative URLs (the bundled MNIST files) resolve against `baseURL`, the test server. */
   static start(baseURL: string): DenoPage {
-    for (const [path, how] of [[DENO, 'npm ci (the devDependency deno)'], [DENO_BUNDLE, 'the Playwright global setup (e2e/global_setup.ts)']]) {
-      if (!existsSync(path)) throw new Error(`${path} is missing: ${how} makes it`);
-    }
+    const script = denoBundle(HARNESS);
+    if (!existsSync(script)) throw new Error(`${script} is missing: the Playwright global setup (e2e/global_setup.ts) makes it`);
     const icd = process.env.DENO_VK_ICD ?? (existsSync(SWIFTSHADER_ICD) ? SWIFTSHADER_ICD : undefined);
-    const host = new URL(baseURL).host;
-    const child = spawn(DENO, ['run', '--unstable-webgpu', '--allow-env', '--allow-read', `--allow-net=${host}`, `--location=${baseURL}`, '--no-prompt', DENO_BUNDLE], {
-      env: { ...process.env, ...(icd ? { VK_ICD_FILENAMES: icd } : {}), NO_COLOR: '1' },
-    });
-    return new DenoPage(child);
+    const permissions = ['--allow-env', '--allow-read', `--allow-net=${new URL(baseURL).host}`, `--location=${baseURL}`];
+    return new DenoPage(startDeno(script, permissions, icd ? { VK_ICD_FILENAMES: icd } : {}));
   }
 
   /** Runs `fn(arg)` in Deno, as page.evaluate runs it in a page; its error is rethrown here with its name. */

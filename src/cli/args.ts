@@ -41,7 +41,8 @@ export interface TrainConfig {
   /** Continue the fit this checkpoint was taken in (the same options and data). */
   resume?: string;
   /** Where the engine runs: headless Chromium, or this Node process through the `webgpu` package. */
-  runtime: 'browser' | 'node';
+  /** auto: the fastest found (train.ts's pickRuntime). */
+  runtime: 'auto' | 'browser' | 'node' | 'deno';
 }
 
 /**
@@ -51,7 +52,7 @@ export interface TrainConfig {
  */
 export const DEFAULT: TrainConfig = {
   layers: [784, 512, 10], layersText: '784,512,10', activation: 'relu', init: 'xavier', optimizer: 'adam', lr: 0.001, schedule: 'cosine',
-  batch: 64, epochs: 30, l2: 0, momentum: 0, seed: 1, augment: { shift: 1, rotate: 0 }, validationSplit: 0.05, binarize: false, runtime: 'browser',
+  batch: 64, epochs: 30, l2: 0, momentum: 0, seed: 1, augment: { shift: 1, rotate: 0 }, validationSplit: 0.05, binarize: false, runtime: 'auto',
 };
 
 /**
@@ -61,7 +62,7 @@ export const DEFAULT: TrainConfig = {
  */
 export const SEED_PRESET: TrainConfig = {
   layers: [784, 32, 10], layersText: '784,32,10', activation: 'relu', init: 'xavier', optimizer: 'sgd', lr: 0.05, schedule: 'cosine',
-  batch: 4, epochs: 5, l2: 0.001, momentum: 0, seed: 1, augment: undefined, validationSplit: 0, binarize: true, samples: 5000, runtime: 'browser',
+  batch: 4, epochs: 5, l2: 0.001, momentum: 0, seed: 1, augment: undefined, validationSplit: 0, binarize: true, samples: 5000, runtime: 'auto',
 };
 
 /**
@@ -72,7 +73,7 @@ export const SEED_PRESET: TrainConfig = {
 const CNN_LAYERS = MNIST_CONVNET_BN;
 export const CNN_PRESET: TrainConfig = {
   layers: parseLayers(CNN_LAYERS), layersText: CNN_LAYERS, activation: 'relu', init: 'he', optimizer: 'adam', lr: 0.002, schedule: 'cosine',
-  batch: 64, epochs: 20, l2: 0, momentum: 0, seed: 1, augment: { shift: 2, rotate: 10 }, validationSplit: 0.05, binarize: false, runtime: 'browser',
+  batch: 64, epochs: 20, l2: 0, momentum: 0, seed: 1, augment: { shift: 2, rotate: 10 }, validationSplit: 0.05, binarize: false, runtime: 'auto',
 };
 
 export const PRESETS: Record<string, TrainConfig> = { default: DEFAULT, seed: SEED_PRESET, cnn: CNN_PRESET };
@@ -100,7 +101,10 @@ ${LAYER_SYNTAX.replace(/^/gm, '    ')}
                           position in the epoch and PRNG states
   --resume FILE           continue from a checkpoint, with the options it was taken with: ends with the
                           weights of a run that was never stopped
-  --runtime browser       browser (headless Chromium) or node (this process, WebGPU from the webgpu package)`;
+  --runtime auto          where to train: auto picks the fastest it finds (Deno on a GPU or Mesa's lavapipe,
+                          through Vulkan; else the browser on its SwiftShader) and says which; browser (headless
+                          Chromium: Dawn), node (this process, WebGPU from the webgpu package: Dawn) or deno
+                          (Deno from the npm package deno: wgpu)`;
 
 const OPTIONS = ['preset', 'layers', 'activation', 'init', 'optimizer', 'lr', 'schedule', 'batch', 'epochs', 'l2', 'momentum', 'seed',
   'augment', 'validation', 'data', 'out', 'checkpoint', 'resume', 'runtime'] as const;
@@ -188,7 +192,7 @@ export function parseArgs(argv: string[]): TrainConfig | undefined {
       case 'out': config.out = value; break;
       case 'checkpoint': config.checkpoint = value; break;
       case 'resume': config.resume = value; break;
-      case 'runtime': config.runtime = oneOf(option, value, ['browser', 'node']); break;
+      case 'runtime': config.runtime = oneOf(option, value, ['auto', 'browser', 'node', 'deno']); break;
     }
   }
   if (values.activation !== undefined && typeof config.layers[0] !== 'number') {

@@ -5,7 +5,8 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+/** The Vulkan driver file of the SwiftShader that Debian's Chromium ships. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const DRIVER_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 
 /** The `navigator.gpu` of Node, with WebGPU's global constants (GPUBufferUsage, ...) installed. */

@@ -29,7 +29,7 @@ export async function runSession(engine: Engine, config: TrainConfig, source: (f
   report: (event: TrainEvent) => void, signal: AbortSignal, checkpoints: CheckpointIO = {}): Promise<{ model: Model; result: TrainResult }> {
   const { train, validation, test } = await datasets(config, source);
   const info = engine.adapterInfo;
-  report({ type: 'start', adapter: `${info.vendor} ${info.architecture}`.trim(), train: train.count, validation: validation?.count ?? 0, test: test.count });
+  report({ type: 'start', adapter: [info.vendor, info.architecture, info.description].filter((text) => text).join(' '), train: train.count, validation: validation?.count ?? 0, test: test.count });
   const model = configuredModel(engine, config, train);
   let stopped = false;
   try {

@@ -1,0 +1,54 @@
+// The Deno half of `npm run train -- --runtime deno`: runs the session (session.ts) on wgpu, Deno's WebGPU.
+// The CLI (deno.ts) bundles this file, starts Deno on it, and talks to it in JSON lines: it sends `train`
+// (the config and the IDX files' paths), `stop` and `save`; this sends each progress event, checkpoint and the
+// result back, every line starting with MESSAGE (other lines are Deno's own output).
+
+import { createEngine, type Model } from '../index';
+import type { TrainConfig } from './args';
+import { runSession } from './session';
+
+declare const Deno: {
+  stdin: { readable: AsyncIterable<Uint8Array> };
+  readFileSync(path: string): Uint8Array<ArrayBuffer>;
+};
+
+export const MESSAGE = '\u0001';
+export type ToDeno = { type: 'train'; config: TrainConfig; files: Record<string, string> } | { type: 'stop' } | { type: 'save' };
+
+const send = (message: object) => console.log(`${MESSAGE}${JSON.stringify(message)}`);
+
+function base64(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+let model: Model | undefined;
+const stop = new AbortController();
+
+async function train(config: TrainConfig, files: Record<string, string>): Promise<void> {
+  const engine = await createEngine();
+  const resumeFrom = config.resume === undefined ? undefined : Deno.readFileSync(config.resume);
+  const save = config.checkpoint === undefined ? undefined : (bytes: Uint8Array, at: { epoch: number; step: number }) => send({ type: 'checkpoint', base64: base64(bytes), at });
+  const session = await runSession(engine, config, (file) => new File([Deno.readFileSync(files[file])], files[file]), (event) => send({ type: 'event', event }), stop.signal, { resumeFrom, save });
+  model = session.model;
+  send({ type: 'result', result: session.result });
+}
+
+let pending = '';
+const decoder = new TextDecoder();
+for await (const chunk of Deno.stdin.readable) {
+  pending += decoder.decode(chunk, { stream: true });
+  let end;
+  while ((end = pending.indexOf('\n')) >= 0) {
+    const message = JSON.parse(pending.slice(0, end)) as ToDeno;
+    pending = pending.slice(end + 1);
+    if (message.type === 'train') {
+      train(message.config, message.files).catch((error: Error) => send({ type: 'error', name: error.name, message: error.message }));
+    } else if (message.type === 'stop') {
+      stop.abort();
+    } else if (model) {
+      send({ type: 'model', base64: base64(await model.save()) });
+    }
+  }
+}
