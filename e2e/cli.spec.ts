@@ -133,19 +133,21 @@ test('Ctrl-C, then --resume from --checkpoint: the same weights as a run that wa
   expect(missing.err).toMatch(/error: --resume .*none\.safetensors: no such file/);
 });
 
-test('--runtime node: Ctrl-C with --checkpoint, then --resume, ends as a run never stopped', async () => {
-  test.setTimeout(240_000);
-  const dir = mkdtempSync(join(tmpdir(), 'resume-node-'));
-  const args = ['--runtime', 'node', '--layers', '784,16,10', '--epochs', '3'];
-  const whole = await train([...args, '--out', join(dir, 'whole.safetensors')]);
-  expect(whole.status, whole.err).toBe(0);
-  const stopped = await interruptedAfterEpoch1([...args, '--checkpoint', join(dir, 'ck.safetensors')]);
-  expect(stopped.status, stopped.err).toBe(130);
-  expect(stopped.out).toMatch(/--resume .*ck\.safetensors continues at step \d+ of epoch [23]/);
-  const resumed = await train([...args, '--resume', join(dir, 'ck.safetensors'), '--out', join(dir, 'resumed.safetensors')]);
-  expect(resumed.status, resumed.err).toBe(0);
-  expect(readFileSync(join(dir, 'resumed.safetensors')).equals(readFileSync(join(dir, 'whole.safetensors')))).toBe(true);
-});
+for (const runtime of ['node', 'deno']) {
+  test(`--runtime ${runtime}: Ctrl-C with --checkpoint, then --resume, ends as a run never stopped`, async () => {
+    test.setTimeout(240_000);
+    const dir = mkdtempSync(join(tmpdir(), `resume-${runtime}-`));
+    const args = ['--runtime', runtime, '--layers', '784,16,10', '--epochs', '3'];
+    const whole = await train([...args, '--out', join(dir, 'whole.safetensors')]);
+    expect(whole.status, whole.err).toBe(0);
+    const stopped = await interruptedAfterEpoch1([...args, '--checkpoint', join(dir, 'ck.safetensors')]);
+    expect(stopped.status, stopped.err).toBe(130);
+    expect(stopped.out).toMatch(/--resume .*ck\.safetensors continues at step \d+ of epoch [23]/);
+    const resumed = await train([...args, '--resume', join(dir, 'ck.safetensors'), '--out', join(dir, 'resumed.safetensors')]);
+    expect(resumed.status, resumed.err).toBe(0);
+    expect(readFileSync(join(dir, 'resumed.safetensors')).equals(readFileSync(join(dir, 'whole.safetensors')))).toBe(true);
+  });
+}
 
 test('--runtime node trains in the Node process (the webgpu package), with no browser', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'node.safetensors');
@@ -217,18 +219,4 @@ test('--runtime deno trains in Deno (wgpu); on the same driver, its model is the
   for (const [name, tensor] of a.tensors) largest = Math.max(largest, ...Array.from(tensor.data, (v, i) => Math.abs(v - b.tensors.get(name)!.data[i])));
   console.log(`largest weight difference, Deno (wgpu) vs Chromium (Dawn), both on SwiftShader, after 2 seeded epochs: ${largest.toExponential(2)}`);
   expect(largest).toBe(0); // the same seeded run on the same driver, bit for bit: only the WGSL compilers differ
-});
-
-test('--runtime deno: Ctrl-C with --checkpoint, then --resume, ends as a run never stopped', async () => {
-  test.setTimeout(240_000);
-  const dir = mkdtempSync(join(tmpdir(), 'resume-deno-'));
-  const args = ['--runtime', 'deno', '--layers', '784,16,10', '--epochs', '3'];
-  const whole = await train([...args, '--out', join(dir, 'whole.safetensors')]);
-  expect(whole.status, whole.err).toBe(0);
-  const stopped = await interruptedAfterEpoch1([...args, '--checkpoint', join(dir, 'ck.safetensors')]);
-  expect(stopped.status, stopped.err).toBe(130);
-  expect(stopped.out).toMatch(/--resume .*ck\.safetensors continues at step \d+ of epoch [23]/);
-  const resumed = await train([...args, '--resume', join(dir, 'ck.safetensors'), '--out', join(dir, 'resumed.safetensors')]);
-  expect(resumed.status, resumed.err).toBe(0);
-  expect(readFileSync(join(dir, 'resumed.safetensors')).equals(readFileSync(join(dir, 'whole.safetensors')))).toBe(true);
 });

@@ -8,6 +8,7 @@ import * as model from './harness_model';
 import * as shaders from './harness_shaders';
 import * as tensors from './harness_tensors';
 import { ANSWER, decode, encode } from './deno_wire';
+import { lines } from '../src/cli/lines';
 
 declare const Deno: { stdin: { readable: AsyncIterable<Uint8Array> } };
 
@@ -22,19 +23,12 @@ const harness = { webgpu, ...checkpoint, ...kernels, ...layers, ...model, ...sha
 Object.assign(globalThis, { window: globalThis, harness });
 localStorage.clear(); // a fresh origin for each run, as Playwright gives each test (Deno keeps localStorage on disk)
 
-let pending = '';
-const decoder = new TextDecoder();
-for await (const chunk of Deno.stdin.readable) {
-  pending += decoder.decode(chunk, { stream: true });
-  let end;
-  while ((end = pending.indexOf('\n')) >= 0) {
-    const { id, fn, arg } = decode(pending.slice(0, end)) as { id: number; fn: string; arg: unknown };
-    pending = pending.slice(end + 1);
-    try {
-      const value: unknown = await (0, eval)(`(${fn})`)(arg);
-      console.log(`${ANSWER}${encode({ id, value })}`);
-    } catch (error) {
-      console.log(`${ANSWER}${encode({ id, error: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } })}`);
-    }
+for await (const line of lines(Deno.stdin.readable)) {
+  const { id, fn, arg } = decode(line) as { id: number; fn: string; arg: unknown };
+  try {
+    const value: unknown = await (0, eval)(`(${fn})`)(arg);
+    console.log(`${ANSWER}${encode({ id, value })}`);
+  } catch (error) {
+    console.log(`${ANSWER}${encode({ id, error: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } })}`);
   }
 }

@@ -5,6 +5,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { bundleForDeno, denoBundle, startDeno } from '../src/cli/deno';
+import { lines } from '../src/cli/lines';
 import { SWIFTSHADER_ICD } from '../src/cli/node_gpu';
 import { ANSWER, decode, encode } from './deno_wire';
 
@@ -23,20 +24,15 @@ export class DenoPage {
   private exited: string | undefined;
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk;
-      let end;
-      while ((end = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, end);
-        pending = pending.slice(end + 1);
+    void (async () => {
+      for await (const line of lines(child.stdout)) {
         if (line.startsWith(ANSWER)) this.answer(line.slice(ANSWER.length));
         else {
           this.output.push(line);
           console.log(line);
         }
       }
-    });
+    })();
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.output.push(chunk));
     child.on('exit', (code, signal) => {
       this.exited = `Deno exited (${signal ?? code}): ${this.output.join('').slice(-2000)}`;

@@ -8,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { build } from 'vite';
 import type { TrainConfig } from './args';
 import { CliError } from './errors';
+import { lines } from './lines';
 import type { ToDeno } from './deno_entry';
 import type { CheckpointIO, TrainEvent, TrainResult } from './session';
 
@@ -65,17 +66,12 @@ export class DenoSession {
   private readonly stderr: string[] = [];
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly onEvent: (event: TrainEvent) => void, private readonly checkpoints: CheckpointIO) {
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk;
-      let end;
-      while ((end = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, end);
-        pending = pending.slice(end + 1);
+    void (async () => {
+      for await (const line of lines(child.stdout)) {
         if (line.startsWith(MESSAGE)) this.receive(JSON.parse(line.slice(MESSAGE.length)) as FromDeno);
         else console.log(line);
       }
-    });
+    })();
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.stderr.push(chunk));
     child.on('exit', (code, signal) => this.fail(new Error(`Deno exited (${signal ?? code}) before the session ended: ${this.stderr.join('').slice(-2000)}`)));
   }

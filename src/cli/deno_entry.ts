@@ -5,6 +5,7 @@
 
 import { createEngine, type Model } from '../index';
 import type { TrainConfig } from './args';
+import { lines } from './lines';
 import { runSession } from './session';
 
 declare const Deno: {
@@ -35,20 +36,13 @@ async function train(config: TrainConfig, files: Record<string, string>): Promis
   send({ type: 'result', result: session.result });
 }
 
-let pending = '';
-const decoder = new TextDecoder();
-for await (const chunk of Deno.stdin.readable) {
-  pending += decoder.decode(chunk, { stream: true });
-  let end;
-  while ((end = pending.indexOf('\n')) >= 0) {
-    const message = JSON.parse(pending.slice(0, end)) as ToDeno;
-    pending = pending.slice(end + 1);
-    if (message.type === 'train') {
-      train(message.config, message.files).catch((error: Error) => send({ type: 'error', name: error.name, message: error.message }));
-    } else if (message.type === 'stop') {
-      stop.abort();
-    } else if (model) {
-      send({ type: 'model', base64: base64(await model.save()) });
-    }
+for await (const line of lines(Deno.stdin.readable)) {
+  const message = JSON.parse(line) as ToDeno;
+  if (message.type === 'train') {
+    train(message.config, message.files).catch((error: Error) => send({ type: 'error', name: error.name, message: error.message }));
+  } else if (message.type === 'stop') {
+    stop.abort();
+  } else if (model) {
+    send({ type: 'model', base64: base64(await model.save()) });
   }
 }
