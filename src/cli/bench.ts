@@ -2,15 +2,24 @@
 // initial weights: MLPs (tfjs webgpu and wasm backends), then jax-js's ConvNet (tfjs webgpu, webgl and cpu;
 // wasm cannot train it), per-op profiles of a training step, what fit's live profile costs, and matmul and
 // convolution micro-benchmarks.
+// Then the same small benchmark in every runtime and driver it finds: Chromium, Node (Dawn), Deno (wgpu) on
+// SwiftShader and, where Deno finds one through Vulkan, on a GPU or lavapipe.
 // Prints a markdown report and writes it to BENCHMARKS.md. `--quick` runs only the small configurations.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { withPage } from './browser';
 import type { TrainingCase, TrainingResult } from './bench_page';
 import { CONVNET_NAME, type ConvNetCase, type ConvShape } from './bench_convnet';
 import { prepareBundledMnist } from './prepare_mnist';
 import { dataFiles } from './train';
+import { type RuntimeBench, runtimeBench } from './bench_runtime';
+import { bundleForDeno, denoVulkanAdapter, startDeno } from './deno';
+import { lines } from './lines';
+import { nodeGpu, SWIFTSHADER_ICD } from './node_gpu';
+import { createEngine, loadIdx } from '../index';
+import { MNIST_FILES } from '../data/mnist';
 
 const CASES: TrainingCase[] = [
   { layers: [784, 128, 10], batch: 64, samples: 8000, epochs: 1 },
@@ -22,11 +31,44 @@ const CONVNET_CASES: ConvNetCase[] = [{ batch: 64, warmup: 2, steps: 8 }, { batc
 const CONVOLUTIONS: ConvShape[] = [{ input: [1, 28, 28], filters: 24, kernel: 5 }, { input: [24, 12, 12], filters: 32, kernel: 3 }];
 const MATMULS: [number, number, number][] = [[128, 128, 128], [256, 256, 256], [512, 512, 512], [64, 784, 128], [256, 784, 1024], [256, 1024, 1024]];
 
+/**
+ * The runtime benchmark (bench_runtime.ts) in every runtime and driver found, beside Chromium's row (`rows`): Node
+ * on the webgpu package's adapter, Deno on SwiftShader, and Deno through Vulkan alone where that finds a GPU or
+ * lavapipe.
+ */
+async function everyRuntime(files: Map<string, string>, say: (line: string) => void, rows: [string, RuntimeBench][]): Promise<void> {
+  const [images, labels] = [files.get(MNIST_FILES.trainImages)!, files.get(MNIST_FILES.trainLabels)!];
+  const vulkan = denoVulkanAdapter() !== undefined; // before nodeGpu, which may point VK_ICD_FILENAMES at SwiftShader
+  const engine = await createEngine({ gpu: await nodeGpu() });
+  rows.push(['node (Dawn)', await runtimeBench(engine, await loadIdx(new File([readFileSync(images)], images), new File([readFileSync(labels)], labels)))]);
+  engine.destroy();
+  const script = await bundleForDeno('src/cli/bench_runtime_deno.ts');
+  const drivers: [string, Record<string, string>][] = [['deno (wgpu)', { VK_ICD_FILENAMES: SWIFTSHADER_ICD }]];
+  if (vulkan) drivers.push(['deno (wgpu)', { DENO_WEBGPU_BACKEND: 'vulkan' }]);
+  for (const [runtime, env] of drivers) {
+    const deno = startDeno(script, [`--allow-read=${[script, images, labels].map((path) => resolve(path)).join(',')}`, '--allow-env'], env, [images, labels]);
+    let answer: RuntimeBench | undefined;
+    for await (const line of lines(deno.stdout)) if (line.startsWith('\u0001')) answer = JSON.parse(line.slice(1)) as RuntimeBench;
+    if (answer) rows.push([runtime, answer]);
+    else say(`\n(${runtime} with ${JSON.stringify(env)} gave no result)`);
+  }
+  const [, base] = rows[0];
+  const times = (x: number, y: number) => `${Math.round(x).toLocaleString('en-US')} (${(x / y).toFixed(1)}×)`;
+  say('\n## Every runtime and driver found (bench_runtime.ts: batch 64, SGD; first step includes compiling and the autotune)\n');
+  say(`| runtime | adapter | 784-128-10 samples/s | its first step | ${CONVNET_NAME} samples/s | its first step | matmul 512³ GFLOP/s |`);
+  say('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [runtime, r] of rows) {
+    say(`| ${runtime} | ${r.adapter} | ${times(r.mlp.samplesPerSecond, base.mlp.samplesPerSecond)} | ${Math.round(r.mlp.firstStepMs)} ms | ` +
+      `${times(r.convnet.samplesPerSecond, base.convnet.samplesPerSecond)} | ${Math.round(r.convnet.firstStepMs)} ms | ${r.matmulGflops.toFixed(2)} |`);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const quick = argv.includes('--quick');
   const files = dataFiles(prepareBundledMnist(), true);
   const lines: string[] = [];
+  const runtimeRows: [string, RuntimeBench][] = [];
   const say = (line: string) => {
     console.log(line);
     lines.push(line);
@@ -80,6 +122,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const t of times) say(`| ${t.op} | ${t.ms.toFixed(3)} | ${((t.ms / total) * 100).toFixed(1)}% |`);
       say(`| **step** | ${total.toFixed(3)} | |`);
     }
+    runtimeRows.push(['browser (Chromium: Dawn)', await page.evaluate(() => window.bench.runtime())]);
     say('\n## What the live GPU profile costs (fit\'s onProfile every 3 s, as in the demo; batch 64, 4 steps a submit)\n');
     say('Fits with and without onProfile, alternating (plain, profiled, profiled, plain, …), samples/s of each fit.\n');
     say('| model | samples × epochs | without | with onProfile | with ÷ without |');
@@ -113,6 +156,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }, { optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] } },
   ['--enable-webgpu-developer-features']); // unquantised timestamps
+  await everyRuntime(files, say, runtimeRows);
   say(`\n(The whole benchmark took ${((Date.now() - started) / 60_000).toFixed(1)} minutes.)`);
   writeFileSync('BENCHMARKS.md', `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');

@@ -5,22 +5,12 @@
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { type Dataset, type Engine, type ModelOptions, sliceDataset, type Weights } from '../index';
+import { type Dataset, type Engine, sliceDataset, type Weights } from '../index';
 import { type Op, record } from '../ops/op';
 import type { TrainingResult } from './bench_page';
+import { CONVNET } from './bench_runtime';
 
-/** jax-js's MNIST ConvNet (no dropout): the CNN preset's layers, as the benchmark trains them. */
-export const CONVNET: ModelOptions = {
-  input: [1, 28, 28],
-  layers: [
-    { type: 'conv2d', filters: 24, kernelSize: 5 }, { type: 'maxPool2d', size: 2 }, { type: 'activation', activation: 'relu' },
-    { type: 'conv2d', filters: 32, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'activation', activation: 'relu' },
-    { type: 'flatten' }, { type: 'dense', units: 128, activation: 'relu' }, { type: 'dense', units: 10 },
-  ],
-  init: 'he',
-  seed: 1,
-};
-export const CONVNET_NAME = 'conv5x5x24-pool-conv3x3x32-pool-128-10';
+export { CONVNET, CONVNET_NAME } from './bench_runtime';
 
 export interface ConvNetCase {
   batch: number;

@@ -7,9 +7,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createEngine, type Dataset, type Engine, loadMnist, type MLPOptions, type ModelOptions, sliceDataset, type Weights } from '../index';
 import * as convnet from './bench_convnet';
-import { matmulForward, matmulKernel } from '../ops/matmul';
-import { record } from '../ops/op';
-import { Schedule } from '../model/schedule';
+import { matmulGflops, type RuntimeBench, runtimeBench } from './bench_runtime';
 import { matmulStrategy } from '../model/autotune';
 import { releaseDataset, uploadDataset } from '../model/dataset';
 import { timeOps } from '../model/timing';
@@ -118,27 +116,7 @@ export async function training(c: TrainingCase, backends: ('webgpu' | 'wasm')[])
 /** GFLOP/s of C(M, N) = A(M, K) · B(K, N): ours (forward kernel, identity) and tf.matMul (webgpu). */
 export async function matmul(m: number, k: number, n: number, reps: number): Promise<{ ours: number; tfjs: number }> {
   engine ??= await createEngine();
-  const gpu = engine.gpu;
-  const buffers = [m * k, n * k, n, m * n].map((size, i) => gpu.buffer(`bench.${i}`, size * 4, GPUBufferUsage.STORAGE));
-  const kernel = await matmulKernel(gpu, 'forward', { name: 'identity', alpha: 0 }, await matmulStrategy(gpu), { m, n });
-  const [inp, weight, bias, out] = buffers.map((buffer) => ({ buffer }));
-  const op = matmulForward(gpu, kernel, 'bench.matmul', { nIn: k, nOut: n }, { inp, weight, bias, out });
-  const schedule = new Schedule(gpu, 'bench');
-  schedule.write([{ batchStart: 0, rows: m, learningRate: 0, adamC1: 1, adamC2: 1, seed: 0 }]);
-  const runOurs = async () => {
-    const started = performance.now();
-    const encoder = gpu.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    for (let i = 0; i < reps; i++) record(pass, op, schedule.group, 0, m);
-    pass.end();
-    gpu.device.queue.submit([encoder.finish()]);
-    await gpu.device.queue.onSubmittedWorkDone();
-    return performance.now() - started;
-  };
-  await runOurs();
-  const oursMs = await runOurs();
-  for (const buffer of [...buffers, ...op.owned, schedule.buffer]) gpu.release(buffer);
-
+  const ours = await matmulGflops(engine, m, k, n, reps);
   await tf.setBackend('webgpu');
   const [a, b] = [tf.randomNormal([m, k]), tf.randomNormal([k, n])];
   const runTheirs = async () => {
@@ -151,8 +129,7 @@ export async function matmul(m: number, k: number, n: number, reps: number): Pro
   await runTheirs();
   const tfMs = await runTheirs();
   tf.dispose([a, b]);
-  const flops = 2 * m * k * n * reps;
-  return { ours: flops / oursMs / 1e6, tfjs: flops / tfMs / 1e6 };
+  return { ours, tfjs: (2 * m * k * n * reps) / tfMs / 1e6 };
 }
 
 /** GPU milliseconds of each op of one SGD training step (timestamp-query), or undefined without it. */
@@ -227,7 +204,15 @@ export async function convolution(shape: convnet.ConvShape, batch: number, reps:
 }
 
 setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
-const bench = { training, matmul, profile, profileCost, environment, convnetTraining, convolution, CONVNET: convnet.CONVNET };
+/** The runtime benchmark (bench_runtime.ts) on a fresh engine in this page: Chromium's row. */
+export async function runtime(): Promise<RuntimeBench> {
+  const fresh = await createEngine();
+  const result = await runtimeBench(fresh, (await mnist()).train);
+  fresh.destroy();
+  return result;
+}
+
+const bench = { training, matmul, profile, profileCost, environment, convnetTraining, convolution, runtime, CONVNET: convnet.CONVNET };
 declare global {
   interface Window {
     bench: typeof bench;

@@ -51,10 +51,10 @@ export async function bundleForDeno(entry: string): Promise<string> {
   return bundle;
 }
 
-/** Deno running `script` with WebGPU and `permissions` (e.g. --allow-read=…), and nothing else. */
-export function startDeno(script: string, permissions: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+/** Deno running `script` (with `args`) with WebGPU and `permissions` (e.g. --allow-read=…), and nothing else. */
+export function startDeno(script: string, permissions: string[], env: Record<string, string> = {}, args: string[] = []): ChildProcessWithoutNullStreams {
   if (!existsSync(DENO)) throw new CliError(`${DENO} is missing: npm install puts it there (the devDependency deno)`);
-  return spawn(DENO, ['run', '--unstable-webgpu', ...permissions, '--no-prompt', script], {
+  return spawn(DENO, ['run', '--unstable-webgpu', ...permissions, '--no-prompt', script, ...args], {
     env: { ...process.env, ...env, NO_COLOR: '1' },
     detached: true, // its own process group: a terminal's Ctrl-C reaches the CLI, which stops the session cleanly
   });
