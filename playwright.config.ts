@@ -13,7 +13,9 @@ export default defineConfig<{ runtime: 'chromium' | 'deno' }>({
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   globalSetup: './e2e/global_setup.ts', // bundles the harness for Deno
   projects: [
-    { name: 'chromium' },
+    { name: 'chromium', testIgnore: 'demo_firefox.spec.ts' },
+    // The demo in Firefox (wgpu), through puppeteer-core: e2e/demo_firefox.spec.ts.
+    { name: 'firefox', testMatch: 'demo_firefox.spec.ts' },
     // The same kernel and training cases on a second implementation, wgpu and naga (as in Firefox), through Deno:
     // the cases whose outcome depends on the implementation (every kernel variant, whole steps, seeded runs,
     // checkpoints), not the API's checks, which Chromium covers.

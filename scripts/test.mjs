@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' }).status;
-const IMPLEMENTATIONS = { chromium: 'Chromium (Dawn, Tint)', deno: 'Deno (wgpu, naga)' };
+const IMPLEMENTATIONS = { chromium: 'Chromium (Dawn, Tint)', deno: 'Deno (wgpu, naga)', firefox: 'Firefox (wgpu, naga)' };
 const readJson = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined);
 
 rmSync('test-results', { recursive: true, force: true });
