@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { DEMO_URL } from '../playwright.config';
+import { drawOne } from './draw';
 import { serveStatic } from './static_server';
 
 /** Opens the demo, collecting console errors and uncaught exceptions (which fail the test at the end). */
@@ -45,14 +46,11 @@ test('train a small seeded model, see results, draw a digit', async ({ page }) =
   expect(await page.locator('#gallery figure').count()).toBeGreaterThan(0);
   await shot(page, 'demo-results');
 
-  // Draw a "1": a vertical stroke with the mouse.
+  // Draw a "1" with the mouse.
   const pad = page.locator('#pad');
   await pad.scrollIntoViewIfNeeded();
   const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
-  await page.mouse.down();
-  for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + i * 0.06));
-  await page.mouse.up();
+  await drawOne(page.mouse, box);
   await expect(page.locator('#probabilities li.top')).toHaveCount(1);
   const probs = await page.locator('#probabilities li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-prob'))));
   expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);

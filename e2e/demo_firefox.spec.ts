@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { expect, test } from '@playwright/test';
 import { DEMO_URL } from '../playwright.config';
+import { drawOne } from './draw';
 import { SWIFTSHADER_ICD } from '../src/cli/node_gpu';
 
 const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -49,14 +50,11 @@ test('the demo in Firefox: train a small seeded model, see results, draw a digit
     const counts = await page.$$eval('#confusion td', (cells) => cells.map((c) => Number(c.getAttribute('data-count'))));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(2000);
 
-    // Draw a "1": a vertical stroke with the mouse.
+    // Draw a "1" with the mouse.
     const pad = (await page.$('#pad'))!;
     await pad.scrollIntoView();
     const box = (await pad.boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
-    await page.mouse.down();
-    for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + i * 0.06));
-    await page.mouse.up();
+    await drawOne(page.mouse, box);
     await page.waitForFunction(() => document.querySelectorAll('#probabilities li.top').length === 1, { timeout: 30_000 });
     const probs = await page.$$eval('#probabilities li', (items) => items.map((li) => Number(li.getAttribute('data-prob'))));
     expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);

@@ -1,14 +1,14 @@
 // The GPU test harness in Deno (wgpu and naga) instead of a page: e2e/deno_page.ts bundles this file with Vite,
 // starts `deno run --unstable-webgpu` on it and sends it the functions the specs pass to `harness.evaluate`,
-// one JSON line each on stdin; each answer is one line on stdout that starts with ANSWER.
+// one JSON line each on stdin; each answer is one line on stdout that starts with MARK.
 import * as checkpoint from './harness_checkpoint';
 import * as kernels from './harness_kernels';
 import * as layers from './harness_layers';
 import * as model from './harness_model';
 import * as shaders from './harness_shaders';
 import * as tensors from './harness_tensors';
-import { ANSWER, decode, encode } from './deno_wire';
-import { lines } from '../src/cli/lines';
+import { decode, encode } from './deno_wire';
+import { lines, MARK } from '../src/cli/wire';
 
 declare const Deno: { stdin: { readable: AsyncIterable<Uint8Array> } };
 
@@ -27,8 +27,8 @@ for await (const line of lines(Deno.stdin.readable)) {
   const { id, fn, arg } = decode(line) as { id: number; fn: string; arg: unknown };
   try {
     const value: unknown = await (0, eval)(`(${fn})`)(arg);
-    console.log(`${ANSWER}${encode({ id, value })}`);
+    console.log(`${MARK}${encode({ id, value })}`);
   } catch (error) {
-    console.log(`${ANSWER}${encode({ id, error: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } })}`);
+    console.log(`${MARK}${encode({ id, error: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } })}`);
   }
 }

@@ -5,9 +5,9 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { bundleForDeno, denoBundle, startDeno } from '../src/cli/deno';
-import { lines } from '../src/cli/lines';
+import { lines, MARK } from '../src/cli/wire';
 import { SWIFTSHADER_ICD } from '../src/cli/node_gpu';
-import { ANSWER, decode, encode } from './deno_wire';
+import { decode, encode } from './deno_wire';
 
 const HARNESS = 'e2e/deno_harness.ts';
 
@@ -26,7 +26,7 @@ export class DenoPage {
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     void (async () => {
       for await (const line of lines(child.stdout)) {
-        if (line.startsWith(ANSWER)) this.answer(line.slice(ANSWER.length));
+        if (line.startsWith(MARK)) this.answer(line.slice(MARK.length));
         else {
           this.output.push(line);
           console.log(line);

@@ -1,8 +1,6 @@
 // The line protocol between e2e/deno_page.ts (Node) and e2e/deno_harness.ts (Deno): JSON that keeps what
-// Playwright's evaluate keeps, non-finite numbers included (typed arrays become arrays).
-
-/** Starts each answer line on Deno's stdout; other lines are the harness's console. */
-export const ANSWER = '\u0001';
+// Playwright's evaluate keeps, non-finite numbers included (typed arrays become arrays). Answers are marked
+// lines (src/cli/wire.ts's MARK).
 
 export function encode(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) => {

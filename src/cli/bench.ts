@@ -16,7 +16,7 @@ import { prepareBundledMnist } from './prepare_mnist';
 import { dataFiles } from './train';
 import { type RuntimeBench, runtimeBench } from './bench_runtime';
 import { bundleForDeno, denoVulkanAdapter, startDeno } from './deno';
-import { lines } from './lines';
+import { lines, MARK } from './wire';
 import { nodeGpu, SWIFTSHADER_ICD } from './node_gpu';
 import { createEngine, loadIdx } from '../index';
 import { MNIST_FILES } from '../data/mnist';
@@ -48,7 +48,7 @@ async function everyRuntime(files: Map<string, string>, say: (line: string) => v
   for (const [runtime, env] of drivers) {
     const deno = startDeno(script, [`--allow-read=${[script, images, labels].map((path) => resolve(path)).join(',')}`, '--allow-env'], env, [images, labels]);
     let answer: RuntimeBench | undefined;
-    for await (const line of lines(deno.stdout)) if (line.startsWith('\u0001')) answer = JSON.parse(line.slice(1)) as RuntimeBench;
+    for await (const line of lines(deno.stdout)) if (line.startsWith(MARK)) answer = JSON.parse(line.slice(MARK.length)) as RuntimeBench;
     if (answer) rows.push([runtime, answer]);
     else say(`\n(${runtime} with ${JSON.stringify(env)} gave no result)`);
   }

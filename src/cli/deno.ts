@@ -8,11 +8,10 @@ import { basename, join, resolve } from 'node:path';
 import { build } from 'vite';
 import type { TrainConfig } from './args';
 import { CliError } from './errors';
-import { lines } from './lines';
+import { lines, MARK } from './wire';
 import type { ToDeno } from './deno_entry';
 import type { CheckpointIO, TrainEvent, TrainResult } from './session';
 
-const MESSAGE = '\u0001'; // deno_entry.ts's (a type import only: that module runs when loaded)
 export const DENO = resolve('node_modules/.bin/deno');
 const CACHE = resolve('node_modules/.cache/webgpu-nn');
 
@@ -68,7 +67,7 @@ export class DenoSession {
   private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly onEvent: (event: TrainEvent) => void, private readonly checkpoints: CheckpointIO) {
     void (async () => {
       for await (const line of lines(child.stdout)) {
-        if (line.startsWith(MESSAGE)) this.receive(JSON.parse(line.slice(MESSAGE.length)) as FromDeno);
+        if (line.startsWith(MARK)) this.receive(JSON.parse(line.slice(MARK.length)) as FromDeno);
         else console.log(line);
       }
     })();

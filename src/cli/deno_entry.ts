@@ -1,11 +1,11 @@
 // The Deno half of `npm run train -- --runtime deno`: runs the session (session.ts) on wgpu, Deno's WebGPU.
 // The CLI (deno.ts) bundles this file, starts Deno on it, and talks to it in JSON lines: it sends `train`
 // (the config and the IDX files' paths), `stop` and `save`; this sends each progress event, checkpoint and the
-// result back, every line starting with MESSAGE (other lines are Deno's own output).
+// result back, each a line starting with wire.ts's MARK (other lines are Deno's own output).
 
 import { createEngine, type Model } from '../index';
 import type { TrainConfig } from './args';
-import { lines } from './lines';
+import { base64, lines, MARK } from './wire';
 import { runSession } from './session';
 
 declare const Deno: {
@@ -13,16 +13,9 @@ declare const Deno: {
   readFileSync(path: string): Uint8Array<ArrayBuffer>;
 };
 
-export const MESSAGE = '\u0001';
 export type ToDeno = { type: 'train'; config: TrainConfig; files: Record<string, string> } | { type: 'stop' } | { type: 'save' };
 
-const send = (message: object) => console.log(`${MESSAGE}${JSON.stringify(message)}`);
-
-function base64(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
+const send = (message: object) => console.log(`${MARK}${JSON.stringify(message)}`);
 
 let model: Model | undefined;
 const stop = new AbortController();

@@ -4,6 +4,7 @@
 import { createEngine, type MLP } from '../index';
 import type { TrainConfig } from './args';
 import { runSession, type TrainEvent, type TrainResult } from './session';
+import { base64 } from './wire';
 
 declare global {
   interface Window {
@@ -19,13 +20,6 @@ let model: MLP | undefined;
 const stop = new AbortController();
 
 window.stopTraining = () => stop.abort();
-
-/** Bytes as base64: the way they travel to the CLI's Node process. */
-function base64(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
 
 window.saveModel = async () => {
   if (!model) throw new Error('no model yet');
