@@ -13,6 +13,7 @@ import { findChromium } from './chromium';
 import { type CheckpointIO, runSession, type TrainEvent, type TrainResult } from './session';
 import { nodeGpu } from './node_gpu';
 import { DenoSession, denoVulkanAdapter } from './deno';
+import { slowLavapipe } from './lavapipe';
 import { ArgumentError, createEngine, type LayerOptions } from '../index';
 import { resolveModelOptions } from '../model/architecture';
 import { prepareBundledMnist } from './prepare_mnist';
@@ -180,18 +181,20 @@ async function inNode(run: TrainConfig, files: Map<string, string>, printer: Pri
 }
 
 /**
- * The fastest runtime found, said on the terminal: Deno on a GPU or Mesa's lavapipe through Vulkan (measured here
- * on lavapipe 25: 1.6× SwiftShader's speed on the MLP, 2.7× on the ConvNet, with a first step in about a second),
- * else the browser on Chromium's SwiftShader.
+ * The fastest runtime found, said on the terminal: Deno on a GPU or Mesa's lavapipe from Mesa 25 on, through Vulkan
+ * (measured here on lavapipe 25: about 2× SwiftShader's speed on the MLP, 5× on the ConvNet), else the browser on
+ * Chromium's SwiftShader. An older lavapipe is passed over, and the terminal says why (lavapipe.ts).
  */
 function pickRuntime(): 'browser' | 'deno' {
   const adapter = denoVulkanAdapter();
-  if (adapter) {
+  const slow = adapter && slowLavapipe(adapter);
+  if (adapter && !slow) {
     process.env.DENO_WEBGPU_BACKEND = 'vulkan'; // the adapter just found, for the session's Deno too
     console.log(`runtime: deno (wgpu) on ${adapter}, the fastest found (--runtime browser|node|deno chooses)`);
     return 'deno';
   }
-  console.log('runtime: browser (Chromium, on its SwiftShader): Deno found no GPU or lavapipe through Vulkan (--runtime browser|node|deno chooses)');
+  const why = slow ? `${slow} (README: "Faster on a machine without a GPU")` : 'Deno found no GPU or lavapipe through Vulkan';
+  console.log(`runtime: browser (Chromium, on its SwiftShader): ${why} (--runtime browser|node|deno chooses)`);
   return 'browser';
 }
 
