@@ -11,7 +11,7 @@ import { paramLayout, slotBinding, slotsOf } from '../src/model/layout';
 import { layersOf } from '../src/layers';
 import { type Op, record } from '../src/ops/op';
 import type { Activation } from '../src/ops/activation';
-import { BLOCKED, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
+import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
 import { biasGrad, biasGradPipeline } from '../src/ops/bias_grad';
 import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../src/ops/nonzero';
 import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
@@ -176,7 +176,7 @@ export async function nonzeroCase(rows: number, capacity: number, features: numb
  * training, against the reference. With `emptyMask`, the mask says every value is zero: the product must
  * then skip everything and equal the reference for an all-zero input.
  */
-export async function sparseMatmulCase(variant: 'forward' | 'backwardWeight', rows: number, nIn: number, nOut: number,
+export async function sparseMatmulCase(strategy: MatmulStrategy, variant: 'forward' | 'backwardWeight', rows: number, nIn: number, nOut: number,
   emptyMask: boolean, seed: number): Promise<Comparison> {
   const gpu = await getGpu();
   const random = new Random(seed);
@@ -191,7 +191,7 @@ export async function sparseMatmulCase(variant: 'forward' | 'backwardWeight', ro
   const masks = { byRows: { buffer: gpu.buffer('case.byRows', words.byRows * 4, STORAGE) }, byColumns: { buffer: gpu.buffer('case.byColumns', words.byColumns * 4, STORAGE) } };
   const maskOp = nonzeroMasks(gpu, await nonzeroPipeline(gpu), 'case.nonzero', nIn, { inp: inpBuffer, ...masks });
   const mask = byRows ? masks.byRows : masks.byColumns;
-  const kernel = await matmulKernel(gpu, variant, IDENTITY, BLOCKED, byRows ? { m: rows, n: nOut } : { m: nIn, n: nOut }, { sparse: true });
+  const kernel = await matmulKernel(gpu, variant, IDENTITY, strategy, byRows ? { m: rows, n: nOut } : { m: nIn, n: nOut }, { sparse: true });
   const dims = { nIn, nOut };
   const out = gpu.buffer('case.out', (byRows ? rows * nOut : nOut * nIn) * 4, STORAGE);
   const op = byRows

@@ -8,7 +8,7 @@ import { gather, softmax } from '../src/reference/kernels';
 import { resolveFitOptions } from '../src/model/config';
 import { type Architecture, resolveMLPOptions, resolveModelOptions } from '../src/model/architecture';
 import { startOfFit } from '../src/model/fit';
-import { saveStrategy, strategyKey } from '../src/model/autotune';
+import { matmulStrategy, saveStrategy, strategyKey } from '../src/model/autotune';
 import type { ConvStrategy } from '../src/ops/conv2d';
 
 let shared: Promise<Engine> | undefined;
@@ -16,7 +16,7 @@ let shared: Promise<Engine> | undefined;
 export const getEngine = () => (shared ??= createEngine());
 
 /** Pins how products and convolutions run, as if the autotuner had measured them on this adapter before: call before any model. */
-export async function pinStrategies(matmul: 'tiled' | 'blocked', conv: ConvStrategy): Promise<void> {
+export async function pinStrategies(matmul: 'tiled' | 'blocked' | 'blocked8', conv: ConvStrategy): Promise<void> {
   if (shared) throw new Error('pinStrategies: the engine exists already, with its strategies chosen');
   const info = (await navigator.gpu.requestAdapter())!.info;
   if (!strategyKey(info, 'matmul')) throw new Error('pinStrategies: this adapter has no identity to save choices under (its info strings are empty)');
@@ -144,6 +144,32 @@ export function sameWeights(a: Weights, b: Weights): boolean {
 export function sameTensors(a: Record<string, { data: Float32Array }>, b: Record<string, { data: Float32Array }>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => b[key] !== undefined && sameValues(a[key].data, b[key].data));
+}
+
+/**
+ * The same seeded fit with 16 × 16 and with 8 × 8 register blocks, each on an engine of its own (the convolutions
+ * read their patches in place, so that the pool fuses and the first one skips zero patches): whether the tensors
+ * come out bit for bit alike, which block sizes the engines used, and how far training moved the weights.
+ */
+export async function sameAcrossBlocks(model: AnyOptions, fit: FitOptions, data: Dataset) {
+  const info = (await navigator.gpu.requestAdapter())!.info;
+  if (!strategyKey(info, 'matmul')) throw new Error('sameAcrossBlocks: this adapter has no identity to save choices under');
+  type Tensors = Record<string, { data: Float32Array }>;
+  const runs: { initial: Tensors; trained: Tensors; block: number }[] = [];
+  for (const matmul of ['blocked', 'blocked8'] as const) {
+    saveStrategy(info, 'matmul', matmul);
+    saveStrategy(info, 'conv', 'implicit');
+    const engine = await createEngine();
+    const m = create(engine, model);
+    const initial = await m.getTensors();
+    await m.fit(data, fit);
+    runs.push({ initial, trained: await m.getTensors(), block: (await matmulStrategy(engine.gpu)).block });
+    m.dispose();
+    engine.destroy();
+  }
+  const [{ initial, trained }] = runs;
+  const moved = Math.max(...Object.keys(trained).flatMap((key) => Array.from(trained[key].data, (x, i) => Math.abs(x - initial[key].data[i]))));
+  return { same: sameTensors(runs[0].trained, runs[1].trained), blocks: runs.map((r) => r.block), moved };
 }
 
 /** Copies one model's weights into another: same weights back, same predictions, bit for bit. */

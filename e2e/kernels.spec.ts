@@ -14,7 +14,9 @@ const SHAPES: [number, number, number][] = [ // rows, n_in, n_out
   [100, 7, 33],
 ];
 
-const STRATEGIES = { tiled: { tiled: true, tile: 16 }, blocked: { tiled: false, tile: 4 } }; // TILED and BLOCKED in src/ops/matmul.ts
+const STRATEGIES = { // TILED, BLOCKED and BLOCKED8 in src/ops/matmul.ts
+  tiled: { tiled: true, tile: 16, block: 16 }, blocked: { tiled: false, tile: 4, block: 16 }, blocked8: { tiled: false, tile: 4, block: 8 },
+};
 
 for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
   for (const [rows, nIn, nOut] of SHAPES) {
@@ -57,20 +59,23 @@ for (const [rows, capacity, features] of [[1, 1, 1], [37, 40, 61], [129, 129, 78
   });
 }
 
-// The sparse products of layer 0 skip the k where a block of 16 rows of inp (or inpᵀ) is all zero.
-for (const variant of ['forward', 'backwardWeight'] as const) {
-  for (const [rows, nIn, nOut] of [[1, 1, 1], [37, 61, 13], [257, 784, 129], [100, 7, 33], [64, 784, 128]]) {
-    test(`matmul sparse ${variant} ${rows}x${nIn}x${nOut}`, async ({ harness }) => {
-      const r = await harness.evaluate(([v, rw, i, o]) => window.harness.sparseMatmulCase(v, rw, i, o, false, 9), [variant, rows, nIn, nOut] as const);
-      report(`matmul.sparse.${variant} ${rows}x${nIn}x${nOut}`, r, SUM_TOLERANCE);
+// The sparse products of layer 0 skip the k where a block of 16 rows of inp (or inpᵀ) is all zero; 8 × 8
+// register blocks read the mask of the 16 rows they lie in.
+for (const [strategyName, strategy] of [['blocked', STRATEGIES.blocked], ['blocked8', STRATEGIES.blocked8]] as const) {
+  for (const variant of ['forward', 'backwardWeight'] as const) {
+    for (const [rows, nIn, nOut] of [[1, 1, 1], [37, 61, 13], [257, 784, 129], [100, 7, 33], [64, 784, 128]]) {
+      test(`matmul sparse ${strategyName} ${variant} ${rows}x${nIn}x${nOut}`, async ({ harness }) => {
+        const r = await harness.evaluate(([s, v, rw, i, o]) => window.harness.sparseMatmulCase(s, v, rw, i, o, false, 9), [strategy, variant, rows, nIn, nOut] as const);
+        report(`matmul.sparse.${strategyName}.${variant} ${rows}x${nIn}x${nOut}`, r, SUM_TOLERANCE);
+        expect(r.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+      });
+    }
+    test(`matmul sparse ${strategyName} ${variant} reads its mask: an empty mask skips every k`, async ({ harness }) => {
+      const r = await harness.evaluate(([s, v]) => window.harness.sparseMatmulCase(s, v, 37, 61, 13, true, 9), [strategy, variant] as const);
+      report(`matmul.sparse.${strategyName}.${variant} empty mask`, r, SUM_TOLERANCE);
       expect(r.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
     });
   }
-  test(`matmul sparse ${variant} reads its mask: an empty mask skips every k`, async ({ harness }) => {
-    const r = await harness.evaluate((v) => window.harness.sparseMatmulCase(v, 37, 61, 13, true, 9), variant);
-    report(`matmul.sparse.${variant} empty mask`, r, SUM_TOLERANCE);
-    expect(r.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
-  });
 }
 
 for (const [rows, nOut, positions] of [[1, 1, 1], [37, 13, 1], [513, 129, 1], [3, 24, 100], [2, 4, 3]]) {

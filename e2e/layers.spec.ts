@@ -5,7 +5,9 @@ import type { LayerCase } from './harness_layers';
 import { expect, report, test } from './fixtures';
 
 const SUM_TOLERANCE = 1e-5; // of Σ|terms|, as in kernels.spec.ts
-const STRATEGIES = { tiled: { tiled: true, tile: 16 }, blocked: { tiled: false, tile: 4 } }; // TILED and BLOCKED in src/ops/matmul.ts
+const STRATEGIES = { // TILED, BLOCKED and BLOCKED8 in src/ops/matmul.ts
+  tiled: { tiled: true, tile: 16, block: 16 }, blocked: { tiled: false, tile: 4, block: 16 }, blocked8: { tiled: false, tile: 4, block: 8 },
+};
 
 type Case = Omit<LayerCase, 'strategy' | 'seed'>;
 

@@ -7,8 +7,8 @@
 // With sparse (register-blocked), a mask k_mask says, for each block of 16 rows of A, which k hold a nonzero
 // A[m, k]; the others add nothing and are skipped. MNIST digits are 81% zeros: about half of the k of a block
 // of 16 are zero in all 16.
-// With notesLive (register-blocked), the product also writes which rows of A hold a nonzero, 16 rows to a word
-// of `live`; with readsLive (register-blocked), it sums only over the k whose bit in `live` is set.
+// With notesLive (register-blocked), the product also writes which rows of A hold a nonzero, BLOCK rows (a
+// thread's block) to a word of `live`; with readsLive (register-blocked), it sums only over the k whose bit in `live` is set.
 
 override TILE: u32 = 16u;  // tiled: the workgroup is TILE × TILE threads
 override BLOCKS_X: u32 = 4u; // register-blocked: the workgroup is BLOCKS_X × BLOCKS_Y threads, a block each,
@@ -62,23 +62,66 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 #endif
 }
 #else
-// Register-blocked: each thread computes a 16 × 16 block of C straight from memory, with no workgroup
+// Register-blocked: each thread computes a BLOCK × BLOCK block of C straight from memory, with no workgroup
 // memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters): 32 loads
 // feed 256 multiply-adds. Measured there, GFLOP/s at 512³ (2 cores, noisy): 4 × 4 blocks 2.4, 8 × 8 4.4,
-// 8 × 16 5.2, 16 × 16 6.1, 16 × 32 3.2 (registers run out).
+// 8 × 16 5.2, 16 × 16 6.1, 16 × 32 3.2 (registers run out). With small, the blocks are 8 × 8: Mesa's lavapipe
+// runs them as fast as 16 × 16 and compiles them 4× sooner (0.4 s instead of 1.7 s a kernel, on first use).
 
+#if ${small}
+const BLOCK = 8u;
+// The thread's block of C: c0[i] = C[m0 + i, n0 .. n0 + 3]; c1 holds the next 4 columns.
+var<private> c0: array<vec4f, 8>;
+var<private> c1: array<vec4f, 8>;
+#else
+const BLOCK = 16u;
 // The thread's block of C: c0[i] = C[m0 + i, n0 .. n0 + 3]; c1, c2, c3 hold the next columns, 4 at a time.
 var<private> c0: array<vec4f, 16>;
 var<private> c1: array<vec4f, 16>;
 var<private> c2: array<vec4f, 16>;
 var<private> c3: array<vec4f, 16>;
+#endif
 #if ${notesLive}
-var<private> seen: array<vec4f, 4>; // seen[g][j]: max |A[m0 + 4g + j, k]| over the k so far
+var<private> seen: array<vec4f, BLOCK / 4u>; // seen[g][j]: max |A[m0 + 4g + j, k]| over the k so far
 #endif
 
-// Adds A[m0 .. m0 + 15, k] ⊗ B[k, n0 .. n0 + 15] to the block. ia[i] holds the a_start of rows m0 + 4i ..
-// m0 + 4i + 3 and ib[j] the b_start of columns n0 + 4j .. n0 + 4j + 3, computed once by main: each load
-// here is one add away (SwiftShader's compiler does not hoist loop-invariant index math).
+// Adds A[m0 .. m0 + BLOCK - 1, k] ⊗ B[k, n0 .. n0 + BLOCK - 1] to the block. ia[i] holds the a_start of rows
+// m0 + 4i .. m0 + 4i + 3 and ib[j] the b_start of columns n0 + 4j .. n0 + 4j + 3, computed once by main: each
+// load here is one add away (SwiftShader's compiler does not hoist loop-invariant index math).
+#if ${small}
+fn accumulate(k: u32, ia: array<vec4u, 2>, ib: array<vec4u, 2>, step_k: vec2u) {
+  let ka = a_offset(k, step_k);
+  let kb = b_offset(k, step_k);
+  let a0 = a4(ia[0] + ka); // A[m0 .. m0 + 3, k]
+  let a1 = a4(ia[1] + ka);
+  let b0 = b4(ib[0] + kb); // B[k, n0 .. n0 + 3]
+  let b1 = b4(ib[1] + kb);
+#if ${notesLive}
+  seen[0] = max(seen[0], abs(a0));
+  seen[1] = max(seen[1], abs(a1));
+#endif
+  c0[0] += a0.x * b0; c1[0] += a0.x * b1;
+  c0[1] += a0.y * b0; c1[1] += a0.y * b1;
+  c0[2] += a0.z * b0; c1[2] += a0.z * b1;
+  c0[3] += a0.w * b0; c1[3] += a0.w * b1;
+  c0[4] += a1.x * b0; c1[4] += a1.x * b1;
+  c0[5] += a1.y * b0; c1[5] += a1.y * b1;
+  c0[6] += a1.z * b0; c1[6] += a1.z * b1;
+  c0[7] += a1.w * b0; c1[7] += a1.w * b1;
+}
+
+// C[m0 + i, n0 + 4g .. n0 + 4g + 3]
+fn c_row(g: u32, i: u32) -> vec4f {
+  return select(c0[i], c1[i], g == 1u);
+}
+
+fn starts_a(m0: u32, m: u32) -> array<vec4u, 2> {
+  return array(a_starts(clamped4(m0, m)), a_starts(clamped4(m0 + 4u, m)));
+}
+fn starts_b(n0: u32, n: u32) -> array<vec4u, 2> {
+  return array(b_starts(clamped4(n0, n)), b_starts(clamped4(n0 + 4u, n)));
+}
+#else
 fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
   let ka = a_offset(k, step_k);
   let kb = b_offset(k, step_k);
@@ -114,21 +157,38 @@ fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
   c0[15] += a3.w * b0; c1[15] += a3.w * b1; c2[15] += a3.w * b2; c3[15] += a3.w * b3;
 }
 
+// C[m0 + i, n0 + 4g .. n0 + 4g + 3]
+fn c_row(g: u32, i: u32) -> vec4f {
+  switch g {
+    case 0u: { return c0[i]; }
+    case 1u: { return c1[i]; }
+    case 2u: { return c2[i]; }
+    default: { return c3[i]; }
+  }
+}
+
+fn starts_a(m0: u32, m: u32) -> array<vec4u, 4> {
+  return array(a_starts(clamped4(m0, m)), a_starts(clamped4(m0 + 4u, m)), a_starts(clamped4(m0 + 8u, m)), a_starts(clamped4(m0 + 12u, m)));
+}
+fn starts_b(n0: u32, n: u32) -> array<vec4u, 4> {
+  return array(b_starts(clamped4(n0, n)), b_starts(clamped4(n0 + 4u, n)), b_starts(clamped4(n0 + 8u, n)), b_starts(clamped4(n0 + 12u, n)));
+}
+#endif
+
 @compute @workgroup_size(BLOCKS_X, BLOCKS_Y)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   part = gid.z;
   let size = size_mnk();
-  let m0 = gid.y * 16u;
-  let n0 = gid.x * 16u;
+  let m0 = gid.y * BLOCK;
+  let n0 = gid.x * BLOCK;
   if (m0 >= size.x || n0 >= size.y) { return; }
   let step_k = k_steps();
   // Edge blocks read clamped rows and columns again; those results are never stored.
-  let ia = array(a_starts(clamped4(m0, size.x)), a_starts(clamped4(m0 + 4u, size.x)),
-                 a_starts(clamped4(m0 + 8u, size.x)), a_starts(clamped4(m0 + 12u, size.x)));
-  let ib = array(b_starts(clamped4(n0, size.y)), b_starts(clamped4(n0 + 4u, size.y)),
-                 b_starts(clamped4(n0 + 8u, size.y)), b_starts(clamped4(n0 + 12u, size.y)));
+  let ia = starts_a(m0, size.x);
+  let ib = starts_b(n0, size.y);
 #if ${sparse}
-  // Bit j of word w of the block's mask is set where some A[m0 .. m0 + 15, 32w + j] is nonzero.
+  // Bit j of word w of the mask of rows m0 .. m0 + 15 is set where some A[m0 .. m0 + 15, 32w + j] is nonzero
+  // (an 8-row block reads the mask of the 16 rows it lies in).
   let words = (size.z + 31u) / 32u;
   for (var w = 0u; w < words; w++) {
     var bits = k_mask[m0 / 16u * words + w];
@@ -140,14 +200,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 #elif ${notesLive}
   let range = k_range(gid.z);
   for (var k = range.x; k < range.y; k++) { accumulate(k, ia, ib, step_k); }
-  if (gid.x == 0u) { live[m0 / 16u] = pack_seen(); } // every column block saw the same rows
+  if (gid.x == 0u) { live[m0 / BLOCK] = pack_seen(); } // every column block saw the same rows
 #elif ${readsLive}
-  // Only the k whose row of A (a patch, for matmul_backward_weight.wgsl) holds a nonzero, 16 to a word of `live`.
+  // Only the k whose row of A (a patch, for matmul_backward_weight.wgsl) holds a nonzero, BLOCK to a word of `live`.
   let range = k_range(gid.z);
-  for (var word = range.x / 16u; word * 16u < range.y; word++) {
-    var bits = live[word] & in_range(word * 16u, range);
+  for (var word = range.x / BLOCK; word * BLOCK < range.y; word++) {
+    var bits = live[word] & in_range(word * BLOCK, range);
     while (bits != 0u) {
-      accumulate(16u * word + countTrailingZeros(bits), ia, ib, step_k);
+      accumulate(BLOCK * word + countTrailingZeros(bits), ia, ib, step_k);
       bits &= bits - 1u; // clears the lowest set bit
     }
   }
@@ -156,47 +216,46 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var k = range.x; k < range.y; k++) { accumulate(k, ia, ib, step_k); }
 #endif
 #if ${pooled}
-  // The block's 16 rows are 4 windows (rows come 4 by 4, and m0 is a multiple of 16).
-  for (var w = 0u; w < 4u; w++) {
+  // The block's rows are BLOCK / 4 windows (rows come 4 by 4, and m0 is a multiple of BLOCK).
+  for (var w = 0u; w < BLOCK / 4u; w++) {
     let i = 4u * w;
     if (m0 + i >= size.x) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      let window = (m0 + i) / 4u;
-      if (n0 + j < size.y) { store_window(window, n0 + j, vec4f(c0[i][j], c0[i + 1u][j], c0[i + 2u][j], c0[i + 3u][j])); }
-      if (n0 + 4u + j < size.y) { store_window(window, n0 + 4u + j, vec4f(c1[i][j], c1[i + 1u][j], c1[i + 2u][j], c1[i + 3u][j])); }
-      if (n0 + 8u + j < size.y) { store_window(window, n0 + 8u + j, vec4f(c2[i][j], c2[i + 1u][j], c2[i + 2u][j], c2[i + 3u][j])); }
-      if (n0 + 12u + j < size.y) { store_window(window, n0 + 12u + j, vec4f(c3[i][j], c3[i + 1u][j], c3[i + 2u][j], c3[i + 3u][j])); }
+    for (var g = 0u; g < BLOCK / 4u; g++) {
+      let rows = array(c_row(g, i), c_row(g, i + 1u), c_row(g, i + 2u), c_row(g, i + 3u));
+      for (var j = 0u; j < 4u; j++) {
+        if (n0 + 4u * g + j < size.y) { store_window(m0 / 4u + w, n0 + 4u * g + j, vec4f(rows[0][j], rows[1][j], rows[2][j], rows[3][j])); }
+      }
     }
   }
 #else
-  for (var i = 0u; i < 16u; i++) {
+  for (var i = 0u; i < BLOCK; i++) {
     let m = m0 + i;
     if (m >= size.x) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      if (n0 + j < size.y) { store_c(m, n0 + j, c0[i][j]); }
-      if (n0 + 4u + j < size.y) { store_c(m, n0 + 4u + j, c1[i][j]); }
-      if (n0 + 8u + j < size.y) { store_c(m, n0 + 8u + j, c2[i][j]); }
-      if (n0 + 12u + j < size.y) { store_c(m, n0 + 12u + j, c3[i][j]); }
+    for (var g = 0u; g < BLOCK / 4u; g++) {
+      let row = c_row(g, i);
+      for (var j = 0u; j < 4u; j++) {
+        if (n0 + 4u * g + j < size.y) { store_c(m, n0 + 4u * g + j, row[j]); }
+      }
     }
   }
 #endif
 }
 
 #if ${notesLive}
-// seen as 16 bits, bit 4g + j for row m0 + 4g + j.
+// seen as BLOCK bits, bit 4g + j for row m0 + 4g + j.
 fn pack_seen() -> u32 {
   var bits = 0u;
-  for (var g = 0u; g < 4u; g++) {
+  for (var g = 0u; g < BLOCK / 4u; g++) {
     bits |= dot(select(vec4u(0u), vec4u(1u, 2u, 4u, 8u), seen[g] != vec4f(0.0)), vec4u(1u)) << (4u * g);
   }
   return bits;
 }
 #endif
 #if ${readsLive}
-// Bits i of the 16 for rows first + i that lie in [range.x, range.y).
+// Bits i of the BLOCK for rows first + i that lie in [range.x, range.y).
 fn in_range(first: u32, range: vec2u) -> u32 {
   let lo = max(range.x, first) - first;
-  let hi = min(range.y, first + 16u) - first;
+  let hi = min(range.y, first + BLOCK) - first;
   return select(0u, ((1u << hi) - 1u) & ~((1u << lo) - 1u), hi > lo);
 }
 #endif

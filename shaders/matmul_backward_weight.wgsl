@@ -38,7 +38,7 @@ struct Dims {
 @group(1) @binding(5) var<storage, read> corners: array<u32>;       // (positions): where position k's patch starts in a sample
 #endif
 #if ${live}
-@group(1) @binding(6) var<storage, read> live: array<u32>;          // (rows / 16): as the forward product wrote it
+@group(1) @binding(6) var<storage, read> live: array<u32>;          // (rows / BLOCK): as the forward product wrote it
 #endif
 
 // The k (rows of dout and inp) that workgroup z sums over.

@@ -8,8 +8,8 @@
 // patchTables in src/ops/conv2d.ts): out gets each window's max, and argmax which of its 4 rows that was.
 // With sparse, inp is the batch of input data and k_mask (shaders/nonzero.wgsl) says, for each block of 16 rows,
 // which k hold a nonzero inp[m, k]; the others add nothing and are skipped.
-// With live (patches of the input data), the product also notes which rows' patches hold a nonzero value, 16
-// rows to a word of `live`, for shaders/matmul_backward_weight.wgsl to skip the others.
+// With live (patches of the input data), the product also notes which rows' patches hold a nonzero value, a
+// block of BLOCK rows (gemm.wgsl's) to a word of `live`, for shaders/matmul_backward_weight.wgsl to skip the others.
 //
 // This file says what C(M, N) = A(M, K) · B(K, N) is here: A[m, k] = a_at(a_start(m) + a_offset(k)),
 // B[k, n] = b_at(b_start(n) + b_offset(k)), and store_c (or store_window) where C goes. shaders/gemm.wgsl,
@@ -41,9 +41,9 @@ struct Dims {
 #endif
 #if ${live}
 #if ${pooled}
-@group(1) @binding(8) var<storage, read_write> live: array<u32>; // (rows / 16): bit i of word b: row 16b + i's patch has a nonzero
+@group(1) @binding(8) var<storage, read_write> live: array<u32>; // (rows / BLOCK): bit i of word b: row BLOCK·b + i's patch has a nonzero
 #else
-@group(1) @binding(7) var<storage, read_write> live: array<u32>; // (rows / 16): bit i of word b: row 16b + i's patch has a nonzero
+@group(1) @binding(7) var<storage, read_write> live: array<u32>; // (rows / BLOCK): bit i of word b: row BLOCK·b + i's patch has a nonzero
 #endif
 #endif
 

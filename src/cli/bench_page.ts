@@ -186,7 +186,7 @@ export async function environment() {
   engine ??= await createEngine();
   const info = engine.adapterInfo;
   const strategy = await matmulStrategy(engine.gpu);
-  return { adapter: `${info.vendor} ${info.architecture} ${info.description}`.trim(), userAgent: navigator.userAgent, matmul: strategy.tiled ? 'tiled' : 'register-blocked' };
+  return { adapter: `${info.vendor} ${info.architecture} ${info.description}`.trim(), userAgent: navigator.userAgent, matmul: strategy.tiled ? 'tiled' : `register-blocked ${strategy.block} × ${strategy.block}` };
 }
 
 /** The ConvNet trained by webgpu-nn, then by each TensorFlow.js backend from the same initial weights. */

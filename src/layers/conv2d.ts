@@ -167,9 +167,9 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const { col, patches, forward } = await this.patches(ctx, scratch, pooled);
     const implicit = patches !== undefined;
     // On the input data (mostly zeros, for digits), register-blocked: the weight gradient skips the positions
-    // whose patch is all zeros, which the forward product notes, 16 rows to a word.
+    // whose patch is all zeros, which the forward product notes, a register block of rows to a word.
     const live = implicit && ctx.training && ctx.inputIsData && !ctx.matmul.tiled;
-    const liveRows = live ? scratch.floats('liveRows', Math.ceil((ctx.capacity * positions) / 16)) : undefined;
+    const liveRows = live ? scratch.floats('liveRows', Math.ceil((ctx.capacity * positions) / ctx.matmul.block)) : undefined;
     const activation = ctx.fused?.activation ?? this.spec.activation;
     const forwardKernel = await matmulKernel(gpu, 'forward', activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit, pooled, live });
     forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,

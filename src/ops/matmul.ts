@@ -23,22 +23,26 @@ export interface Patches {
   corners: Tensor;
 }
 
-/** How the product is computed: workgroup-memory tiles of tile × tile, or 16 × 16 register blocks per thread. */
+/** How the product is computed: workgroup-memory tiles of tile × tile, or block × block register blocks per thread. */
 export interface MatmulStrategy {
   tiled: boolean;
-  /** The workgroup is tile × tile threads. */
+  /** The workgroup is tile × tile threads (at most, register-blocked). */
   tile: number;
+  /** Register-blocked: each thread's block of C is block × block (16, or 8: quicker to compile); tiled ignores it. */
+  block: number;
 }
-export const TILED: MatmulStrategy = { tiled: true, tile: 16 };
-export const BLOCKED: MatmulStrategy = { tiled: false, tile: 4 }; // small workgroups: enough of them for every core
+export const TILED: MatmulStrategy = { tiled: true, tile: 16, block: 16 };
+export const BLOCKED: MatmulStrategy = { tiled: false, tile: 4, block: 16 }; // small workgroups: enough of them for every core
+export const BLOCKED8: MatmulStrategy = { tiled: false, tile: 4, block: 8 };
 
 /**
  * How many rows (m) and columns (n) of C one workgroup covers, for a product C of `size` (at most, without one).
- * A register-blocked workgroup has no more threads across (down) than C has blocks of 16 columns (rows).
+ * A register-blocked workgroup has no more threads across (down) than C has blocks of columns (rows).
  */
 export function matmulCover(strategy: MatmulStrategy, size?: { m: number; n: number }): { m: number; n: number } {
   if (strategy.tiled) return { m: strategy.tile, n: strategy.tile };
-  const blocks = (extent: number | undefined) => 16 * Math.min(strategy.tile, Math.ceil((extent ?? Infinity) / 16));
+  const { block, tile } = strategy;
+  const blocks = (extent: number | undefined) => block * Math.min(tile, Math.ceil((extent ?? Infinity) / block));
   return { m: blocks(size?.m), n: blocks(size?.n) };
 }
 
@@ -82,7 +86,7 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     backwardWeight: { file: 'matmul_backward_weight.wgsl', flags: { sparse, perSample, patches, live } },
   };
   const operands = files[variant];
-  const core = { tiled: strategy.tiled, sparse, pooled, notesLive: live && variant === 'forward', readsLive: live && variant === 'backwardWeight' };
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse, pooled, notesLive: live && variant === 'forward', readsLive: live && variant === 'backwardWeight' };
   const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
   if (patches) bindings.push('read', 'read');
@@ -90,7 +94,7 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
   if (pooled) bindings.push('write');
   if (live) bindings.push(variant === 'forward' ? 'write' : 'read');
   const cover = matmulCover(strategy, size);
-  const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / 16, BLOCKS_Y: cover.m / 16, ...activationConstants(activation) };
+  const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block, ...activationConstants(activation) };
   const pipeline = await kernel(gpu, operands.file, operands.flags, constants, bindings, { file: 'gemm.wgsl', flags: core });
   return { pipeline, cover, sparse, perSample, patches };
 }

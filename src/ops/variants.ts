@@ -11,7 +11,7 @@ import { biasGradPipeline } from './bias_grad';
 import { type ConvGeometry, conv2dPipeline } from './conv2d';
 import { gatherPipeline } from './gather';
 import type { Layout } from './layout';
-import { BLOCKED, matmulKernel, type MatmulVariant, TILED } from './matmul';
+import { BLOCKED, BLOCKED8, matmulKernel, type MatmulVariant, TILED } from './matmul';
 import { nonzeroPipeline } from './nonzero';
 import { optimizerPipeline } from './optimizer';
 import { pointwisePipeline } from './pointwise';
@@ -78,7 +78,7 @@ export async function everyShaderModule(): Promise<ShaderModule[]> {
     }
   }
   for (const variant of ['forward', 'backwardInput', 'backwardWeight'] as MatmulVariant[]) {
-    for (const strategy of [TILED, BLOCKED]) {
+    for (const strategy of [TILED, BLOCKED, BLOCKED8]) {
       for (const size of [{ m: 16, n: 16 }, { m: 1024, n: 1024 }]) {
         for (const activation of variant === 'backwardWeight' ? ACTIVATION_CHOICES.slice(0, 1) : ACTIVATION_CHOICES) {
           for (const sparse of TRUE_FALSE) for (const perSample of TRUE_FALSE) for (const patches of TRUE_FALSE) {
