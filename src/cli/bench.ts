@@ -61,6 +61,13 @@ async function everyRuntime(files: Map<string, string>, say: (line: string) => v
     say(`| ${runtime} | ${r.adapter} | ${times(r.mlp.samplesPerSecond, base.mlp.samplesPerSecond)} | ${Math.round(r.mlp.firstStepMs)} ms | ` +
       `${times(r.convnet.samplesPerSecond, base.convnet.samplesPerSecond)} | ${Math.round(r.convnet.firstStepMs)} ms | ${r.matmulGflops.toFixed(2)} |`);
   }
+  say('\nThe 784-128-10 MLP\'s training step op by op, wall-clock ms (each op 100 times in one pass; so is the whole step,');
+  say('whose ops overlap a little):\n');
+  say(`| op | ${rows.map(([runtime, r]) => `${runtime}, ${r.adapter}`).join(' | ')} |`);
+  say(`| --- |${rows.map(() => ' ---: |').join('')}`);
+  const ops = [...new Set(rows.flatMap(([, r]) => r.mlpProfile.map((p) => p.op)))]; // tiled products need no input masks
+  const ms = (r: RuntimeBench, op: string) => r.mlpProfile.find((p) => p.op === op)?.ms.toFixed(3) ?? '-';
+  for (const op of ops) say(`| ${op} | ${rows.map(([, r]) => ms(r, op)).join(' | ')} |`);
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -7,13 +7,9 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createEngine, type Dataset, type Engine, loadMnist, type MLPOptions, type ModelOptions, sliceDataset, type Weights } from '../index';
 import * as convnet from './bench_convnet';
-import { matmulGflops, type RuntimeBench, runtimeBench } from './bench_runtime';
+import { matmulGflops, opName, type RuntimeBench, runtimeBench, trainingStep } from './bench_runtime';
 import { matmulStrategy } from '../model/autotune';
-import { releaseDataset, uploadDataset } from '../model/dataset';
 import { timeOps } from '../model/timing';
-import { trainStepOps } from '../model/train_step';
-import { gather, gatherPipeline } from '../ops/gather';
-import { optimizerPipeline, optimizerUpdate } from '../ops/optimizer';
 
 export interface TrainingCase {
   layers: number[];
@@ -136,26 +132,11 @@ export async function matmul(m: number, k: number, n: number, reps: number): Pro
 export async function profile(options: MLPOptions | ModelOptions, batch: number): Promise<{ op: string; ms: number }[] | undefined> {
   const { train } = await mnist();
   engine ??= await createEngine();
-  const gpu = engine.gpu;
-  const model = 'input' in options ? engine.createModel(options) : engine.createMLP(options);
-  const plan = await model.plan(batch, true);
-  const data = uploadDataset(gpu, 'profile', sliceDataset(train, 0, batch));
-  const gatherOp = gather(gpu, await gatherPipeline(gpu, true, false), 'gather', train.features, undefined, {
-    images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
-    inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
-  });
-  const settings = { optimizer: 'sgd' as const, momentum: 0, l2: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-  const update = optimizerUpdate(gpu, await optimizerPipeline(gpu, 'sgd'), 'update', model.layout.trainedFloats, model.layout.decayedFloats,
-    settings, { param: { buffer: model.params }, grad: { buffer: model.grads }, stats: { buffer: plan.stats }, state: [] });
-  const ops = trainStepOps(plan, gatherOp, update);
-  model.schedule.write([{ batchStart: 0, rows: batch, learningRate: 0.1, adamC1: 1, adamC2: 1, seed: 0 }]);
-  const step = { group: model.schedule.group, offset: 0, rows: batch };
-  await timeOps(gpu, ops, step, 1); // warm-up
-  const times = await timeOps(gpu, ops, step, 5);
-  for (const buffer of [...gatherOp.owned, ...update.owned]) gpu.release(buffer);
-  releaseDataset(gpu, data);
-  model.dispose();
-  return times && ops.map((op, i) => ({ op: op.label.replace(/^model\d+\.(train\d+\.)?/, ''), ms: times[i] }));
+  const step = await trainingStep(engine, options, train, batch);
+  await timeOps(engine.gpu, step.ops, step.step, 1); // warm-up
+  const times = await timeOps(engine.gpu, step.ops, step.step, 5);
+  step.release();
+  return times && step.ops.map((op, i) => ({ op: opName(op), ms: times[i] }));
 }
 
 /**

@@ -5,9 +5,13 @@
 
 import { type Dataset, type Engine, type MLPOptions, type ModelOptions, sliceDataset } from '../index';
 import { matmulStrategy } from '../model/autotune';
+import { releaseDataset, uploadDataset } from '../model/dataset';
 import { Schedule } from '../model/schedule';
+import { type StepRef, trainStepOps } from '../model/train_step';
+import { gather, gatherPipeline } from '../ops/gather';
 import { matmulForward, matmulKernel } from '../ops/matmul';
-import { record } from '../ops/op';
+import { type Op, record } from '../ops/op';
+import { optimizerPipeline, optimizerUpdate } from '../ops/optimizer';
 
 /** jax-js's MNIST ConvNet (no dropout): the CNN preset's layers, as the benchmark trains them. */
 export const CONVNET: ModelOptions = {
@@ -33,6 +37,62 @@ export interface RuntimeBench {
   mlp: Rate;
   convnet: Rate;
   matmulGflops: number;
+  /** Wall-clock milliseconds of each op of the MLP's training step, and of the whole step. */
+  mlpProfile: { op: string; ms: number }[];
+}
+
+/** The ops of one SGD training step of a new model on the first `batch` digits of `train`, ready to record. */
+export async function trainingStep(engine: Engine, options: MLPOptions | ModelOptions, train: Dataset, batch: number) {
+  const gpu = engine.gpu;
+  const model = 'input' in options ? engine.createModel(options) : engine.createMLP(options);
+  const plan = await model.plan(batch, true);
+  const data = uploadDataset(gpu, 'profile', sliceDataset(train, 0, batch));
+  const gatherOp = gather(gpu, await gatherPipeline(gpu, true, false), 'gather', train.features, undefined, {
+    images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
+    inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
+  });
+  const settings = { optimizer: 'sgd' as const, momentum: 0, l2: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  const update = optimizerUpdate(gpu, await optimizerPipeline(gpu, 'sgd'), 'update', model.layout.trainedFloats, model.layout.decayedFloats,
+    settings, { param: { buffer: model.params }, grad: { buffer: model.grads }, stats: { buffer: plan.stats }, state: [] });
+  model.schedule.write([{ batchStart: 0, rows: batch, learningRate: 0.1, adamC1: 1, adamC2: 1, seed: 0 }]);
+  const step: StepRef = { group: model.schedule.group, offset: 0, rows: batch };
+  const release = () => {
+    for (const buffer of [...gatherOp.owned, ...update.owned]) gpu.release(buffer);
+    releaseDataset(gpu, data);
+    model.dispose();
+  };
+  return { ops: trainStepOps(plan, gatherOp, update), step, release };
+}
+
+/** An op's name without its model's label ("layers[0].forward"). */
+export const opName = (op: Op) => op.label.replace(/^model\d+\.(train\d+\.)?/, '');
+
+/**
+ * Wall-clock milliseconds of each op of `step` and of the whole step, on adapters whose timestamps cannot be
+ * trusted (wgpu on lavapipe): each recorded `repeats` times in one pass, the best of 3 such passes over `repeats`,
+ * less an empty pass's share.
+ */
+async function wallClockProfile(engine: Engine, step: Awaited<ReturnType<typeof trainingStep>>, repeats: number) {
+  const queue = engine.gpu.device.queue;
+  const time = async (ops: Op[]) => {
+    let best = Infinity;
+    for (let run = 0; run < 4; run++) { // the first run warms up
+      const started = performance.now();
+      const encoder = engine.gpu.device.createCommandEncoder({ label: 'profile' });
+      const pass = encoder.beginComputePass({ label: 'profile' });
+      for (let i = 0; i < repeats; i++) for (const op of ops) record(pass, op, step.step.group, step.step.offset, step.step.rows);
+      pass.end();
+      queue.submit([encoder.finish()]);
+      await queue.onSubmittedWorkDone();
+      if (run > 0) best = Math.min(best, performance.now() - started);
+    }
+    return best / repeats;
+  };
+  const emptyMs = await time([]); // a submission's own cost (about 12 ms in Deno), spread over the repeats
+  const profile = [];
+  for (const op of step.ops) profile.push({ op: opName(op), ms: (await time([op])) - emptyMs });
+  profile.push({ op: 'whole step', ms: (await time(step.ops)) - emptyMs });
+  return profile;
 }
 
 /** Batch 64, SGD: a one-step fit on a new model, then `samples` for two epochs, the second timed. */
@@ -84,5 +144,14 @@ export async function runtimeBench(engine: Engine, train: Dataset): Promise<Runt
     mlp: await rate(engine, MLP, train, 8000),
     convnet: await rate(engine, CONVNET, train, 1024),
     matmulGflops: await matmulGflops(engine, 512, 512, 512, 4),
+    mlpProfile: await mlpProfile(engine, train),
   };
+}
+
+/** The MLP's step at batch 64, op by op (wallClockProfile, 100 runs a pass). */
+async function mlpProfile(engine: Engine, train: Dataset) {
+  const step = await trainingStep(engine, MLP, train, 64);
+  const profile = await wallClockProfile(engine, step, 100);
+  step.release();
+  return profile;
 }
