@@ -22,12 +22,12 @@ import { createEngine, loadIdx } from '../index';
 import { MNIST_FILES } from '../data/mnist';
 
 const CASES: TrainingCase[] = [
-  { layers: [784, 128, 10], batch: 64, samples: 8000, epochs: 1 },
-  { layers: [784, 128, 10], batch: 512, samples: 8000, epochs: 1 },
-  { layers: [784, 1024, 1024, 10], batch: 256, samples: 2048, epochs: 1 },
+  { layers: [784, 128, 10], batch: 64, samples: 8000, epochs: 1, jax: true },
+  { layers: [784, 128, 10], batch: 512, samples: 8000, epochs: 1, jax: true },
+  { layers: [784, 1024, 1024, 10], batch: 256, samples: 2048, epochs: 1, jax: false },
 ];
 // TensorFlow.js trains the ConvNet at a few dozen samples/s here: a fixed, small number of steps each.
-const CONVNET_CASES: ConvNetCase[] = [{ batch: 64, warmup: 2, steps: 8 }, { batch: 256, warmup: 1, steps: 2 }];
+const CONVNET_CASES: ConvNetCase[] = [{ batch: 64, warmup: 2, steps: 8, jax: true }, { batch: 256, warmup: 1, steps: 2, jax: false }];
 const CONVOLUTIONS: ConvShape[] = [{ input: [1, 28, 28], filters: 24, kernel: 5 }, { input: [24, 12, 12], filters: 32, kernel: 3 }];
 const MATMULS: [number, number, number][] = [[128, 128, 128], [256, 256, 256], [512, 512, 512], [64, 784, 128], [256, 784, 1024], [256, 1024, 1024]];
 
@@ -161,7 +161,11 @@ export async function main(argv: string[]): Promise<number> {
       const cells = (['forward', 'inputGrad', 'weightGrad'] as const).map((k) => `${r.ours[k].toFixed(2)} | ${r.tfjs[k].toFixed(2)} | ${(r.ours[k] / r.tfjs[k]).toFixed(1)}×`);
       say(`| ${c}×${h}×${w} → ${out} | ${shape.kernel}×${shape.kernel} | ${cells.join(' | ')} |`);
     }
-  }, { optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] } },
+  }, {
+    optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', '@jax-js/jax'] },
+    // Cross-origin isolated, so that the Wasm backends (jax-js's, TensorFlow.js's) may use threads.
+    server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+  },
   ['--enable-webgpu-developer-features']); // unquantised timestamps
   await everyRuntime(files, say, runtimeRows);
   say(`\n(The whole benchmark took ${((Date.now() - started) / 60_000).toFixed(1)} minutes.)`);

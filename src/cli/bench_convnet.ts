@@ -17,10 +17,12 @@ export interface ConvNetCase {
   /** Steps timed, after one first step (compilation included) and `warmup` steps. */
   steps: number;
   warmup: number;
+  /** Also jax-js, on each of its devices. */
+  jax: boolean;
 }
 
 
-const LEARNING_RATE = 0.05;
+export const LEARNING_RATE = 0.05;
 /** TensorFlow.js predicts in batches of this many; both warm up on this many test digits before the timed evaluation. */
 const EVAL_BATCH = 500;
 const fitOptions = (batch: number) => ({ batchSize: batch, learningRate: LEARNING_RATE, shuffle: false, epochs: 1 });

@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createEngine, type Dataset, type Engine, loadMnist, type MLPOptions, type ModelOptions, sliceDataset, type Weights } from '../index';
 import * as convnet from './bench_convnet';
+import { jaxDevices, jaxTraining } from './bench_jax';
 import { matmulGflops, opName, type RuntimeBench, runtimeBench, trainingStep } from './bench_runtime';
 import { matmulStrategy } from '../model/autotune';
 import { timeOps } from '../model/timing';
@@ -17,6 +18,8 @@ export interface TrainingCase {
   /** Samples per epoch (the first `samples` of the training file). */
   samples: number;
   epochs: number;
+  /** Also jax-js, on each of its devices. */
+  jax: boolean;
 }
 
 export interface TrainingResult {
@@ -102,10 +105,16 @@ async function theirs(backend: 'webgpu' | 'wasm', c: TrainingCase, weights: Weig
   return { backend: `tfjs-${backend}`, samplesPerSecond, firstBatchMs, evaluateMs, testAccuracy };
 }
 
+/** The MLP trained by webgpu-nn, then by each TensorFlow.js backend and each jax-js device, from the same initial weights. */
 export async function training(c: TrainingCase, backends: ('webgpu' | 'wasm')[]): Promise<TrainingResult[]> {
   const { result, weights } = await ours(c);
   const results = [result];
   for (const backend of backends) results.push(await theirs(backend, c, weights));
+  if (!c.jax) return results;
+  const epoch = c.samples / c.batch; // as ours: a first step, an epoch to warm up, then the timed epochs
+  for (const device of await jaxDevices()) {
+    results.push(await jaxTraining(device, await mnist(), { model: c.layers, batch: c.batch, samples: c.samples, warmup: epoch, steps: c.epochs * epoch }, weights, LEARNING_RATE));
+  }
   return results;
 }
 
@@ -170,12 +179,17 @@ export async function environment() {
   return { adapter: `${info.vendor} ${info.architecture} ${info.description}`.trim(), userAgent: navigator.userAgent, matmul: strategy.tiled ? 'tiled' : `register-blocked ${strategy.block} × ${strategy.block}` };
 }
 
-/** The ConvNet trained by webgpu-nn, then by each TensorFlow.js backend from the same initial weights. */
+/** The ConvNet trained by webgpu-nn, then by each TensorFlow.js backend and each jax-js device, from the same initial weights. */
 export async function convnetTraining(c: convnet.ConvNetCase, backends: ('webgpu' | 'webgl' | 'cpu')[]): Promise<TrainingResult[]> {
   engine ??= await createEngine();
   const { result, weights } = await convnet.ours(engine, await mnist(), c);
   const results = [result];
   for (const backend of backends) results.push(await convnet.theirs(backend, await mnist(), c, weights));
+  if (!c.jax) return results;
+  for (const device of await jaxDevices()) {
+    const samples = (1 + c.warmup + c.steps) * c.batch;
+    results.push(await jaxTraining(device, await mnist(), { model: 'convnet', batch: c.batch, samples, warmup: c.warmup, steps: c.steps }, weights, convnet.LEARNING_RATE));
+  }
   return results;
 }
 

@@ -11,7 +11,7 @@ export async function withPage<T>(pagePath: string, files: Map<string, string>, 
   const executablePath = findChromium();
   const server = await createServer({
     configFile: false, logLevel: 'error', optimizeDeps: { noDiscovery: true }, ...vite,
-    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null }, // no reloads if sources change mid-run
+    server: { ...vite.server, host: '127.0.0.1', port: 0, hmr: false, watch: null }, // no reloads if sources change mid-run
   });
   await server.listen();
   // handleSIGINT: false, so Ctrl-C reaches the tool's handler instead of closing the browser under the run.
