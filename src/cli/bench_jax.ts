@@ -12,7 +12,8 @@ type Predict = (params: Params, x: np.Array) => np.Array;
 
 /**
  * What to train: an MLP's widths or the ConvNet, at `batch`, for a first step, `warmup` steps, then `steps` timed;
- * step s takes the batch at s · batch of the first `samples` training digits, over and over (as epochs do).
+ * the steps take the first `samples` training digits batch by batch, over and over (as epochs do; an epoch's last
+ * batch may be smaller).
  */
 export interface JaxCase {
   model: number[] | 'convnet';
@@ -86,8 +87,9 @@ export async function jaxTraining(device: Device, data: { train: Dataset; test: 
   defaultDevice(device);
   const model = c.model === 'convnet' ? convnet(weights) : mlp(weights, c.model);
   const loss = (p: Params, x: np.Array, y: np.Array) => {
+    const rows = y.shape[0];
     const logits = nn.logSoftmax(model.predict(p, x));
-    return logits.mul(nn.oneHot(y, 10)).sum().mul(-1 / c.batch);
+    return logits.mul(nn.oneHot(y, 10)).sum().mul(-1 / rows);
   };
   // One SGD step, jit'ed whole: the loss and its gradient, and every parameter moved against its gradient.
   const step = jit((p: Params, x: np.Array, y: np.Array) => {
@@ -96,15 +98,20 @@ export async function jaxTraining(device: Device, data: { train: Dataset; test: 
   });
   const predict = jit((p: Params, x: np.Array) => np.argmax(model.predict(p, x), 1));
   let params = model.params;
+  const perEpoch = Math.ceil(c.samples / c.batch);
+  /** Takes steps from..from + steps - 1; the samples they saw. */
   const train = async (from: number, steps: number) => {
+    let samples = 0;
     for (let s = from; s < from + steps; s++) {
-      const start = (s * c.batch) % c.samples;
-      const [x, y] = digits(data.train, start, start + c.batch);
+      const start = (s % perEpoch) * c.batch;
+      const [x, y] = digits(data.train, start, Math.min(c.samples, start + c.batch));
+      samples += y.shape[0];
       const [next, value] = step(params, x, y) as [Params, np.Array];
       params = next;
       value.dispose();
     }
     await blockUntilReady(params); // jax-js runs lazily: wait for the last step
+    return samples;
   };
   const accuracy = async (count: number) => {
     let correct = 0;
@@ -122,8 +129,8 @@ export async function jaxTraining(device: Device, data: { train: Dataset; test: 
     const firstBatchMs = performance.now() - started;
     await train(1, c.warmup);
     started = performance.now();
-    await train(1 + c.warmup, c.steps);
-    const samplesPerSecond = (c.steps * c.batch) / ((performance.now() - started) / 1000);
+    const samples = await train(1 + c.warmup, c.steps);
+    const samplesPerSecond = samples / ((performance.now() - started) / 1000);
     await accuracy(EVAL_BATCH); // compiles its kernels at the evaluation's shapes
     started = performance.now();
     const testAccuracy = await accuracy(data.test.count);

@@ -111,7 +111,7 @@ export async function training(c: TrainingCase, backends: ('webgpu' | 'wasm')[])
   const results = [result];
   for (const backend of backends) results.push(await theirs(backend, c, weights));
   if (!c.jax) return results;
-  const epoch = c.samples / c.batch; // as ours: a first step, an epoch to warm up, then the timed epochs
+  const epoch = Math.ceil(c.samples / c.batch); // as ours: a first step, an epoch to warm up, then the timed epochs
   for (const device of await jaxDevices()) {
     results.push(await jaxTraining(device, await mnist(), { model: c.layers, batch: c.batch, samples: c.samples, warmup: epoch, steps: c.epochs * epoch }, weights, LEARNING_RATE));
   }
