@@ -182,7 +182,7 @@ async function inNode(run: TrainConfig, files: Map<string, string>, printer: Pri
 
 /**
  * The fastest runtime found, said on the terminal: Deno on a GPU or Mesa's lavapipe from Mesa 25 on, through Vulkan
- * (measured here on lavapipe 25: 1.5-1.8× SwiftShader's speed on the MLP, 2.3-3.6× on the ConvNet), else the browser on
+ * (measured here on lavapipe 25: 1.5-2.7× SwiftShader's speed on the MLP, 2.2-4.8× on the ConvNet), else the browser on
  * Chromium's SwiftShader. An older lavapipe is passed over, and the terminal says why (lavapipe.ts).
  */
 function pickRuntime(): 'browser' | 'deno' {
