@@ -63,10 +63,12 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 }
 #else
 // Register-blocked: each thread computes a BLOCK × BLOCK block of C straight from memory, with no workgroup
-// memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters): 32 loads
-// feed 256 multiply-adds. Measured there, GFLOP/s at 512³ (2 cores, noisy): 4 × 4 blocks 2.4, 8 × 8 4.4,
-// 8 × 16 5.2, 16 × 16 6.1, 16 × 32 3.2 (registers run out). With small, the blocks are 8 × 8: Mesa's lavapipe
-// runs them as fast as 16 × 16 and compiles them 4× sooner (0.4 s instead of 1.7 s a kernel, on first use).
+// memory and no barriers. Good where barriers are costly (SwiftShader and other CPU adapters): with 16 × 16
+// blocks, 32 loads feed 256 multiply-adds. Measured there, GFLOP/s at 512³ (2 cores, noisy): 4 × 4 blocks 2.4,
+// 8 × 8 4.4, 8 × 16 5.2, 16 × 16 6.1, 16 × 32 3.2 (registers run out). With small, the blocks are 8 × 8: our
+// products are smaller and narrower than 512³ (24 or 32 filters, 128 units), and there SwiftShader trains
+// 1.2-1.4× faster with them; Mesa's lavapipe compiles them 4× sooner (0.4 s instead of 1.7 s a kernel, at first
+// use). The autotune (src/model/autotune.ts) picks one per adapter.
 
 #if ${small}
 const BLOCK = 8u;

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The first Vulkan version of a lavapipe that trains faster than SwiftShader (Mesa 25.0's). */
-export const FAST_LAVAPIPE_VULKAN = [1, 4];
+const FAST_LAVAPIPE_VULKAN = [1, 4];
 
 /** Where the Vulkan loader looks for driver manifests: the files its environment names, else its folders. */
 export function manifestFiles(env: NodeJS.ProcessEnv = process.env): string[] {
