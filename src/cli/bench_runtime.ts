@@ -7,10 +7,11 @@ import { type Dataset, type Engine, type MLPOptions, type ModelOptions, sliceDat
 import { matmulStrategy } from '../model/autotune';
 import { releaseDataset, uploadDataset } from '../model/dataset';
 import { Schedule } from '../model/schedule';
+import { wallClockPass } from '../model/timing';
 import { type StepRef, trainStepOps } from '../model/train_step';
 import { gather, gatherPipeline } from '../ops/gather';
 import { matmulForward, matmulKernel } from '../ops/matmul';
-import { type Op, record } from '../ops/op';
+import type { Op } from '../ops/op';
 import { optimizerPipeline, optimizerUpdate } from '../ops/optimizer';
 
 /** jax-js's MNIST ConvNet (no dropout): the CNN preset's layers, as the benchmark trains them. */
@@ -73,20 +74,9 @@ export const opName = (op: Op) => op.label.replace(/^model\d+\.(train\d+\.)?/, '
  * less an empty pass's share.
  */
 async function wallClockProfile(engine: Engine, step: Awaited<ReturnType<typeof trainingStep>>, repeats: number) {
-  const queue = engine.gpu.device.queue;
   const time = async (ops: Op[]) => {
-    let best = Infinity;
-    for (let run = 0; run < 4; run++) { // the first run warms up
-      const started = performance.now();
-      const encoder = engine.gpu.device.createCommandEncoder({ label: 'profile' });
-      const pass = encoder.beginComputePass({ label: 'profile' });
-      for (let i = 0; i < repeats; i++) for (const op of ops) record(pass, op, step.step.group, step.step.offset, step.step.rows);
-      pass.end();
-      queue.submit([encoder.finish()]);
-      await queue.onSubmittedWorkDone();
-      if (run > 0) best = Math.min(best, performance.now() - started);
-    }
-    return best / repeats;
+    await wallClockPass(engine.gpu, 'profile', ops, step.step, repeats, 1); // warms up
+    return (await wallClockPass(engine.gpu, 'profile', ops, step.step, repeats, 3)) / repeats;
   };
   const emptyMs = await time([]); // a submission's own cost (about 12 ms in Deno), spread over the repeats
   const profile = [];
@@ -120,16 +110,7 @@ export async function matmulGflops(engine: Engine, m: number, k: number, n: numb
   const op = matmulForward(gpu, kernel, 'bench.matmul', { nIn: k, nOut: n }, { inp, weight, bias, out });
   const schedule = new Schedule(gpu, 'bench');
   schedule.write([{ batchStart: 0, rows: m, learningRate: 0, adamC1: 1, adamC2: 1, seed: 0 }]);
-  const run = async () => {
-    const started = performance.now();
-    const encoder = gpu.device.createCommandEncoder({ label: 'bench.matmul' });
-    const pass = encoder.beginComputePass({ label: 'bench.matmul' });
-    for (let i = 0; i < reps; i++) record(pass, op, schedule.group, 0, m);
-    pass.end();
-    gpu.device.queue.submit([encoder.finish()]);
-    await gpu.device.queue.onSubmittedWorkDone();
-    return performance.now() - started;
-  };
+  const run = () => wallClockPass(gpu, 'bench.matmul', [op], { group: schedule.group, offset: 0, rows: m }, reps, 1);
   await run();
   const ms = await run();
   for (const buffer of [...buffers, ...op.owned, schedule.buffer]) gpu.release(buffer);

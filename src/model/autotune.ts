@@ -6,12 +6,13 @@
 import { layersOf } from '../layers';
 import type { ConvStrategy } from '../ops/conv2d';
 import { BLOCKED, BLOCKED8, matmulForward, matmulKernel, type MatmulStrategy, TILED } from '../ops/matmul';
-import { type Op, record } from '../ops/op';
+import type { Op } from '../ops/op';
 import type { Gpu } from '../runtime/gpu';
 import { shaders } from '../shaders';
 import { paramLayout } from './layout';
 import { buildPlan, type Plan } from './plan';
 import { Schedule } from './schedule';
+import { wallClockPass } from './timing';
 
 const RUNS = 3;
 /** A timed pass repeats what it times for about this long, at most MAX_REPEATS times. */
@@ -108,22 +109,6 @@ function fnv1a(text: string): string {
   return hash.toString(16).padStart(8, '0');
 }
 
-/** Best of `runs` wall times (ms) of submitting one pass that records `ops` `repeats` times, and waiting for it. */
-async function bestPass(gpu: Gpu, schedule: Schedule, ops: Op[], rows: number, repeats: number, runs = RUNS): Promise<number> {
-  let best = Infinity;
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    const encoder = gpu.device.createCommandEncoder({ label: 'autotune' });
-    const pass = encoder.beginComputePass({ label: 'autotune' });
-    for (let i = 0; i < repeats; i++) for (const op of ops) record(pass, op, schedule.group, 0, rows);
-    pass.end();
-    gpu.device.queue.submit([encoder.finish()]);
-    await gpu.device.queue.onSubmittedWorkDone();
-    best = Math.min(best, performance.now() - started);
-  }
-  return best;
-}
-
 /**
  * What `ops` cost over `rows` rows, in ms: their first run's wall time (lavapipe compiles kernels then), and a
  * run's time without the fixed cost of a submission (an empty pass's: about 12 ms in Deno, more than a small
@@ -132,11 +117,13 @@ async function bestPass(gpu: Gpu, schedule: Schedule, ops: Op[], rows: number, r
 async function timeOps(gpu: Gpu, ops: Op[], rows: number): Promise<{ firstMs: number; runMs: number }> {
   const schedule = new Schedule(gpu, 'autotune');
   schedule.write([{ batchStart: 0, rows, learningRate: 0, adamC1: 1, adamC2: 1, seed: 0 }]);
-  const firstMs = await bestPass(gpu, schedule, ops, rows, 1, 1);
-  const emptyMs = await bestPass(gpu, schedule, [], rows, 1);
-  const onceMs = Math.max(await bestPass(gpu, schedule, ops, rows, 1) - emptyMs, 0.01);
+  const step = { group: schedule.group, offset: 0, rows };
+  const pass = (timed: Op[], repeats: number, runs = RUNS) => wallClockPass(gpu, 'autotune', timed, step, repeats, runs);
+  const firstMs = await pass(ops, 1, 1);
+  const emptyMs = await pass([], 1);
+  const onceMs = Math.max(await pass(ops, 1) - emptyMs, 0.01);
   const repeats = Math.min(MAX_REPEATS, Math.ceil(PASS_MS / onceMs));
-  const runMs = repeats === 1 ? onceMs : Math.max(await bestPass(gpu, schedule, ops, rows, repeats) - emptyMs, 0) / repeats;
+  const runMs = repeats === 1 ? onceMs : Math.max(await pass(ops, repeats) - emptyMs, 0) / repeats;
   gpu.release(schedule.buffer);
   return { firstMs, runMs };
 }

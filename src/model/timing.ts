@@ -1,6 +1,8 @@
 // GPU time of each op of a step, through timestamp-query: each op in its own compute pass with timestamps
 // at its start and end. A StepTimer records one step that way inside a training chunk (fit's onProfile);
 // timeOps times a list of ops on its own (the benchmarks). Both need the adapter's timestamp-query.
+// wallClockPass times by the wall clock instead, from submission to completion (the autotune, and the
+// benchmarks where timestamps cannot be trusted).
 
 import { type Op, record } from '../ops/op';
 import type { Gpu } from '../runtime/gpu';
@@ -60,4 +62,20 @@ export async function timeOps(gpu: Gpu, ops: Op[], step: StepRef, repeats: numbe
     timer.destroy();
   }
   return totals.map((total) => total / repeats);
+}
+
+/** Best of `runs` wall times (ms) of one pass that records `ops` `repeats` times for `step`, submitted and waited for. */
+export async function wallClockPass(gpu: Gpu, label: string, ops: Op[], step: StepRef, repeats: number, runs: number): Promise<number> {
+  let best = Infinity;
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const encoder = gpu.device.createCommandEncoder({ label });
+    const pass = encoder.beginComputePass({ label });
+    for (let i = 0; i < repeats; i++) for (const op of ops) record(pass, op, step.group, step.offset, step.rows);
+    pass.end();
+    gpu.device.queue.submit([encoder.finish()]);
+    await gpu.device.queue.onSubmittedWorkDone();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
 }
