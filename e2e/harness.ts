@@ -1,5 +1,6 @@
 // The page the GPU tests drive: it checks WebGPU once, then exposes the kernel and model cases.
 import * as checkpoint from './harness_checkpoint';
+import * as errors from './harness_errors';
 import * as kernels from './harness_kernels';
 import * as layers from './harness_layers';
 import * as model from './harness_model';
@@ -15,7 +16,7 @@ async function webgpu(): Promise<string> {
   return `ok: ${adapter.info.vendor} ${adapter.info.architecture}`;
 }
 
-const harness = { webgpu, ...checkpoint, ...kernels, ...layers, ...model, ...reliability, ...shaders, ...tensors, ...worker };
+const harness = { webgpu, ...checkpoint, ...errors, ...kernels, ...layers, ...model, ...reliability, ...shaders, ...tensors, ...worker };
 declare global {
   interface Window {
     harness: typeof harness;
