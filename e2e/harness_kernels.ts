@@ -140,33 +140,33 @@ export interface MaskComparison {
 export interface MaskCount {
   equal: boolean;
   words: number;
-  /** Set bits in the reference mask, and how many it has (blocks of 16 × bits each) */
+  /** Set bits in the reference mask, and how many it has (blocks × bits each) */
   setBits: number;
   bits: number;
 }
 
 /**
- * The nonzero masks of a sparse batch of `rows` rows, held in a buffer of `capacity` rows whose other rows are
- * nonzero (stale rows of a larger batch must not count), against the reference.
+ * The nonzero masks (blocks of `block`) of a sparse batch of `rows` rows, held in a buffer of `capacity` rows
+ * whose other rows are nonzero (stale rows of a larger batch must not count), against the reference.
  */
-export async function nonzeroCase(rows: number, capacity: number, features: number, seed: number): Promise<MaskComparison> {
+export async function nonzeroCase(block: number, rows: number, capacity: number, features: number, seed: number): Promise<MaskComparison> {
   const gpu = await getGpu();
   const random = new Random(seed);
   const inp = new Float32Array(capacity * features).fill(1);
   inp.set(sparseInput(random, rows, features, 0.8));
-  const words = nonzeroMaskWords(rows, features);
+  const words = nonzeroMaskWords(rows, features, block);
   const junk = (n: number) => gpu.upload('case.mask', new Uint32Array(n).fill(0xdeadbeef), STORAGE); // overwritten word by word
   const [byRows, byColumns] = [junk(words.byRows), junk(words.byColumns)];
-  const op = nonzeroMasks(gpu, await nonzeroPipeline(gpu), 'case.nonzero', features,
+  const op = nonzeroMasks(gpu, await nonzeroPipeline(gpu, block), 'case.nonzero', features,
     { inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, byRows: { buffer: byRows }, byColumns: { buffer: byColumns } });
   run(gpu, new Schedule(gpu, 'case'), [step(rows)], [op]);
   const popcount = (w: number) => w.toString(2).replaceAll('0', '').length;
   const count = async (mask: GPUBuffer, rowsFirst: boolean): Promise<MaskCount> => {
     const got = new Uint32Array(await gpu.read(mask));
-    const want = ref.nonzeroMask(inp, rows, features, rowsFirst);
+    const want = ref.nonzeroMask(inp, rows, features, rowsFirst, block);
     const [blocked, along] = rowsFirst ? [rows, features] : [features, rows];
     return { equal: got.length === want.length && got.every((w, i) => w === want[i]), words: want.length,
-      setBits: want.reduce((n, w) => n + popcount(w), 0), bits: Math.ceil(blocked / 16) * along };
+      setBits: want.reduce((n, w) => n + popcount(w), 0), bits: Math.ceil(blocked / block) * along };
   };
   return { byRows: await count(byRows, true), byColumns: await count(byColumns, false) };
 }
@@ -187,9 +187,9 @@ export async function sparseMatmulCase(strategy: MatmulStrategy, variant: 'forwa
   const dout = uniforms(random, rows * nOut);
   const upload = (label: string, data: Float32Array<ArrayBuffer>) => ({ buffer: gpu.upload(`case.${label}`, data, STORAGE) });
   const inpBuffer = upload('inp', inp);
-  const words = nonzeroMaskWords(rows, nIn);
+  const words = nonzeroMaskWords(rows, nIn, strategy.block);
   const masks = { byRows: { buffer: gpu.buffer('case.byRows', words.byRows * 4, STORAGE) }, byColumns: { buffer: gpu.buffer('case.byColumns', words.byColumns * 4, STORAGE) } };
-  const maskOp = nonzeroMasks(gpu, await nonzeroPipeline(gpu), 'case.nonzero', nIn, { inp: inpBuffer, ...masks });
+  const maskOp = nonzeroMasks(gpu, await nonzeroPipeline(gpu, strategy.block), 'case.nonzero', nIn, { inp: inpBuffer, ...masks });
   const mask = byRows ? masks.byRows : masks.byColumns;
   const kernel = await matmulKernel(gpu, variant, IDENTITY, strategy, byRows ? { m: rows, n: nOut } : { m: nIn, n: nOut }, { sparse: true });
   const dims = { nIn, nOut };

@@ -49,18 +49,18 @@ for (const activation of ACTIVATIONS) {
   }
 }
 
-// Layer 0's input masks (shaders/nonzero.wgsl), bit for bit, including a batch smaller than its buffer.
-for (const [rows, capacity, features] of [[1, 1, 1], [37, 40, 61], [129, 129, 784], [16, 64, 32], [100, 100, 7], [33, 33, 48]]) {
-  test(`nonzero masks ${rows} of ${capacity} rows x ${features}`, async ({ harness }) => {
-    const r = await harness.evaluate(([rw, c, f]) => window.harness.nonzeroCase(rw, c, f, 8), [rows, capacity, features] as const);
+// Layer 0's input masks (shaders/nonzero.wgsl) in blocks of 8 and 16, bit for bit, including a batch smaller than its buffer.
+for (const [block, rows, capacity, features] of [[16, 1, 1, 1], [16, 37, 40, 61], [16, 129, 129, 784], [16, 16, 64, 32], [16, 100, 100, 7], [16, 33, 33, 48],
+  [8, 1, 1, 1], [8, 37, 40, 61], [8, 129, 129, 784], [8, 16, 64, 32], [8, 100, 100, 7], [8, 33, 33, 48]]) {
+  test(`nonzero masks in blocks of ${block}, ${rows} of ${capacity} rows x ${features}`, async ({ harness }) => {
+    const r = await harness.evaluate(([b, rw, c, f]) => window.harness.nonzeroCase(b, rw, c, f, 8), [block, rows, capacity, features] as const);
     for (const [name, m] of Object.entries(r)) console.log(`  ${name}: ${m.words} words, ${m.setBits} of ${m.bits} bits set in the reference, equal: ${m.equal}`);
     expect(r.byRows.equal).toBe(true);
     expect(r.byColumns.equal).toBe(true);
   });
 }
 
-// The sparse products of layer 0 skip the k where a block of 16 rows of inp (or inpᵀ) is all zero; 8 × 8
-// register blocks read the mask of the 16 rows they lie in.
+// The sparse products of layer 0 skip the k where a register block's rows of inp (or inpᵀ) are all zero.
 for (const [strategyName, strategy] of [['blocked', STRATEGIES.blocked], ['blocked8', STRATEGIES.blocked8]] as const) {
   for (const variant of ['forward', 'backwardWeight'] as const) {
     for (const [rows, nIn, nOut] of [[1, 1, 1], [37, 61, 13], [257, 784, 129], [100, 7, 33], [64, 784, 128]]) {

@@ -181,9 +181,9 @@ test('the matmul strategy is measured once per device and reused', async ({ harn
   expect([true, false]).toContain(r.strategy.tiled);
 });
 
-// 8 × 8 and 16 × 16 register blocks add the same terms in the same order (8-row blocks read the zero mask of the
-// 16 rows they lie in): a seeded fit ends bit for bit alike, with the data's zeros skipped, a pool fused into its
-// convolution and the first convolution's zero patches skipped.
+// 8 × 8 and 16 × 16 register blocks add the same terms in the same order, and skip only terms that are zero (each
+// block reads the zero mask of its own rows, so 8 × 8 skips more): a seeded fit ends bit for bit alike, with the
+// data's zeros skipped, a pool fused into its convolution and the first convolution's zero patches skipped.
 const BLOCK_CASES = [
   ['MLP on sparse data', { layers: [61, 20, 5], activation: 'relu', seed: 3 }],
   ['conv + fused max pool', FUSED],

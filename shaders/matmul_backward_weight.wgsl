@@ -5,7 +5,7 @@
 // With patches (perSample), inp is a convolution's input, whose patches are read where they lie through two
 // tables (see shaders/matmul_forward.wgsl).
 // With sparse, inp is the batch of input data and the product is taken as its transpose, dweightᵀ = inpᵀ · dout,
-// so that A is the input: k_mask (shaders/nonzero.wgsl) says which of its k (rows) are nonzero in a block of 16
+// so that A is the input: k_mask (shaders/nonzero.wgsl) says which of its k (rows) are nonzero in a block of BLOCK
 // columns, and the others are skipped.
 // With live (patches of the input data), only the rows whose patch the forward product saw a nonzero in are
 // summed: a patch of zeros adds nothing to the weight gradient. About 40% of MNIST's 5 × 5 patches are.
@@ -31,7 +31,7 @@ struct Dims {
 @group(1) @binding(3) var<storage, read_write> dweight: array<f32>; // (n_out, n_in)
 #endif
 #if ${sparse}
-@group(1) @binding(4) var<storage, read> k_mask: array<u32>;        // (n_in / 16, rows / 32): inp's nonzero rows per 16 columns
+@group(1) @binding(4) var<storage, read> k_mask: array<u32>;        // (n_in / BLOCK, rows / 32): inp's nonzero rows per BLOCK columns
 #endif
 #if ${patches}
 @group(1) @binding(4) var<storage, read> taps: array<u32>;          // (n_in): where tap n of a patch is, from its start

@@ -6,7 +6,7 @@
 // its values is from there.
 // With pooled (patches), a convolution's rows come 4 by 4, the 2 × 2 windows of the max pool after it (see
 // patchTables in src/ops/conv2d.ts): out gets each window's max, and argmax which of its 4 rows that was.
-// With sparse, inp is the batch of input data and k_mask (shaders/nonzero.wgsl) says, for each block of 16 rows,
+// With sparse, inp is the batch of input data and k_mask (shaders/nonzero.wgsl) says, for each block of BLOCK rows,
 // which k hold a nonzero inp[m, k]; the others add nothing and are skipped.
 // With live (patches of the input data), the product also notes which rows' patches hold a nonzero value, a
 // block of BLOCK rows (gemm.wgsl's) to a word of `live`, for shaders/matmul_backward_weight.wgsl to skip the others.
@@ -33,7 +33,7 @@ struct Dims {
 @group(1) @binding(4) var<storage, read_write> out: array<f32>;  // (rows, n_out)
 #endif
 #if ${sparse}
-@group(1) @binding(5) var<storage, read> k_mask: array<u32>;     // (rows / 16, n_in / 32): inp's nonzero columns per 16 rows
+@group(1) @binding(5) var<storage, read> k_mask: array<u32>;     // (rows / BLOCK, n_in / 32): inp's nonzero columns per BLOCK rows
 #endif
 #if ${patches}
 @group(1) @binding(5) var<storage, read> taps: array<u32>;       // (n_in): where tap k of a patch is, from its start

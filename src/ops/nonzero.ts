@@ -1,19 +1,21 @@
 // Nonzero masks of a batch of input data (shaders/nonzero.wgsl), for the sparse products of matmul.ts.
-// inp (rows, features); two masks of (blocks of 16, words of 32 bits) u32: by rows, (rows / 16, features / 32),
-// and by columns, (features / 16, rows / 32).
+// inp (rows, features); two masks of (blocks, words of 32 bits) u32, a block being as many rows or columns as
+// the products' register blocks: by rows, (rows / block, features / 32), and by columns, (features / block, rows / 32).
 
 import type { Gpu } from '../runtime/gpu';
 import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
 
 const WORKGROUP = 4; // 4 × 4 threads, each reading a tile of 32 × 32 values
 
-export function nonzeroPipeline(gpu: Gpu): Promise<GPUComputePipeline> {
-  return kernel(gpu, 'nonzero.wgsl', {}, { WORKGROUP }, ['uniform', 'read', 'write', 'write']);
+/** Masks of blocks of `block` (8 or 16) rows or columns. */
+export function nonzeroPipeline(gpu: Gpu, block: number): Promise<GPUComputePipeline> {
+  if (block !== 8 && block !== 16) throw new Error(`nonzero: no masks of blocks of ${block}`);
+  return kernel(gpu, 'nonzero.wgsl', {}, { WORKGROUP, BLOCK: block }, ['uniform', 'read', 'write', 'write']);
 }
 
-/** Words of each mask of a batch of `rows` × `features`. */
-export function nonzeroMaskWords(rows: number, features: number): { byRows: number; byColumns: number } {
-  return { byRows: ceilDiv(rows, 16) * ceilDiv(features, 32), byColumns: ceilDiv(features, 16) * ceilDiv(rows, 32) };
+/** Words of each mask of a batch of `rows` × `features`, in blocks of `block`. */
+export function nonzeroMaskWords(rows: number, features: number, block: number): { byRows: number; byColumns: number } {
+  return { byRows: ceilDiv(rows, block) * ceilDiv(features, 32), byColumns: ceilDiv(features, block) * ceilDiv(rows, 32) };
 }
 
 export function nonzeroMasks(gpu: Gpu, pipeline: GPUComputePipeline, label: string, features: number,

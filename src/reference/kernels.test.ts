@@ -20,7 +20,7 @@ test('backward products and column sums', () => {
   expect(Array.from(k.biasGrad([1, 2, 3, 4, 5, 6], 3, 2))).toEqual([9, 12]);
 });
 
-test('nonzeroMask: a bit per column for each 16 rows, and a bit per row for each 16 columns', () => {
+test('nonzeroMask: a bit per column for each block of rows, and a bit per row for each block of columns', () => {
   // inp (17, 33): nonzero at (0, 0), (15, 32) and (16, 5), NaN at (16, 20), -0 at (3, 3)
   const features = 33;
   const inp = new Float32Array(17 * features);
@@ -30,9 +30,13 @@ test('nonzeroMask: a bit per column for each 16 rows, and a bit per row for each
   inp[16 * features + 20] = NaN;
   inp[3 * features + 3] = -0;
   // by rows: blocks rows 0..15 and row 16; words columns 0..31 and column 32
-  expect(Array.from(k.nonzeroMask(inp, 17, features, true))).toEqual([1, 1, (1 << 5) | (1 << 20), 0]);
+  expect(Array.from(k.nonzeroMask(inp, 17, features, true, 16))).toEqual([1, 1, (1 << 5) | (1 << 20), 0]);
+  // blocks of 8: rows 0..7, 8..15 and 16
+  expect(Array.from(k.nonzeroMask(inp, 17, features, true, 8))).toEqual([1, 0, 0, 1, (1 << 5) | (1 << 20), 0]);
   // by columns: blocks columns 0..15, 16..31 and 32; one word, rows 0..16
-  expect(Array.from(k.nonzeroMask(inp, 17, features, false))).toEqual([1 | (1 << 16), 1 << 16, 1 << 15]);
+  expect(Array.from(k.nonzeroMask(inp, 17, features, false, 16))).toEqual([1 | (1 << 16), 1 << 16, 1 << 15]);
+  // blocks of 8: columns 0..7, 8..15, 16..23, 24..31 and 32
+  expect(Array.from(k.nonzeroMask(inp, 17, features, false, 8))).toEqual([1 | (1 << 16), 0, 1 << 16, 0, 1 << 15]);
 });
 
 test('activation derivatives from outputs equal derivatives from inputs', () => {

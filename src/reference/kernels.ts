@@ -79,17 +79,17 @@ export function biasGrad(dout: Numbers, rows: number, nOut: number): Float64Arra
 }
 
 /**
- * For each block of 16 rows (byRows) or 16 columns of inp (rows, features), one bit per column (or row), set
- * where some element of the block there is nonzero: (blocks, words of 32 bits).
+ * For each block of `block` rows (byRows) or `block` columns of inp (rows, features), one bit per column (or
+ * row), set where some element of the block there is nonzero: (blocks, words of 32 bits).
  */
-export function nonzeroMask(inp: Numbers, rows: number, features: number, byRows: boolean): Uint32Array {
+export function nonzeroMask(inp: Numbers, rows: number, features: number, byRows: boolean, block: number): Uint32Array {
   const [blocked, bits] = byRows ? [rows, features] : [features, rows];
   const words = Math.ceil(bits / 32);
-  const mask = new Uint32Array(Math.ceil(blocked / 16) * words);
+  const mask = new Uint32Array(Math.ceil(blocked / block) * words);
   for (let m = 0; m < blocked; m++) {
     for (let k = 0; k < bits; k++) {
       const value = byRows ? inp[m * features + k] : inp[k * features + m];
-      if (value !== 0) mask[Math.floor(m / 16) * words + Math.floor(k / 32)] |= 1 << k % 32;
+      if (value !== 0) mask[Math.floor(m / block) * words + Math.floor(k / 32)] |= 1 << k % 32;
     }
   }
   return mask;
