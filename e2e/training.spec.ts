@@ -56,11 +56,13 @@ for (const c of STEP_CASES) {
 // A convolution and the 2 × 2 max pool after it fuse (the pool in the product's epilogue, its backward from the
 // recorded winners) where patches are read in place; with im2col they do not. Odd sizes leave a row and a column
 // no window takes; 8 filters take the 4-at-a-time paths, 5 the others; the second convolution's input gradient
-// goes through the pool's relu. The data is 85% zeros: a quarter of the first convolution's patches are all
-// zeros, which its register-blocked weight gradient skips. Predictions go through the inference plan, fused too.
+// goes through the pool's relu. The tanh layer after the second pool is done in that product too (it adds no
+// op; the dense layer applies its derivative). The data is 85% zeros: a quarter of the first convolution's
+// patches are all zeros, which its register-blocked weight gradient skips. Predictions go through the
+// inference plan, fused too.
 const FUSED = { input: [2, 11, 10], layers: [
   { type: 'conv2d', filters: 8, kernelSize: 3 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
-  { type: 'conv2d', filters: 5, kernelSize: 2 }, { type: 'maxPool2d', size: 2 },
+  { type: 'conv2d', filters: 5, kernelSize: 2 }, { type: 'maxPool2d', size: 2 }, { type: 'activation', activation: 'tanh' },
   { type: 'flatten' }, { type: 'dense', units: 3 }], init: 'he', seed: 10 } as const;
 for (const [matmul, conv] of [['blocked', 'implicit'], ['blocked8', 'implicit'], ['tiled', 'implicit'], ['blocked', 'im2col']] as const) {
   test(`GPU training equals the reference: conv + max pool, ${matmul} products, ${conv} patches (${conv === 'implicit' ? 'fused' : 'apart'})`, async ({ harness }) => {
@@ -80,6 +82,7 @@ for (const [matmul, conv] of [['blocked', 'implicit'], ['blocked8', 'implicit'],
       expect(r.ops[pool].includes('forward')).toBe(!fused);
       expect(r.ops[pool]).toContain('inputGrad');
     }
+    expect(r.ops[4]).toEqual(fused ? [] : ['forward']); // the tanh layer
   });
 }
 

@@ -2,7 +2,9 @@
 // buffers between layers and the ops that read and write them, built once per (model, capacity, purpose).
 // acts[l] is layer l's input (capacity, its features): acts[0] the gathered batch, acts[L] the logits; a layer
 // that aliases (e.g. a flatten of values already in order) hands its input buffer on as its output. A
-// convolution fused with the 2 × 2 max pool after it writes the pool's output: acts[l + 1] is acts[l + 2].
+// convolution fused with the 2 × 2 max pool after it writes the pool's output: acts[l + 1] is acts[l + 2]; an
+// activation layer right after such a pool (with no activation of its own) is done in that product too, and
+// hands its input on as its output.
 // douts[l] (training) is ∂loss/∂(acts[l] before the activation of the layer that made it); douts[L] = dlogits.
 
 import { featuresOf, type Layer, type LayerOps } from '../layers/layer';
@@ -93,18 +95,22 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   // Layer.fusesWith): it then writes the next layer's output, and its own is never stored. Without `fuse`,
   // every layer's output is stored.
   const fuses = layers.map((layer, l) => fuse && layer.fusesWith(layers[l + 1], strategies.conv));
+  // act(max(window)) in the product's epilogue, for the pool (whose activation is the identity) and the
+  // activation layer after it: that layer has no ops, and its gradient passes as it always does (the layer
+  // after it applies act', from act's outputs).
+  const absorbs = layers.map((layer, l) => fuses[l - 2] && layer.spec.type === 'activation' && layers[l - 1].spec.activation.name === 'identity');
   const layouts: Layout[] = ['chw']; // the data's order
   const acts = [floats('acts[0]', featuresOf(layers[0].input))];
   layers.forEach((layer, l) => {
     layouts.push(layer.outputLayout(layouts[l]));
-    if (fuses[l - 1]) acts.push(acts[l]); // the pool's output, which the convolution before wrote
+    if (fuses[l - 1] || absorbs[l]) acts.push(acts[l]); // the pool's output, which the convolution before wrote
     else if (fuses[l]) acts.push(floats(`acts[${l + 2}]`, featuresOf(layers[l + 1].output)));
     else acts.push(layer.aliases(layouts[l], training) ? acts[l] : floats(`acts[${l + 1}]`, featuresOf(layer.output)));
   });
   const argmaxes = fuses.map((fused, l) => (fused ? gpu.buffer(`${label}.layers[${l}].argmax`, capacity * featuresOf(layers[l + 1].output) * 4, storage) : undefined));
   const fusedPool = (l: number) => { // for the convolution and for the pool alike
     const conv = fuses[l] ? l : fuses[l - 1] ? l - 1 : undefined;
-    return conv === undefined ? undefined : { argmax: argmaxes[conv]!, activation: layers[conv + 1].spec.activation };
+    return conv === undefined ? undefined : { argmax: argmaxes[conv]!, activation: layers[absorbs[conv + 2] ? conv + 2 : conv + 1].spec.activation };
   };
   // The input gradient is needed from the last layer down to just after the first layer with parameters.
   const douts: (GPUBuffer | undefined)[] = [];
@@ -119,7 +125,7 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
 
   const bindings = (buffer: GPUBuffer, l: number, trainedOnly: boolean) => Object.fromEntries(Object.entries(slotsOf(layout, l))
     .filter(([, slot]) => !trainedOnly || slot.spec.trained).map(([name, slot]) => [name, slotBinding(buffer, slot)]));
-  const layerOps = await Promise.all(layers.map((layer, l) => layer.build({
+  const layerOps = await Promise.all(layers.map((layer, l) => absorbs[l] ? { forward: [], backward: [], scratch: [] } : layer.build({
     gpu, label: `${label}.layers[${l}]`, capacity, training, ...strategies,
     inp: acts[l], inLayout: layouts[l], inputIsData: acts[l] === acts[0], out: acts[l + 1],
     dout: douts[l + 1], dinp: douts[l], previous: previousActivation(layers, l), fused: fusedPool(l),
