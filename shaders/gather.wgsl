@@ -90,12 +90,30 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (first >= dims.features || r >= step.rows) { return; }
   let sample = order[step.batch_start + r];
   let base = sample * dims.features;
-  for (var f = first; f < min(first + PER_THREAD, dims.features); f++) {
+  let end = min(first + PER_THREAD, dims.features);
 #if ${augment}
-    inp[r * dims.features + f] = augmented(base, f, r);
-#else
-    inp[r * dims.features + f] = image_value(base + f);
-#endif
+  for (var f = first; f < end; f++) { inp[r * dims.features + f] = augmented(base, f, r); }
+#elif ${bytes}
+  // A word's four bytes from one load wherever the whole word lies in this thread's share (all of them, when
+  // features is a multiple of 4: PER_THREAD is); one byte at a time elsewhere.
+  var f = first;
+  while (f < end) {
+    let i = base + f;
+    let out = r * dims.features + f;
+    if (i % 4u == 0u && f + 4u <= end) {
+      let word = images[i / 4u];
+      inp[out] = f32(word & 0xffu) / 255.0;
+      inp[out + 1u] = f32((word >> 8u) & 0xffu) / 255.0;
+      inp[out + 2u] = f32((word >> 16u) & 0xffu) / 255.0;
+      inp[out + 3u] = f32(word >> 24u) / 255.0;
+      f += 4u;
+    } else {
+      inp[out] = image_value(i);
+      f++;
+    }
   }
+#else
+  for (var f = first; f < end; f++) { inp[r * dims.features + f] = images[base + f]; }
+#endif
   if (first == 0u) { batch_labels[r] = unpack_byte(labels[sample / 4u], sample); }
 }
