@@ -157,7 +157,7 @@ export async function nonzeroCase(block: number, rows: number, capacity: number,
   const words = nonzeroMaskWords(rows, features, block);
   const junk = (n: number) => gpu.upload('case.mask', new Uint32Array(n).fill(0xdeadbeef), STORAGE); // overwritten word by word
   const [byRows, byColumns] = [junk(words.byRows), junk(words.byColumns)];
-  const op = nonzeroMasks(gpu, await nonzeroPipeline(gpu, block), 'case.nonzero', features,
+  const op = nonzeroMasks(gpu, await nonzeroPipeline(gpu, block, features), 'case.nonzero', features,
     { inp: { buffer: gpu.upload('case.inp', inp, STORAGE) }, byRows: { buffer: byRows }, byColumns: { buffer: byColumns } });
   run(gpu, new Schedule(gpu, 'case'), [step(rows)], [op]);
   const popcount = (w: number) => w.toString(2).replaceAll('0', '').length;
@@ -189,7 +189,7 @@ export async function sparseMatmulCase(strategy: MatmulStrategy, variant: 'forwa
   const inpBuffer = upload('inp', inp);
   const words = nonzeroMaskWords(rows, nIn, strategy.block);
   const masks = { byRows: { buffer: gpu.buffer('case.byRows', words.byRows * 4, STORAGE) }, byColumns: { buffer: gpu.buffer('case.byColumns', words.byColumns * 4, STORAGE) } };
-  const maskOp = nonzeroMasks(gpu, await nonzeroPipeline(gpu, strategy.block), 'case.nonzero', nIn, { inp: inpBuffer, ...masks });
+  const maskOp = nonzeroMasks(gpu, await nonzeroPipeline(gpu, strategy.block, nIn), 'case.nonzero', nIn, { inp: inpBuffer, ...masks });
   const mask = byRows ? masks.byRows : masks.byColumns;
   const kernel = await matmulKernel(gpu, variant, IDENTITY, strategy, byRows ? { m: rows, n: nOut } : { m: nIn, n: nOut }, { sparse: true });
   const dims = { nIn, nOut };

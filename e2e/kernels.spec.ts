@@ -49,7 +49,8 @@ for (const activation of ACTIVATIONS) {
   }
 }
 
-// Layer 0's input masks (shaders/nonzero.wgsl) in blocks of 8 and 16, bit for bit, including a batch smaller than its buffer.
+// Layer 0's input masks (shaders/nonzero.wgsl) in blocks of 8 and 16, bit for bit, including a batch smaller than its
+// buffer; 784, 32 and 48 features take the 4-at-a-time path, 1, 61 and 7 the other.
 for (const [block, rows, capacity, features] of [[16, 1, 1, 1], [16, 37, 40, 61], [16, 129, 129, 784], [16, 16, 64, 32], [16, 100, 100, 7], [16, 33, 33, 48],
   [8, 1, 1, 1], [8, 37, 40, 61], [8, 129, 129, 784], [8, 16, 64, 32], [8, 100, 100, 7], [8, 33, 33, 48]]) {
   test(`nonzero masks in blocks of ${block}, ${rows} of ${capacity} rows x ${features}`, async ({ harness }) => {

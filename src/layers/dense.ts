@@ -79,7 +79,7 @@ export class DenseLayer extends LayerDefaults implements Layer {
     if (sparse) {
       const words = nonzeroMaskWords(ctx.capacity, dims.nIn, ctx.matmul.block);
       masks = { byRows: scratch.floats('mask.byRows', words.byRows), byColumns: scratch.floats('mask.byColumns', words.byColumns) };
-      forward.push(nonzeroMasks(gpu, await nonzeroPipeline(gpu, ctx.matmul.block), `${label}.inputMasks`, dims.nIn, { inp: { buffer: ctx.inp }, ...masks }));
+      forward.push(nonzeroMasks(gpu, await nonzeroPipeline(gpu, ctx.matmul.block, dims.nIn), `${label}.inputMasks`, dims.nIn, { inp: { buffer: ctx.inp }, ...masks }));
     }
     const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity, n: dims.nOut }, { sparse });
     forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,

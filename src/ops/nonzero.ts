@@ -7,10 +7,10 @@ import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
 
 const WORKGROUP = 4; // 4 × 4 threads, each reading a tile of 32 × 32 values
 
-/** Masks of blocks of `block` (8 or 16) rows or columns. */
-export function nonzeroPipeline(gpu: Gpu, block: number): Promise<GPUComputePipeline> {
+/** Masks of blocks of `block` (8 or 16) rows or columns, for a batch of `features` values a row. */
+export function nonzeroPipeline(gpu: Gpu, block: number, features: number): Promise<GPUComputePipeline> {
   if (block !== 8 && block !== 16) throw new Error(`nonzero: no masks of blocks of ${block}`);
-  return kernel(gpu, 'nonzero.wgsl', {}, { WORKGROUP, BLOCK: block }, ['uniform', 'read', 'write', 'write']);
+  return kernel(gpu, 'nonzero.wgsl', { vec4: features % 4 === 0 }, { WORKGROUP, BLOCK: block }, ['uniform', 'read', 'write', 'write']);
 }
 
 /** Words of each mask of a batch of `rows` × `features`, in blocks of `block`. */
