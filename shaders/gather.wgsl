@@ -31,10 +31,13 @@ override PER_THREAD: u32 = 64u; // consecutive features per thread: fewer, busie
 // Byte i of four-to-a-word packed bytes.
 fn unpack_byte(word: u32, i: u32) -> u32 { return (word >> (8u * (i % 4u))) & 0xffu; }
 
+// Byte i of a packed word, scaled to [0, 1].
+fn byte_value(word: u32, i: u32) -> f32 { return f32(unpack_byte(word, i)) / 255.0; }
+
 // Value i of the dataset's images, as a float.
 fn image_value(i: u32) -> f32 {
 #if ${bytes}
-  return f32(unpack_byte(images[i / 4u], i)) / 255.0;
+  return byte_value(images[i / 4u], i);
 #else
   return images[i];
 #endif
@@ -102,10 +105,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let out = r * dims.features + f;
     if (i % 4u == 0u && f + 4u <= end) {
       let word = images[i / 4u];
-      inp[out] = f32(word & 0xffu) / 255.0;
-      inp[out + 1u] = f32((word >> 8u) & 0xffu) / 255.0;
-      inp[out + 2u] = f32((word >> 16u) & 0xffu) / 255.0;
-      inp[out + 3u] = f32(word >> 24u) / 255.0;
+      inp[out] = byte_value(word, 0u);
+      inp[out + 1u] = byte_value(word, 1u);
+      inp[out + 2u] = byte_value(word, 2u);
+      inp[out + 3u] = byte_value(word, 3u);
       f += 4u;
     } else {
       inp[out] = image_value(i);

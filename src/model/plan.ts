@@ -103,7 +103,7 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   const acts = [floats('acts[0]', featuresOf(layers[0].input))];
   layers.forEach((layer, l) => {
     layouts.push(layer.outputLayout(layouts[l]));
-    if (fuses[l - 1] || absorbs[l]) acts.push(acts[l]); // the pool's output, which the convolution before wrote
+    if (fuses[l - 1] || absorbs[l]) acts.push(acts[l]); // the pool's output (activated, after it), which the convolution before wrote
     else if (fuses[l]) acts.push(floats(`acts[${l + 2}]`, featuresOf(layers[l + 1].output)));
     else acts.push(layer.aliases(layouts[l], training) ? acts[l] : floats(`acts[${l + 1}]`, featuresOf(layer.output)));
   });
