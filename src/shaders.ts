@@ -15,6 +15,8 @@ import optimizer from '../shaders/optimizer.wgsl?raw';
 import pointwise from '../shaders/pointwise.wgsl?raw';
 import pool from '../shaders/pool.wgsl?raw';
 import softmax from '../shaders/softmax.wgsl?raw';
+import winograd from '../shaders/winograd.wgsl?raw';
+import winogradProduct from '../shaders/winograd_product.wgsl?raw';
 
 export const shaders = {
   'batch_norm.wgsl': batchNorm,
@@ -32,5 +34,7 @@ export const shaders = {
   'pointwise.wgsl': pointwise,
   'pool.wgsl': pool,
   'softmax.wgsl': softmax,
+  'winograd.wgsl': winograd,
+  'winograd_product.wgsl': winogradProduct,
 };
 export type ShaderFile = keyof typeof shaders;

@@ -6,7 +6,7 @@ import { preprocess } from './shader';
 
 const flagsIn = (source: string) => [...source.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
 const { 'common.wgsl': common, ...kernels } = shaders;
-const matmuls = ['matmul_forward.wgsl', 'matmul_backward_input.wgsl', 'matmul_backward_weight.wgsl'];
+const matmuls = ['matmul_forward.wgsl', 'matmul_backward_input.wgsl', 'matmul_backward_weight.wgsl', 'winograd_product.wgsl'];
 
 test('each file resolves with any one flag on, leaving no directives behind', () => {
   for (const [file, source] of Object.entries(kernels)) {
@@ -15,7 +15,7 @@ test('each file resolves with any one flag on, leaving no directives behind', ()
       const flags = Object.fromEntries(names.map((n) => [n, n === on]));
       const code = preprocess(file, source, flags);
       expect(code, `${file} with ${on}`).not.toMatch(/#(if|elif|else|endif)|\$\{/);
-      // A matmul's file says where its operands lie; gemm.wgsl, appended (src/ops/matmul.ts), has the entry point.
+      // A matmul's file says where its operands lie; gemm.wgsl, appended (src/ops/matmul.ts, winograd.ts), has the entry point.
       if (!matmuls.includes(file)) expect(code).toContain('fn main');
     }
   }

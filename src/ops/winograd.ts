@@ -1,0 +1,91 @@
+// A 3 × 3 convolution of stride 1 without padding by Winograd's F(2 × 2, 3 × 3) (shaders/winograd.wgsl):
+// transform the weights and the input tiles, 16 products (shaders/winograd_product.wgsl with gemm.wgsl), then
+// transform back, adding the bias and activating, and (pooled) taking each 2 × 2 window's max. 2.25× fewer
+// multiplies than the direct product; the sums round differently, within float32's error of the same result.
+
+import type { Binding, Gpu } from '../runtime/gpu';
+import { type Activation, activationConstants, IDENTITY } from './activation';
+import type { ConvGeometry } from './conv2d';
+import { type Layout, strides } from './layout';
+import { matmulCover, type MatmulStrategy } from './matmul';
+import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
+
+const WORKGROUP = 64;
+/** The transformed tile's values: 4 × 4. */
+const XI = 16;
+
+/** Whether Winograd's F(2 × 2, 3 × 3) computes this convolution: a 3 × 3 kernel, stride 1, no padding. */
+export const winogradFits = (g: ConvGeometry): boolean =>
+  g.kernel[0] === 3 && g.kernel[1] === 3 && g.stride[0] === 1 && g.stride[1] === 1 && !g.padded;
+
+/** Tiles of 2 × 2 output positions down and across: every position's, or (pooled) the 2 × 2 windows'. */
+export function winogradTiles(g: ConvGeometry, pooled: boolean): [number, number] {
+  const tiles = (n: number) => (pooled ? Math.floor(n / 2) : Math.ceil(n / 2));
+  return [tiles(g.outHeight), tiles(g.outWidth)];
+}
+
+/** Floats of scratch per sample: the transformed tiles v and the products p (16 per tile, per channel or filter). */
+export function winogradScratch(g: ConvGeometry, filters: number, pooled: boolean): number {
+  const [th, tw] = winogradTiles(g, pooled);
+  return XI * th * tw * (g.channels + filters);
+}
+
+/** Values the inputs (outputs) pass reads at once: 4 channels (filters) side by side where they lie so. */
+const inputLanes = (g: ConvGeometry, layout: Layout) => (layout === 'hwc' && g.channels % 4 === 0 ? 4 : 1);
+const outputLanes = (filters: number) => (filters % 4 === 0 ? 4 : 1);
+
+export interface WinogradKernels {
+  weights: GPUComputePipeline;
+  inputs: GPUComputePipeline;
+  product: GPUComputePipeline;
+  /** Rows (tiles) and columns (filters) of a product one workgroup covers. */
+  cover: { m: number; n: number };
+  outputs: GPUComputePipeline;
+}
+
+/** Compiles the passes for an input in `layout`, and products of about `tiles` rows (every step's tiles) and `filters` columns. */
+export async function winogradKernels(gpu: Gpu, g: ConvGeometry, layout: Layout, activation: Activation, strategy: MatmulStrategy, pooled: boolean,
+  size: { tiles: number; filters: number }): Promise<WinogradKernels> {
+  const transform = (flags: { weights?: boolean; inputs?: boolean; vec4?: boolean }, bindings: Binding[], act = IDENTITY) =>
+    kernel(gpu, 'winograd.wgsl', { weights: false, inputs: false, vec4: false, pooled, ...flags }, { WORKGROUP, ...activationConstants(act) }, bindings);
+  const cover = matmulCover(strategy, { m: size.tiles, n: size.filters });
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false };
+  const [weights, inputs, product, outputs] = await Promise.all([
+    transform({ weights: true }, ['uniform', 'read', 'write']),
+    transform({ inputs: true, vec4: inputLanes(g, layout) === 4 }, ['uniform', 'read', 'write']),
+    kernel(gpu, 'winograd_product.wgsl', {}, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
+      ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
+    transform({ vec4: outputLanes(size.filters) === 4 }, ['uniform', 'read', 'read', 'write', ...(pooled ? ['write' as const] : [])], activation),
+  ]);
+  return { weights, inputs, product, cover, outputs };
+}
+
+/** The scratch the passes share: u (16, C, F), v (16, capacity · tiles, C), p (16, capacity · tiles, F). */
+export interface WinogradScratch {
+  u: Tensor;
+  v: Tensor;
+  p: Tensor;
+}
+
+/**
+ * out = act(conv(inp, weight) + bias), channels last: (rows, out_height, out_width, F), or pooled (rows,
+ * windows, F) with argmax, as the fused convolution and max pool's product writes them. inp (rows, C, H, W)
+ * is stored in `layout`; weight is (F, C, 3, 3).
+ */
+export function winogradForward(gpu: Gpu, k: WinogradKernels, label: string, g: ConvGeometry, layout: Layout, filters: number,
+  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; argmax?: Tensor } & WinogradScratch): Op[] {
+  const [th, tw] = winogradTiles(g, t.argmax !== undefined);
+  const tiles = th * tw;
+  // Sizes and strides, channels (filters) counted in the values a thread reads at once.
+  const dims = (channels: number, f: number) => new Uint32Array([channels, g.height, g.width, ...strides(layout, channels, g.height, g.width),
+    g.outHeight, g.outWidth, th, tw, f]);
+  const [cIn, fOut] = [g.channels / inputLanes(g, layout), filters / outputLanes(filters)];
+  return [
+    makeOp(gpu, `${label}.winogradWeights`, k.weights, dims(g.channels, filters), [t.weight, t.u], () => [ceilDiv(g.channels * filters, WORKGROUP), 1]),
+    makeOp(gpu, `${label}.winogradInputs`, k.inputs, dims(cIn, filters), [t.inp, t.v], (rows) => [ceilDiv(tiles * cIn, WORKGROUP), rows]),
+    makeOp(gpu, `${label}.winogradProducts`, k.product, new Uint32Array([g.channels, filters, tiles]), [t.v, t.u, t.p],
+      (rows) => [ceilDiv(filters, k.cover.n), ceilDiv(rows * tiles, k.cover.m), XI]),
+    makeOp(gpu, `${label}.winogradOutputs`, k.outputs, dims(g.channels, fOut), [t.p, t.bias, t.out, ...(t.argmax ? [t.argmax] : [])],
+      (rows) => [ceilDiv(tiles * fOut, WORKGROUP), rows]),
+  ];
+}
