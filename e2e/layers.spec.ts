@@ -18,6 +18,7 @@ const CONVS: [string, Case][] = [
   ['8 × 7 × 6 stored channels last -> 5, kernel 3, stride 2, padding 1 (col2im 4 channels at a time); after relu', { input: [8, 7, 6], layer: { type: 'conv2d', filters: 5, kernelSize: 3, stride: 2, padding: 1 }, inLayout: 'hwc', previous: 'relu', rows: 3, capacity: 4 }],
   ['kernel as large as the padded input: 2 × 4 × 4, kernel 6, padding 1 -> 1 × 1', { input: [2, 4, 4], layer: { type: 'conv2d', filters: 3, kernelSize: 6, padding: 1 }, inLayout: 'chw', previous: 'identity', rows: 2, capacity: 2 }],
   ['the CNN preset\'s first: 1 × 28 × 28 -> 24, 5 × 5', { input: [1, 28, 28], layer: { type: 'conv2d', filters: 24, kernelSize: 5 }, inLayout: 'chw', previous: 'identity', rows: 4, capacity: 4 }],
+  ['8 × 9 × 8 stored channels last -> 12, 3 × 3 (Winograd: an odd output, 4 channels and filters at a time); after relu', { input: [8, 9, 8], layer: { type: 'conv2d', filters: 12, kernelSize: 3 }, inLayout: 'hwc', previous: 'relu', rows: 3, capacity: 4 }],
   ['the CNN preset\'s second: 24 × 12 × 12 channels last -> 32, 3 × 3; after relu', { input: [24, 12, 12], layer: { type: 'conv2d', filters: 32, kernelSize: 3 }, inLayout: 'hwc', previous: 'relu', rows: 3, capacity: 4 }],
 ];
 
@@ -59,9 +60,9 @@ function check(name: string, r: Awaited<ReturnType<typeof window.harness.layerCa
 }
 
 // Each convolution with both product strategies, and its patches gathered by im2col or read in place (implicit;
-// a padded convolution always uses im2col).
+// a padded convolution always uses im2col), or with a 3 × 3 kernel of stride 1 its forward by Winograd's F(2 × 2, 3 × 3).
 for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
-  for (const conv of ['im2col', 'implicit'] as const) {
+  for (const conv of ['im2col', 'implicit', 'winograd'] as const) {
     for (const [name, c] of CONVS) {
       test(`conv2d ${strategyName} ${conv}: ${name}`, async ({ harness }) => {
         const r = await harness.evaluate((c) => window.harness.layerCase(c), { ...c, strategy, conv, seed: 3 } as LayerCase);
@@ -71,6 +72,8 @@ for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
         expect(r.ops.includes('inputGrad') && r.ops.includes(c.previous === 'identity' ? 'colGrad' : 'inputGradSum')).toBe(true);
         const padded = c.layer.type === 'conv2d' && c.layer.padding !== undefined;
         expect(r.ops.includes('im2col')).toBe(conv === 'im2col' || padded);
+        const threeByThree = c.layer.type === 'conv2d' && c.layer.kernelSize === 3 && c.layer.stride === undefined && !padded;
+        expect(r.ops.includes('winogradProducts')).toBe(conv === 'winograd' && threeByThree);
       });
     }
   }

@@ -5,7 +5,9 @@
 // matmul gives the weight gradient from the same patches and the patches' gradient, which col2im sums onto the
 // input. Its output is stored channels last (the product's natural order). With its patches read in place, a
 // 2 × 2 max pool right after it is done in the same product (fusesWith; the plan decides), and on the input
-// data its weight gradient skips the positions whose patch is all zeros.
+// data its weight gradient skips the positions whose patch is all zeros. Where the adapter runs it faster, the
+// forward of a 3 × 3 convolution of stride 1 goes by Winograd's F(2 × 2, 3 × 3) instead (src/ops/winograd.ts),
+// the pool fused into its output transform.
 
 import { ArgumentError } from '../errors';
 import { type Activation, IDENTITY } from '../ops/activation';
@@ -15,6 +17,7 @@ import type { Layout } from '../ops/layout';
 import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type Patches } from '../ops/matmul';
 import type { Op, Tensor } from '../ops/op';
 import { pointwiseBackward, pointwisePipeline } from '../ops/pointwise';
+import { winogradFits, winogradForward, winogradKernels, winogradScratch, winogradTiles } from '../ops/winograd';
 import { count } from '../check';
 import { intsAttribute, type OnnxGraph } from '../model/onnx_graph';
 import * as t from '../reference/layers';
@@ -121,7 +124,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
   readonly pads: [number, number, number, number];
   readonly geometry: ConvGeometry;
   override readonly productRows: number;
-  /** Its patches (positions × taps) and their gradient, or its weight gradient (filters × taps), per sample. */
+  /** Its patches (positions × taps) and their gradient, or its weight gradient (filters × taps), or Winograd's tiles and products, per sample. */
   override readonly scratchPerSample: number;
 
   constructor(readonly index: number, readonly spec: Conv2dSpec, readonly input: Shape) {
@@ -139,7 +142,8 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       kernel: spec.kernelSize, stride: spec.stride, pad: [y.before, x.before], padded: this.pads.some((p) => p > 0),
     };
     this.productRows = this.output.height * this.output.width;
-    this.scratchPerSample = Math.max(this.productRows, spec.filters) * taps;
+    const winograd = winogradFits(this.geometry) ? winogradScratch(this.geometry, spec.filters, false) : 0;
+    this.scratchPerSample = Math.max(Math.max(this.productRows, spec.filters) * taps, winograd);
   }
 
   override outputLayout(): Layout {
@@ -154,7 +158,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
   override fusesWith(next: Layer | undefined, conv: ConvStrategy): boolean {
     const twoByTwo = (pair: [number, number]) => pair[0] === 2 && pair[1] === 2;
     return next instanceof Pool2dLayer && next.spec.type === 'maxPool2d' && twoByTwo(next.spec.size) && twoByTwo(next.spec.stride) &&
-      conv === 'implicit' && !this.geometry.padded && this.spec.activation.name === 'identity';
+      conv !== 'im2col' && !this.geometry.padded && this.spec.activation.name === 'identity';
   }
 
   async build(ctx: BuildContext): Promise<LayerOps> {
@@ -166,14 +170,19 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const scratch = new Scratch(ctx);
     const { col, patches, forward } = await this.patches(ctx, scratch, pooled);
     const implicit = patches !== undefined;
+    const winograd = ctx.conv === 'winograd' && winogradFits(this.geometry);
     // On the input data (mostly zeros, for digits), register-blocked: the weight gradient skips the positions
     // whose patch is all zeros, which the forward product notes, a register block of rows to a word.
-    const live = implicit && ctx.training && ctx.inputIsData && !ctx.matmul.tiled;
+    const live = implicit && !winograd && ctx.training && ctx.inputIsData && !ctx.matmul.tiled;
     const liveRows = live ? scratch.floats('liveRows', Math.ceil((ctx.capacity * positions) / ctx.matmul.block)) : undefined;
     const activation = ctx.fused?.activation ?? this.spec.activation;
-    const forwardKernel = await matmulKernel(gpu, 'forward', activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit, pooled, live });
-    forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
-      { inp: col, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, patches, argmax: ctx.fused && { buffer: ctx.fused.argmax }, live: liveRows }));
+    if (winograd) {
+      forward.push(...await this.winograd(ctx, scratch, activation));
+    } else {
+      const forwardKernel = await matmulKernel(gpu, 'forward', activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit, pooled, live });
+      forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
+        { inp: col, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, patches, argmax: ctx.fused && { buffer: ctx.fused.argmax }, live: liveRows }));
+    }
     if (!ctx.training) return { forward, backward: [], scratch: scratch.buffers };
 
     // Each sample's weight and bias gradients apart (a convolution has few weights and many positions: one sum
@@ -199,7 +208,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
   private async patches(ctx: BuildContext, scratch: Scratch, pooled: boolean) {
     const { gpu, label } = ctx;
     const g = this.geometry;
-    if (ctx.conv === 'implicit' && !g.padded) {
+    if (ctx.conv !== 'im2col' && !g.padded) {
       const tables = patchTables(g, ctx.inLayout, pooled);
       const patches: Patches = { taps: scratch.upload('taps', tables.taps), corners: scratch.upload('corners', tables.corners) };
       return { col: { buffer: ctx.inp }, patches, forward: [] as Op[] };
@@ -207,6 +216,21 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const col = scratch.floats('col', ctx.capacity * g.outHeight * g.outWidth * this.taps); // (capacity · positions, taps)
     const forward = [im2col(gpu, await conv2dPipeline(gpu, 'im2col', g, ctx.inLayout), `${label}.im2col`, g, ctx.inLayout, { inp: { buffer: ctx.inp }, col })];
     return { col, patches: undefined, forward };
+  }
+
+  /** The forward by Winograd's F(2 × 2, 3 × 3): its transforms and 16 products, into scratch of its own. */
+  private async winograd(ctx: BuildContext, scratch: Scratch, activation: Activation): Promise<Op[]> {
+    const g = this.geometry;
+    const filters = this.spec.filters;
+    const [th, tw] = winogradTiles(g, ctx.fused !== undefined);
+    const tiles = ctx.capacity * th * tw;
+    const kernels = await winogradKernels(ctx.gpu, g, ctx.inLayout, activation, ctx.matmul, ctx.fused !== undefined, { tiles, filters });
+    return winogradForward(ctx.gpu, kernels, ctx.label, g, ctx.inLayout, filters, {
+      inp: { buffer: ctx.inp }, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, argmax: ctx.fused && { buffer: ctx.fused.argmax },
+      u: scratch.floats('winogradWeights', 16 * g.channels * filters), // (16, C, F)
+      v: scratch.floats('winogradInputs', 16 * tiles * g.channels), // (16, capacity · tiles, C)
+      p: scratch.floats('winogradProducts', 16 * tiles * filters), // (16, capacity · tiles, F)
+    });
   }
 
   /**

@@ -1,7 +1,8 @@
 // Picks, by measuring once per adapter, how products run (workgroup-memory tiles, or register blocks of 16 × 16
-// or 8 × 8 where barriers are costly, as on SwiftShader and lavapipe) and how a convolution gets its patches (a matrix built by im2col, or
-// read in place by the product). Each choice is kept per Gpu and, where localStorage exists, per adapter
-// across page loads, with a digest of the kernels it was measured with.
+// or 8 × 8 where barriers are costly, as on SwiftShader and lavapipe) and how a convolution gets its patches (a
+// matrix built by im2col, or read in place by the product, and for a 3 × 3 one whether its forward goes by
+// Winograd's F(2 × 2, 3 × 3)). Each choice is kept per Gpu and, where localStorage exists, per adapter across
+// page loads, with a digest of the kernels it was measured with.
 
 import { layersOf } from '../layers';
 import type { ConvStrategy } from '../ops/conv2d';
@@ -21,6 +22,15 @@ const MAX_REPEATS = 32;
 /** The runs of a timed product that weigh as much as its first run: about a short fit's worth. */
 const FIT_RUNS = 1000;
 const CONV_ROWS = 16;
+const CONV_INFERENCE_ROWS = 64;
+const CONVS: ConvStrategy[] = ['im2col', 'implicit', 'winograd'];
+/**
+ * Winograd's sums round differently from the direct product's: it is chosen only where it is clearly faster
+ * (its time counts 10% more), so that an adapter measured again, where nothing saved its choice, keeps the same
+ * sums. On SwiftShader it trains about as fast as the direct product and evaluates slower (it moves more memory
+ * than it saves multiplies); on lavapipe the ConvNet's 3 × 3 convolution runs 1.6-1.8× faster with it.
+ */
+const WINOGRAD_MARGIN = 1.1;
 const MATMULS = { tiled: TILED, blocked: BLOCKED, blocked8: BLOCKED8 };
 const MATMUL_NAMES = Object.keys(MATMULS) as (keyof typeof MATMULS)[];
 const chosenMatmul = new WeakMap<Gpu, Promise<MatmulStrategy>>();
@@ -40,11 +50,10 @@ export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
   let strategy = chosenConv.get(gpu);
   if (!strategy) {
     strategy = matmulStrategy(gpu).then((matmul) => {
-      let plans: Promise<ConvPlan[]> | undefined; // both built at once (their pipelines compile side by side), when first needed
-      const candidates: ConvStrategy[] = ['im2col', 'implicit'];
-      return rememberedChoice(gpu.device.adapterInfo, 'conv', candidates, async (name) => {
-        plans ??= Promise.all(candidates.map((conv) => convPlan(gpu, matmul, conv)));
-        return timeConv(gpu, (await plans)[candidates.indexOf(name)]);
+      let plans: Promise<ConvPlans[]> | undefined; // all built at once (their pipelines compile side by side), when first needed
+      return rememberedChoice(gpu.device.adapterInfo, 'conv', CONVS, async (name) => {
+        plans ??= Promise.all(CONVS.map((conv) => convPlans(gpu, matmul, conv)));
+        return (name === 'winograd' ? WINOGRAD_MARGIN : 1) * await timeConv(gpu, (await plans)[CONVS.indexOf(name)]);
       });
     });
     chosenConv.set(gpu, strategy);
@@ -145,27 +154,32 @@ async function timeMatmul(gpu: Gpu, strategy: MatmulStrategy): Promise<number> {
   return firstMs + FIT_RUNS * runMs;
 }
 
-interface ConvPlan {
-  plan: Plan;
+interface ConvPlans {
+  training: Plan;
+  inference: Plan;
   buffers: GPUBuffer[];
 }
 
 /**
- * A training step's worth of a ConvNet's convolution and the 2 × 2 max pool after it, as a plan builds them
- * (fused where they can be): 16 samples of 8 × 12 × 12 → 16 filters of 3 × 3.
+ * A ConvNet's convolution and the 2 × 2 max pool after it, as plans build them (fused where they can be):
+ * the MNIST ConvNet's second, 24 × 12 × 12 → 32 filters of 3 × 3, in a training plan of 16 samples and an
+ * inference plan of 64 (a fit trains and evaluates).
  */
-async function convPlan(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<ConvPlan> {
-  const layers = layersOf([8, 12, 12], [{ type: 'conv2d', filters: 16, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
+async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<ConvPlans> {
+  const layers = layersOf([24, 12, 12], [{ type: 'conv2d', filters: 32, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
   const layout = paramLayout(layers, Math.max(4, gpu.device.limits.minStorageBufferOffsetAlignment / 4));
   const params = gpu.buffer(`autotune.${conv}.params`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
   const grads = gpu.buffer(`autotune.${conv}.grads`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
-  const plan = await buildPlan(gpu, `autotune.${conv}`, layers, 'cross-entropy', layout, params, grads, CONV_ROWS, true, { matmul, conv });
-  return { plan, buffers: [params, grads] };
+  const plan = (rows: number, training: boolean) =>
+    buildPlan(gpu, `autotune.${conv}.${training ? 'train' : 'infer'}`, layers, 'cross-entropy', layout, params, grads, rows, training, { matmul, conv });
+  const [training, inference] = await Promise.all([plan(CONV_ROWS, true), plan(CONV_INFERENCE_ROWS, false)]);
+  return { training, inference, buffers: [params, grads] };
 }
 
-/** Times the convolution's and pool's ops, then releases the plan. */
-async function timeConv(gpu: Gpu, { plan, buffers }: ConvPlan): Promise<number> {
-  const { runMs: ms } = await timeOps(gpu, [0, 1].flatMap((l) => [...plan.layers[l].forward, ...plan.layers[l].backward]), CONV_ROWS);
-  for (const buffer of [...buffers, ...plan.owned]) gpu.release(buffer);
-  return ms;
+/** Times the convolution's and pool's ops: a training step's, and an inference forward's; then releases the plans. */
+async function timeConv(gpu: Gpu, { training, inference, buffers }: ConvPlans): Promise<number> {
+  const { runMs: trainMs } = await timeOps(gpu, [0, 1].flatMap((l) => [...training.layers[l].forward, ...training.layers[l].backward]), CONV_ROWS);
+  const { runMs: inferMs } = await timeOps(gpu, [0, 1].flatMap((l) => inference.layers[l].forward), CONV_INFERENCE_ROWS);
+  for (const buffer of [...buffers, ...training.owned, ...inference.owned]) gpu.release(buffer);
+  return trainMs + inferMs;
 }

@@ -22,8 +22,12 @@ export interface ConvGeometry {
   padded: boolean;
 }
 
-/** How a convolution's products get their patches: a matrix built by im2col, or read in place (unpadded convolutions). */
-export type ConvStrategy = 'im2col' | 'implicit';
+/**
+ * How a convolution's products get their patches: a matrix built by im2col, or read in place (unpadded
+ * convolutions); winograd reads them in place too, and computes the forward of a 3 × 3 convolution of stride 1
+ * by Winograd's F(2 × 2, 3 × 3) (src/ops/winograd.ts).
+ */
+export type ConvStrategy = 'im2col' | 'implicit' | 'winograd';
 
 const WORKGROUP = 64;
 
