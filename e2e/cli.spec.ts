@@ -84,8 +84,8 @@ test('a short run reports every epoch, the test accuracy and classes, and writes
   expect(model.layers).toEqual([[784, 16], [16, 10]]);
   expect(JSON.parse(model.metadata.training).epochs).toBe(2);
   // With no --runtime, the CLI picks the fastest it finds and says which: Deno on a GPU or lavapipe (the adapter
-  // it then trains on), else the browser on SwiftShader.
-  const picked = /^runtime: (deno \(wgpu\) on (.+), the fastest found|browser \(Chromium, on its SwiftShader\): Deno found no GPU or lavapipe)/m.exec(r.out);
+  // it then trains on), else the browser on SwiftShader (no GPU, and no lavapipe or one older than Mesa 25).
+  const picked = /^runtime: (deno \(wgpu\) on (.+), the fastest found|browser \(Chromium, on its SwiftShader\): (Deno found no GPU or lavapipe|lavapipe implements Vulkan [\d.]+, so it is older than Mesa 25))/m.exec(r.out);
   expect(picked, 'the CLI says which runtime it picked').not.toBeNull();
   if (picked![2]) expect(r.out).toContain(`webgpu-nn on ${picked![2]}:`);
   else expect(r.out).toMatch(/^webgpu-nn on google swiftshader/m);
