@@ -177,7 +177,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const liveRows = live ? scratch.floats('liveRows', Math.ceil((ctx.capacity * positions) / ctx.matmul.block)) : undefined;
     const activation = ctx.fused?.activation ?? this.spec.activation;
     if (winograd) {
-      forward.push(...await this.winograd(ctx, scratch, activation));
+      forward.push(...await this.winograd(ctx, scratch, activation, pooled));
     } else {
       const forwardKernel = await matmulKernel(gpu, 'forward', activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit, pooled, live });
       forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
@@ -219,12 +219,12 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
   }
 
   /** The forward by Winograd's F(2 × 2, 3 × 3): its transforms and 16 products, into scratch of its own. */
-  private async winograd(ctx: BuildContext, scratch: Scratch, activation: Activation): Promise<Op[]> {
+  private async winograd(ctx: BuildContext, scratch: Scratch, activation: Activation, pooled: boolean): Promise<Op[]> {
     const g = this.geometry;
     const filters = this.spec.filters;
-    const [th, tw] = winogradTiles(g, ctx.fused !== undefined);
+    const [th, tw] = winogradTiles(g, pooled);
     const tiles = ctx.capacity * th * tw;
-    const kernels = await winogradKernels(ctx.gpu, g, ctx.inLayout, activation, ctx.matmul, ctx.fused !== undefined, { tiles, filters });
+    const kernels = await winogradKernels(ctx.gpu, g, ctx.inLayout, activation, ctx.matmul, pooled, { tiles, filters });
     return winogradForward(ctx.gpu, kernels, ctx.label, g, ctx.inLayout, filters, {
       inp: { buffer: ctx.inp }, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, argmax: ctx.fused && { buffer: ctx.fused.argmax },
       u: scratch.floats('winogradWeights', 16 * g.channels * filters), // (16, C, F)
