@@ -2,7 +2,7 @@
 // multiples of anything. It is appended to one of shaders/matmul_forward.wgsl, matmul_backward_input.wgsl or
 // matmul_backward_weight.wgsl, which say where A, B and C live: size_mnk() gives (M, N, K), k_range(z) the k
 // that workgroup z sums over, A[m, k] = a_at(a_start(m) + a_offset(k, k_steps())), likewise B[k, n] with b_,
-// and store_c(m, n, acc) (or, with pooled, store_window(w, n, the window's 4 rows)) writes C.
+// and store_c(m, n, acc) (or, with pooled, store_window(w, n, the window's max, which row it was)) writes C.
 // Two ways to compute it: tiled through workgroup memory, or register-blocked.
 // With sparse (register-blocked), a mask k_mask says, for each block of BLOCK rows of A, which k hold a nonzero
 // A[m, k]; the others add nothing and are skipped. MNIST digits are 81% zeros: of a block of 8 digits, 54% of
@@ -55,7 +55,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   workgroupBarrier();
   if (lid.y % 4u == 0u && m < size.x && n < size.y) {
     let i = lid.y * TILE + lid.x;
-    store_window(m / 4u, n, vec4f(tile_a[i], tile_a[i + TILE], tile_a[i + 2u * TILE], tile_a[i + 3u * TILE]));
+    let win = window_max(vec4f(tile_a[i]), vec4f(tile_a[i + TILE]), vec4f(tile_a[i + 2u * TILE]), vec4f(tile_a[i + 3u * TILE]));
+    store_window(m / 4u, n, win.best.x, win.at.x);
   }
 #else
   if (m < size.x && n < size.y) { store_c(m, n, acc); }
@@ -112,10 +113,29 @@ fn accumulate(k: u32, ia: array<vec4u, 2>, ib: array<vec4u, 2>, step_k: vec2u) {
   c0[7] += a1.w * b0; c1[7] += a1.w * b1;
 }
 
-// C[m0 + i, n0 + 4g .. n0 + 4g + 3]
-fn c_row(g: u32, i: u32) -> vec4f {
-  return select(c0[i], c1[i], g == 1u);
+// Stores the block. Every index into c0 and c1 is a constant: an array indexed at run time anywhere stays in
+// memory throughout on SwiftShader, and the stores cost as much as 25 steps of k (layer 0 of the ConvNet).
+fn store_block(m0: u32, n0: u32, size: vec3u) {
+#if ${pooled}
+  // The block's rows are 2 windows (rows come 4 by 4, and m0 is a multiple of BLOCK).
+  store_windows(m0 / 4u, n0, size, c0[0], c0[1], c0[2], c0[3]);
+  store_windows(m0 / 4u, n0 + 4u, size, c1[0], c1[1], c1[2], c1[3]);
+  if (m0 + 4u < size.x) {
+    store_windows(m0 / 4u + 1u, n0, size, c0[4], c0[5], c0[6], c0[7]);
+    store_windows(m0 / 4u + 1u, n0 + 4u, size, c1[4], c1[5], c1[6], c1[7]);
+  }
+#else
+  store_row(m0, n0, size, c0[0], c1[0]);
+  store_row(m0 + 1u, n0, size, c0[1], c1[1]);
+  store_row(m0 + 2u, n0, size, c0[2], c1[2]);
+  store_row(m0 + 3u, n0, size, c0[3], c1[3]);
+  store_row(m0 + 4u, n0, size, c0[4], c1[4]);
+  store_row(m0 + 5u, n0, size, c0[5], c1[5]);
+  store_row(m0 + 6u, n0, size, c0[6], c1[6]);
+  store_row(m0 + 7u, n0, size, c0[7], c1[7]);
+#endif
 }
+
 
 fn starts_a(m0: u32, m: u32) -> array<vec4u, 2> {
   return array(a_starts(clamped4(m0, m)), a_starts(clamped4(m0 + 4u, m)));
@@ -159,15 +179,52 @@ fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
   c0[15] += a3.w * b0; c1[15] += a3.w * b1; c2[15] += a3.w * b2; c3[15] += a3.w * b3;
 }
 
-// C[m0 + i, n0 + 4g .. n0 + 4g + 3]
-fn c_row(g: u32, i: u32) -> vec4f {
-  switch g {
-    case 0u: { return c0[i]; }
-    case 1u: { return c1[i]; }
-    case 2u: { return c2[i]; }
-    default: { return c3[i]; }
+// Stores the block, every index into c0 .. c3 a constant (as in the 8 × 8 block's).
+fn store_block(m0: u32, n0: u32, size: vec3u) {
+#if ${pooled}
+  // The block's rows are 4 windows (rows come 4 by 4, and m0 is a multiple of BLOCK).
+  store_windows(m0 / 4u, n0, size, c0[0], c0[1], c0[2], c0[3]);
+  store_windows(m0 / 4u, n0 + 4u, size, c1[0], c1[1], c1[2], c1[3]);
+  store_windows(m0 / 4u, n0 + 8u, size, c2[0], c2[1], c2[2], c2[3]);
+  store_windows(m0 / 4u, n0 + 12u, size, c3[0], c3[1], c3[2], c3[3]);
+  if (m0 + 4u < size.x) {
+    store_windows(m0 / 4u + 1u, n0, size, c0[4], c0[5], c0[6], c0[7]);
+    store_windows(m0 / 4u + 1u, n0 + 4u, size, c1[4], c1[5], c1[6], c1[7]);
+    store_windows(m0 / 4u + 1u, n0 + 8u, size, c2[4], c2[5], c2[6], c2[7]);
+    store_windows(m0 / 4u + 1u, n0 + 12u, size, c3[4], c3[5], c3[6], c3[7]);
   }
+  if (m0 + 8u < size.x) {
+    store_windows(m0 / 4u + 2u, n0, size, c0[8], c0[9], c0[10], c0[11]);
+    store_windows(m0 / 4u + 2u, n0 + 4u, size, c1[8], c1[9], c1[10], c1[11]);
+    store_windows(m0 / 4u + 2u, n0 + 8u, size, c2[8], c2[9], c2[10], c2[11]);
+    store_windows(m0 / 4u + 2u, n0 + 12u, size, c3[8], c3[9], c3[10], c3[11]);
+  }
+  if (m0 + 12u < size.x) {
+    store_windows(m0 / 4u + 3u, n0, size, c0[12], c0[13], c0[14], c0[15]);
+    store_windows(m0 / 4u + 3u, n0 + 4u, size, c1[12], c1[13], c1[14], c1[15]);
+    store_windows(m0 / 4u + 3u, n0 + 8u, size, c2[12], c2[13], c2[14], c2[15]);
+    store_windows(m0 / 4u + 3u, n0 + 12u, size, c3[12], c3[13], c3[14], c3[15]);
+  }
+#else
+  store_row(m0, n0, size, c0[0], c1[0]); store_row(m0, n0 + 8u, size, c2[0], c3[0]);
+  store_row(m0 + 1u, n0, size, c0[1], c1[1]); store_row(m0 + 1u, n0 + 8u, size, c2[1], c3[1]);
+  store_row(m0 + 2u, n0, size, c0[2], c1[2]); store_row(m0 + 2u, n0 + 8u, size, c2[2], c3[2]);
+  store_row(m0 + 3u, n0, size, c0[3], c1[3]); store_row(m0 + 3u, n0 + 8u, size, c2[3], c3[3]);
+  store_row(m0 + 4u, n0, size, c0[4], c1[4]); store_row(m0 + 4u, n0 + 8u, size, c2[4], c3[4]);
+  store_row(m0 + 5u, n0, size, c0[5], c1[5]); store_row(m0 + 5u, n0 + 8u, size, c2[5], c3[5]);
+  store_row(m0 + 6u, n0, size, c0[6], c1[6]); store_row(m0 + 6u, n0 + 8u, size, c2[6], c3[6]);
+  store_row(m0 + 7u, n0, size, c0[7], c1[7]); store_row(m0 + 7u, n0 + 8u, size, c2[7], c3[7]);
+  store_row(m0 + 8u, n0, size, c0[8], c1[8]); store_row(m0 + 8u, n0 + 8u, size, c2[8], c3[8]);
+  store_row(m0 + 9u, n0, size, c0[9], c1[9]); store_row(m0 + 9u, n0 + 8u, size, c2[9], c3[9]);
+  store_row(m0 + 10u, n0, size, c0[10], c1[10]); store_row(m0 + 10u, n0 + 8u, size, c2[10], c3[10]);
+  store_row(m0 + 11u, n0, size, c0[11], c1[11]); store_row(m0 + 11u, n0 + 8u, size, c2[11], c3[11]);
+  store_row(m0 + 12u, n0, size, c0[12], c1[12]); store_row(m0 + 12u, n0 + 8u, size, c2[12], c3[12]);
+  store_row(m0 + 13u, n0, size, c0[13], c1[13]); store_row(m0 + 13u, n0 + 8u, size, c2[13], c3[13]);
+  store_row(m0 + 14u, n0, size, c0[14], c1[14]); store_row(m0 + 14u, n0 + 8u, size, c2[14], c3[14]);
+  store_row(m0 + 15u, n0, size, c0[15], c1[15]); store_row(m0 + 15u, n0 + 8u, size, c2[15], c3[15]);
+#endif
 }
+
 
 fn starts_a(m0: u32, m: u32) -> array<vec4u, 4> {
   return array(a_starts(clamped4(m0, m)), a_starts(clamped4(m0 + 4u, m)), a_starts(clamped4(m0 + 8u, m)), a_starts(clamped4(m0 + 12u, m)));
@@ -216,40 +273,45 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let range = k_range(gid.z);
   for (var k = range.x; k < range.y; k++) { accumulate(k, ia, ib, step_k); }
 #endif
-#if ${pooled}
-  // The block's rows are BLOCK / 4 windows (rows come 4 by 4, and m0 is a multiple of BLOCK).
-  for (var w = 0u; w < BLOCK / 4u; w++) {
-    let i = 4u * w;
-    if (m0 + i >= size.x) { break; }
-    for (var g = 0u; g < BLOCK / 4u; g++) {
-      let rows = array(c_row(g, i), c_row(g, i + 1u), c_row(g, i + 2u), c_row(g, i + 3u));
-      for (var j = 0u; j < 4u; j++) {
-        if (n0 + 4u * g + j < size.y) { store_window(m0 / 4u + w, n0 + 4u * g + j, vec4f(rows[0][j], rows[1][j], rows[2][j], rows[3][j])); }
-      }
-    }
-  }
-#else
-  for (var i = 0u; i < BLOCK; i++) {
-    let m = m0 + i;
-    if (m >= size.x) { break; }
-    for (var g = 0u; g < BLOCK / 4u; g++) {
-      let row = c_row(g, i);
-      for (var j = 0u; j < 4u; j++) {
-        if (n0 + 4u * g + j < size.y) { store_c(m, n0 + 4u * g + j, row[j]); }
-      }
-    }
-  }
-#endif
+  store_block(m0, n0, size);
 }
 
+#if ${pooled}
+// Window w's rows r0 .. r3 at columns n .. n + 3 (a lane a column): each column's max and which row it was.
+fn store_windows(w: u32, n: u32, size: vec3u, r0: vec4f, r1: vec4f, r2: vec4f, r3: vec4f) {
+  let win = window_max(r0, r1, r2, r3);
+  if (n < size.y) { store_window(w, n, win.best.x, win.at.x); }
+  if (n + 1u < size.y) { store_window(w, n + 1u, win.best.y, win.at.y); }
+  if (n + 2u < size.y) { store_window(w, n + 2u, win.best.z, win.at.z); }
+  if (n + 3u < size.y) { store_window(w, n + 3u, win.best.w, win.at.w); }
+}
+#else
+// C[m, n .. n + 7] = q0, q1, where inside C
+fn store_row(m: u32, n: u32, size: vec3u, q0: vec4f, q1: vec4f) {
+  if (m >= size.x) { return; }
+  store_quad(m, n, size, q0);
+  store_quad(m, n + 4u, size, q1);
+}
+fn store_quad(m: u32, n: u32, size: vec3u, q: vec4f) {
+  if (n < size.y) { store_c(m, n, q.x); }
+  if (n + 1u < size.y) { store_c(m, n + 1u, q.y); }
+  if (n + 2u < size.y) { store_c(m, n + 2u, q.z); }
+  if (n + 3u < size.y) { store_c(m, n + 3u, q.w); }
+}
+#endif
+
 #if ${notesLive}
-// seen as BLOCK bits, bit 4g + j for row m0 + 4g + j.
+// seen as BLOCK bits, bit 4g + j for row m0 + 4g + j (constant indices, as in store_block).
 fn pack_seen() -> u32 {
-  var bits = 0u;
-  for (var g = 0u; g < BLOCK / 4u; g++) {
-    bits |= dot(select(vec4u(0u), vec4u(1u, 2u, 4u, 8u), seen[g] != vec4f(0.0)), vec4u(1u)) << (4u * g);
-  }
-  return bits;
+#if ${small}
+  return nonzero4(seen[0]) | (nonzero4(seen[1]) << 4u);
+#else
+  return nonzero4(seen[0]) | (nonzero4(seen[1]) << 4u) | (nonzero4(seen[2]) << 8u) | (nonzero4(seen[3]) << 12u);
+#endif
+}
+// Bit j set where v[j] is nonzero.
+fn nonzero4(v: vec4f) -> u32 {
+  return dot(select(vec4u(0u), vec4u(1u, 2u, 4u, 8u), v != vec4f(0.0)), vec4u(1u));
 }
 #endif
 #if ${readsLive}
@@ -270,4 +332,27 @@ fn a_starts(m: vec4u) -> vec4u { return vec4u(a_start(m.x), a_start(m.y), a_star
 fn b_starts(n: vec4u) -> vec4u { return vec4u(b_start(n.x), b_start(n.y), b_start(n.z), b_start(n.w)); }
 fn a4(i: vec4u) -> vec4f { return vec4f(a_at(i.x), a_at(i.y), a_at(i.z), a_at(i.w)); }
 fn b4(i: vec4u) -> vec4f { return vec4f(b_at(i.x), b_at(i.y), b_at(i.z), b_at(i.w)); }
+#endif
+
+#if ${pooled}
+// The max of each lane over the 4 rows of a 2 × 2 window (r0 .. r3 in row-major order; lanes are columns of C),
+// and which row it was: the first, if several are equal.
+struct Winners {
+  best: vec4f,
+  at: vec4u,
+}
+fn window_max(r0: vec4f, r1: vec4f, r2: vec4f, r3: vec4f) -> Winners {
+  var best = r0;
+  var at = vec4u(0u);
+  let in1 = r1 > best;
+  best = select(best, r1, in1);
+  at = select(at, vec4u(1u), in1);
+  let in2 = r2 > best;
+  best = select(best, r2, in2);
+  at = select(at, vec4u(2u), in2);
+  let in3 = r3 > best;
+  best = select(best, r3, in3);
+  at = select(at, vec4u(3u), in3);
+  return Winners(best, at);
+}
 #endif

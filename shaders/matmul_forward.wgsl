@@ -68,16 +68,8 @@ fn b_start(n: u32) -> u32 { return n * dims.n_in; }
 fn b_offset(k: u32, steps: vec2u) -> u32 { return k * steps.y; }
 
 #if ${pooled}
-// C[4w + q, n] = values[q] for the 4 rows of window w: out gets the max (the first, if several are equal), argmax its q.
-fn store_window(w: u32, n: u32, values: vec4f) {
-  var best = values.x;
-  var at = 0u;
-  for (var q = 1u; q < 4u; q++) {
-    if (values[q] > best) {
-      best = values[q];
-      at = q;
-    }
-  }
+// Window w's max at column n of C, and which of its 4 rows it was (gemm.wgsl's window_max): out gets act(max + bias).
+fn store_window(w: u32, n: u32, best: f32, at: u32) {
   out[w * dims.n_out + n] = activate(best + bias[n]);
   argmax[w * dims.n_out + n] = at;
 }
