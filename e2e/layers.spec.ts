@@ -60,7 +60,8 @@ function check(name: string, r: Awaited<ReturnType<typeof window.harness.layerCa
 }
 
 // Each convolution with both product strategies, and its patches gathered by im2col or read in place (implicit;
-// a padded convolution always uses im2col), or with a 3 × 3 kernel of stride 1 its forward by Winograd's F(2 × 2, 3 × 3).
+// a padded convolution always uses im2col), or with a 3 × 3 kernel of stride 1 its forward (and, channels last, its
+// input gradient) by Winograd's F(2 × 2, 3 × 3).
 for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
   for (const conv of ['im2col', 'implicit', 'winograd'] as const) {
     for (const [name, c] of CONVS) {
@@ -68,12 +69,17 @@ for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
         const r = await harness.evaluate((c) => window.harness.layerCase(c), { ...c, strategy, conv, seed: 3 } as LayerCase);
         check(`conv2d.${strategyName}.${conv} ${name}`, r);
         expect(Object.keys(r.grads)).toEqual(['weight', 'bias']);
-        // after an activation, col2im's sum takes its derivative in a pass of its own
-        expect(r.ops.includes('inputGrad') && r.ops.includes(c.previous === 'identity' ? 'colGrad' : 'inputGradSum')).toBe(true);
         const padded = c.layer.type === 'conv2d' && c.layer.padding !== undefined;
         expect(r.ops.includes('im2col')).toBe(conv === 'im2col' || padded);
         const threeByThree = c.layer.type === 'conv2d' && c.layer.kernelSize === 3 && c.layer.stride === undefined && !padded;
         expect(r.ops.includes('winogradProducts')).toBe(conv === 'winograd' && threeByThree);
+        // The input gradient by Winograd too where the input is channels last; else the patches' gradient and
+        // col2im, whose sum takes an activation's derivative in a pass of its own.
+        const winogradGrad = conv === 'winograd' && threeByThree && c.inLayout === 'hwc';
+        expect(r.ops.includes('winogradGradProducts')).toBe(winogradGrad);
+        expect(r.ops.includes('colGrad')).toBe(!winogradGrad);
+        expect(r.ops.includes('inputGradSum')).toBe(!winogradGrad && c.previous !== 'identity');
+        expect(r.ops.includes('inputGrad')).toBe(true);
       });
     }
   }

@@ -54,15 +54,15 @@ for (const c of STEP_CASES) {
 }
 
 // A convolution and the 2 × 2 max pool after it fuse (the pool in the product's epilogue, or in Winograd's output
-// transform, its backward from the recorded winners) where patches are read in place; with im2col they do not. Odd sizes leave a row and a column
-// no window takes; 8 filters take the 4-at-a-time paths, 5 the others; the second convolution's input gradient
-// goes through the pool's relu. The tanh layer after the second pool is done in that product too (it adds no
-// op; the dense layer applies its derivative). The data is 85% zeros: a quarter of the first convolution's
-// patches are all zeros, which its register-blocked weight gradient skips. Predictions go through the
-// inference plan, fused too.
-const FUSED = { input: [2, 11, 10], layers: [
+// transform, its backward from the recorded winners) where patches are read in place; with im2col they do not. Odd
+// sizes leave a row or a column no window takes; 8 filters take the 4-at-a-time paths, 5 the others; the second
+// convolution's input gradient goes through the pool's relu (by Winograd, under winograd: both are 3 × 3). The
+// tanh layer after the second pool is done in that product too (it adds no op; the dense layer applies its
+// derivative). The data is 85% zeros, some of the first convolution's patches all zeros, which its
+// register-blocked weight gradient skips. Predictions go through the inference plan, fused too.
+const FUSED = { input: [2, 13, 12], layers: [
   { type: 'conv2d', filters: 8, kernelSize: 3 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
-  { type: 'conv2d', filters: 5, kernelSize: 2 }, { type: 'maxPool2d', size: 2 }, { type: 'activation', activation: 'tanh' },
+  { type: 'conv2d', filters: 5, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'activation', activation: 'tanh' },
   { type: 'flatten' }, { type: 'dense', units: 3 }], init: 'he', seed: 10 } as const;
 for (const [matmul, conv] of [['blocked', 'implicit'], ['blocked8', 'implicit'], ['tiled', 'implicit'], ['blocked8', 'winograd'], ['blocked', 'im2col']] as const) {
   test(`GPU training equals the reference: conv + max pool, ${matmul} products, ${conv} patches (${conv === 'im2col' ? 'apart' : 'fused'})`, async ({ harness }) => {
@@ -78,9 +78,11 @@ for (const [matmul, conv] of [['blocked', 'implicit'], ['blocked8', 'implicit'],
     expect(r.maxDiff).toBeLessThanOrEqual(STEP_TOLERANCE);
     expect(r.predictMaxDiff).toBeLessThanOrEqual(PREDICT_TOLERANCE);
     const fused = conv !== 'im2col';
-    // Winograd's F(2 × 2, 3 × 3) does the first convolution's forward (3 × 3), with its pool; the second is 2 × 2
+    // Winograd's F(2 × 2, 3 × 3) does both convolutions' forward, with their pools, and the second's input gradient
     expect(r.ops[0].includes('winogradProducts')).toBe(conv === 'winograd');
-    expect(r.ops[2].includes('winogradProducts')).toBe(false);
+    expect(r.ops[2].includes('winogradProducts')).toBe(conv === 'winograd');
+    expect(r.ops[2].includes('winogradGradProducts')).toBe(conv === 'winograd');
+    expect(r.ops[2].includes('colGrad')).toBe(conv !== 'winograd');
     for (const pool of [1, 3]) { // a fused pool adds only its backward; apart, its forward too
       expect(r.ops[pool].includes('forward')).toBe(!fused);
       expect(r.ops[pool]).toContain('inputGrad');

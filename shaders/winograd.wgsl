@@ -152,7 +152,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let top = array(p0[0] + p1[0] + p2[0], p0[1] + p1[1] + p2[1]);    // out[2ty, 2tx + ·] - bias
   let bottom = array(p1[0] - p2[0] - p3[0], p1[1] - p2[1] - p3[1]); // out[2ty + 1, 2tx + ·] - bias
 #if ${pooled}
-  // The window's max (the first, if several are equal) in row-major order, as shaders/matmul_forward.wgsl's store_window.
+  // The window's max (the first, if several are equal) in row-major order, as shaders/gemm.wgsl's window_max.
   var best = top[0];
   var which = vec4u(0u);
   let right = top[1] > best;

@@ -1,6 +1,10 @@
 // The 16 products of a Winograd convolution (shaders/winograd.wgsl): p[ξ] = v[ξ] · u[ξ] for ξ = 0 .. 15,
 // the workgroup's z, with v (16, M, C) the transformed input tiles (M = rows · tiles), u (16, C, F) the
 // transformed weights and p (16, M, F).
+// With flipped (shaders/winograd_grad.wgsl, the input gradient): v (16, M, F) the transformed output gradient's
+// tiles, and the product p (16, M, C) = v[ξ] · u[σ(ξ)]ᵀ, where σ swaps the first and last rows and columns of ξ's
+// 4 × 4: the same u, as the forward's weights pass wrote it, read as the flipped and transposed weights' transform.
+// Below, C is the product's k and F its columns: flipped, the forward's F and C.
 //
 // This file says what C(M, N) = A(M, K) · B(K, N) is here: A[m, k] = a_at(a_start(m) + a_offset(k)),
 // B[k, n] = b_at(b_start(n) + b_offset(k)), and store_c where C goes. shaders/gemm.wgsl, appended, computes it
@@ -14,21 +18,36 @@ struct Dims {
 
 @group(1) @binding(0) var<uniform> dims: Dims;
 @group(1) @binding(1) var<storage, read> v: array<f32>;          // (16, rows · tiles, C)
+#if ${flipped}
+@group(1) @binding(2) var<storage, read> u: array<f32>;          // (16, F, C): the forward's, its filters our C
+#else
 @group(1) @binding(2) var<storage, read> u: array<f32>;          // (16, C, F)
+#endif
 @group(1) @binding(3) var<storage, read_write> p: array<f32>;    // (16, rows · tiles, F)
 
 fn size_mnk() -> vec3u { return vec3u(step.rows * dims.tiles, dims.filters, dims.channels); }
 fn k_range(z: u32) -> vec2u { return vec2u(0u, dims.channels); }
+#if ${flipped}
+fn k_steps() -> vec2u { return vec2u(1u, 1u); }
+#else
 fn k_steps() -> vec2u { return vec2u(1u, dims.filters); }
+#endif
 
 // A[m, k] = v[ξ, m, k]
 fn a_at(i: u32) -> f32 { return v[i]; }
 fn a_start(m: u32) -> u32 { return (part * step.rows * dims.tiles + m) * dims.channels; }
 fn a_offset(k: u32, steps: vec2u) -> u32 { return k * steps.x; }
 
-// B[k, n] = u[ξ, k, n]
 fn b_at(i: u32) -> f32 { return u[i]; }
+#if ${flipped}
+// B[k, n] = u[σ(ξ), n, k]
+fn b_start(n: u32) -> u32 { return (4u * swapped(part / 4u) + swapped(part % 4u)) * dims.channels * dims.filters + n * dims.channels; }
+// Row or column i of the 4 × 4, the first and last swapped.
+fn swapped(i: u32) -> u32 { return select(i, 3u - i, i == 0u || i == 3u); }
+#else
+// B[k, n] = u[ξ, k, n]
 fn b_start(n: u32) -> u32 { return part * dims.channels * dims.filters + n; }
+#endif
 fn b_offset(k: u32, steps: vec2u) -> u32 { return k * steps.y; }
 
 fn store_c(m: u32, n: u32, acc: f32) { p[(part * step.rows * dims.tiles + m) * dims.filters + n] = acc; }

@@ -16,6 +16,7 @@ import pointwise from '../shaders/pointwise.wgsl?raw';
 import pool from '../shaders/pool.wgsl?raw';
 import softmax from '../shaders/softmax.wgsl?raw';
 import winograd from '../shaders/winograd.wgsl?raw';
+import winogradGrad from '../shaders/winograd_grad.wgsl?raw';
 import winogradProduct from '../shaders/winograd_product.wgsl?raw';
 
 export const shaders = {
@@ -35,6 +36,7 @@ export const shaders = {
   'pool.wgsl': pool,
   'softmax.wgsl': softmax,
   'winograd.wgsl': winograd,
+  'winograd_grad.wgsl': winogradGrad,
   'winograd_product.wgsl': winogradProduct,
 };
 export type ShaderFile = keyof typeof shaders;

@@ -7,7 +7,7 @@
 // 2 × 2 max pool right after it is done in the same product (fusesWith; the plan decides), and on the input
 // data its weight gradient skips the positions whose patch is all zeros. Where the adapter runs it faster, the
 // forward of a 3 × 3 convolution of stride 1 goes by Winograd's F(2 × 2, 3 × 3) instead (src/ops/winograd.ts),
-// the pool fused into its output transform.
+// the pool fused into its output transform, and so does its input gradient where its input is channels last.
 
 import { ArgumentError } from '../errors';
 import { type Activation, IDENTITY } from '../ops/activation';
@@ -17,7 +17,8 @@ import type { Layout } from '../ops/layout';
 import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type Patches } from '../ops/matmul';
 import type { Op, Tensor } from '../ops/op';
 import { pointwiseBackward, pointwisePipeline } from '../ops/pointwise';
-import { winogradFits, winogradForward, winogradKernels, winogradScratch, winogradTiles } from '../ops/winograd';
+import { winogradFits, winogradForward, winogradGradKernels, winogradGradScratch, winogradGradTiles, winogradInputGrad, winogradKernels, winogradScratch,
+  winogradTiles } from '../ops/winograd';
 import { count } from '../check';
 import { intsAttribute, type OnnxGraph } from '../model/onnx_graph';
 import * as t from '../reference/layers';
@@ -142,7 +143,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       kernel: spec.kernelSize, stride: spec.stride, pad: [y.before, x.before], padded: this.pads.some((p) => p > 0),
     };
     this.productRows = this.output.height * this.output.width;
-    const winograd = winogradFits(this.geometry) ? winogradScratch(this.geometry, spec.filters, false) : 0;
+    const winograd = winogradFits(this.geometry) ? winogradScratch(this.geometry, spec.filters, false) + winogradGradScratch(this.geometry, spec.filters) : 0;
     this.scratchPerSample = Math.max(Math.max(this.productRows, spec.filters) * taps, winograd);
   }
 
@@ -176,8 +177,11 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const live = implicit && !winograd && ctx.training && ctx.inputIsData && !ctx.matmul.tiled;
     const liveRows = live ? scratch.floats('liveRows', Math.ceil((ctx.capacity * positions) / ctx.matmul.block)) : undefined;
     const activation = ctx.fused?.activation ?? this.spec.activation;
+    let u: Tensor | undefined; // Winograd's transformed weights
     if (winograd) {
-      forward.push(...await this.winograd(ctx, scratch, activation, pooled));
+      const transformed = await this.winograd(ctx, scratch, activation, pooled);
+      forward.push(...transformed.ops);
+      u = transformed.u;
     } else {
       const forwardKernel = await matmulKernel(gpu, 'forward', activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit, pooled, live });
       forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
@@ -197,7 +201,8 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut * dims.nIn), `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: ctx.grads.weight }),
       biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: ctx.grads.bias }),
     ];
-    if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, scratch, pooled));
+    if (ctx.dinp && u && ctx.inLayout === 'hwc') backward.push(...await this.winogradInputGradient(ctx, u, scratch, pooled));
+    else if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, scratch, pooled));
     return { forward, backward, scratch: scratch.buffers };
   }
 
@@ -219,17 +224,32 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
   }
 
   /** The forward by Winograd's F(2 × 2, 3 × 3): its transforms and 16 products, into scratch of its own. */
-  private async winograd(ctx: BuildContext, scratch: Scratch, activation: Activation, pooled: boolean): Promise<Op[]> {
+  private async winograd(ctx: BuildContext, scratch: Scratch, activation: Activation, pooled: boolean): Promise<{ ops: Op[]; u: Tensor }> {
     const g = this.geometry;
     const filters = this.spec.filters;
     const [th, tw] = winogradTiles(g, pooled);
     const tiles = ctx.capacity * th * tw;
     const kernels = await winogradKernels(ctx.gpu, g, ctx.inLayout, activation, ctx.matmul, pooled, { tiles, filters });
-    return winogradForward(ctx.gpu, kernels, ctx.label, g, ctx.inLayout, filters, {
-      inp: { buffer: ctx.inp }, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, argmax: ctx.fused && { buffer: ctx.fused.argmax },
-      u: scratch.floats('winogradWeights', 16 * g.channels * filters), // (16, C, F)
+    const u = scratch.floats('winogradWeights', 16 * g.channels * filters); // (16, C, F)
+    const ops = winogradForward(ctx.gpu, kernels, ctx.label, g, ctx.inLayout, filters, {
+      inp: { buffer: ctx.inp }, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, argmax: ctx.fused && { buffer: ctx.fused.argmax }, u,
       v: scratch.floats('winogradInputs', 16 * tiles * g.channels), // (16, capacity · tiles, C)
       p: scratch.floats('winogradProducts', 16 * tiles * filters), // (16, capacity · tiles, F)
+    });
+    return { ops, u };
+  }
+
+  /** dinp by Winograd's F(2 × 2, 3 × 3), with the forward's transformed weights u, through act' of the layer before. */
+  private async winogradInputGradient(ctx: BuildContext, u: Tensor, scratch: Scratch, pooled: boolean): Promise<Op[]> {
+    const g = this.geometry;
+    const filters = this.spec.filters;
+    const [th, tw] = winogradGradTiles(g);
+    const tiles = ctx.capacity * th * tw;
+    const kernels = await winogradGradKernels(ctx.gpu, g, filters, ctx.previous, ctx.matmul, pooled, tiles);
+    return winogradInputGrad(ctx.gpu, kernels, ctx.label, g, filters, {
+      dout: { buffer: ctx.dout! }, u, inp: { buffer: ctx.inp }, dinp: { buffer: ctx.dinp! },
+      v: scratch.floats('winogradGradTiles', 16 * tiles * filters), // (16, capacity · tiles, F)
+      p: scratch.floats('winogradGradProducts', 16 * tiles * g.channels), // (16, capacity · tiles, C)
     });
   }
 

@@ -27,9 +27,9 @@ const CONVS: ConvStrategy[] = ['im2col', 'implicit', 'winograd'];
 /**
  * Winograd's sums round differently from the direct product's: it is chosen only where it is clearly faster
  * (its time counts 10% more), so that an adapter measured again, where nothing saved its choice, keeps the same
- * sums. On SwiftShader it trains and evaluates about as fast as the direct product (its 16 products of k = 24
- * run at two thirds of the direct product's pace); on Debian 12's lavapipe (Mesa 22) the ConvNet's 3 × 3 convolution's
- * forward runs 1.8× faster with it.
+ * sums. Measured in Deno (2026-12-06), the ConvNet's training step and evaluation with it against the implicit
+ * GEMM: on SwiftShader 1.13× and 1.09× faster (here it measures 1.2× faster, before the margin, in 5 runs of
+ * 6); on Debian 12's lavapipe (Mesa 22) 1.07× and 1.2×.
  */
 const WINOGRAD_MARGIN = 1.1;
 const MATMULS = { tiled: TILED, blocked: BLOCKED, blocked8: BLOCKED8 };
@@ -164,10 +164,13 @@ interface ConvPlans {
 /**
  * A ConvNet's convolution and the 2 × 2 max pool after it, as plans build them (fused where they can be):
  * the MNIST ConvNet's second, 24 × 12 × 12 → 32 filters of 3 × 3, in a training plan of 16 samples and an
- * inference plan of 64 (a fit trains and evaluates).
+ * inference plan of 64 (a fit trains and evaluates). As in that net, a layer with weights (here a 1 × 1
+ * convolution, untimed) and a relu come before it: its training ops include its input gradient, and it
+ * reads no input data (whose zeros the weight gradient skips, and these buffers are all zeros).
  */
 async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<ConvPlans> {
-  const layers = layersOf([24, 12, 12], [{ type: 'conv2d', filters: 32, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
+  const layers = layersOf([24, 12, 12], [{ type: 'conv2d', filters: 24, kernelSize: 1, activation: 'relu' }, { type: 'conv2d', filters: 32, kernelSize: 3 },
+    { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
   const layout = paramLayout(layers, Math.max(4, gpu.device.limits.minStorageBufferOffsetAlignment / 4));
   const params = gpu.buffer(`autotune.${conv}.params`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
   const grads = gpu.buffer(`autotune.${conv}.grads`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
@@ -177,10 +180,10 @@ async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): 
   return { training, inference, buffers: [params, grads] };
 }
 
-/** Times the convolution's and pool's ops: a training step's, and an inference forward's; then releases the plans. */
+/** Times the 3 × 3 convolution's and pool's ops: a training step's, and an inference forward's; then releases the plans. */
 async function timeConv(gpu: Gpu, { training, inference, buffers }: ConvPlans): Promise<number> {
-  const { runMs: trainMs } = await timeOps(gpu, [0, 1].flatMap((l) => [...training.layers[l].forward, ...training.layers[l].backward]), CONV_ROWS);
-  const { runMs: inferMs } = await timeOps(gpu, [0, 1].flatMap((l) => inference.layers[l].forward), CONV_INFERENCE_ROWS);
+  const { runMs: trainMs } = await timeOps(gpu, [1, 2].flatMap((l) => [...training.layers[l].forward, ...training.layers[l].backward]), CONV_ROWS);
+  const { runMs: inferMs } = await timeOps(gpu, [1, 2].flatMap((l) => inference.layers[l].forward), CONV_INFERENCE_ROWS);
   for (const buffer of [...buffers, ...training.owned, ...inference.owned]) gpu.release(buffer);
   return trainMs + inferMs;
 }

@@ -17,7 +17,7 @@ import { optimizerPipeline } from './optimizer';
 import { pointwisePipeline } from './pointwise';
 import { type PoolGeometry, poolPipeline, unpoolPipeline } from './pool';
 import { softmaxPipeline } from './softmax';
-import { winogradKernels } from './winograd';
+import { winogradGradKernels, winogradKernels } from './winograd';
 
 export interface ShaderModule {
   label: string;
@@ -95,6 +95,7 @@ export async function everyShaderModule(): Promise<ShaderModule[]> {
     const g: ConvGeometry = { channels, height: 8, width: 8, outHeight: 6, outWidth: 6, kernel: [3, 3], stride: [1, 1], pad: [0, 0], padded: false };
     for (const activation of ACTIVATION_CHOICES) for (const strategy of [TILED, BLOCKED, BLOCKED8]) for (const pooled of TRUE_FALSE) {
       add(winogradKernels(recorder, g, layout, activation, strategy, pooled, { tiles: 64, filters }));
+      add(winogradGradKernels(recorder, g, filters, activation, strategy, pooled, 64));
     }
   }
   // Only matmulKernel has rules to refuse a combination ("matmul: no …"); any other failure is a bug, thrown.

@@ -2,6 +2,8 @@
 // transform the weights and the input tiles, 16 products (shaders/winograd_product.wgsl with gemm.wgsl), then
 // transform back, adding the bias and activating, and (pooled) taking each 2 × 2 window's max. 2.25× fewer
 // multiplies than the direct product; the sums round differently, within float32's error of the same result.
+// Its input gradient likewise (shaders/winograd_grad.wgsl): the output gradient's tiles, 16 products with the
+// forward's transformed weights, then back, through act' of the layer before.
 
 import type { Binding, Gpu } from '../runtime/gpu';
 import { type Activation, activationConstants, IDENTITY } from './activation';
@@ -34,6 +36,15 @@ export function winogradScratch(g: ConvGeometry, filters: number, pooled: boolea
 const inputLanes = (g: ConvGeometry, layout: Layout) => (layout === 'hwc' && g.channels % 4 === 0 ? 4 : 1);
 const outputLanes = (filters: number) => (filters % 4 === 0 ? 4 : 1);
 
+/** Tiles of 2 × 2 input positions down and across, for the input gradient. */
+export const winogradGradTiles = (g: ConvGeometry): [number, number] => [Math.ceil(g.height / 2), Math.ceil(g.width / 2)];
+
+/** Floats of scratch per sample for the input gradient: the output gradient's tiles and the products (16 per tile, per filter and per channel). */
+export function winogradGradScratch(g: ConvGeometry, filters: number): number {
+  const [th, tw] = winogradGradTiles(g);
+  return XI * th * tw * (filters + g.channels);
+}
+
 export interface WinogradKernels {
   weights: GPUComputePipeline;
   inputs: GPUComputePipeline;
@@ -53,11 +64,37 @@ export async function winogradKernels(gpu: Gpu, g: ConvGeometry, layout: Layout,
   const [weights, inputs, product, outputs] = await Promise.all([
     transform({ weights: true }, ['uniform', 'read', 'write']),
     transform({ inputs: true, vec4: inputLanes(g, layout) === 4 }, ['uniform', 'read', 'write']),
-    kernel(gpu, 'winograd_product.wgsl', {}, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
+    kernel(gpu, 'winograd_product.wgsl', { flipped: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
       ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
     transform({ vec4: outputLanes(size.filters) === 4 }, ['uniform', 'read', 'read', 'write', ...(pooled ? ['write' as const] : [])], activation),
   ]);
   return { weights, inputs, product, cover, outputs };
+}
+
+export interface WinogradGradKernels {
+  tiles: GPUComputePipeline;
+  product: GPUComputePipeline;
+  /** Rows (tiles) and columns (channels) of a product one workgroup covers. */
+  cover: { m: number; n: number };
+  inputs: GPUComputePipeline;
+}
+
+/**
+ * Compiles the input gradient's passes, for products of about `tiles` rows (every step's input tiles); `pooled`:
+ * dout's rows come window by window; `previous`: the activation of the layer before, whose derivative it applies.
+ */
+export async function winogradGradKernels(gpu: Gpu, g: ConvGeometry, filters: number, previous: Activation, strategy: MatmulStrategy, pooled: boolean,
+  tiles: number): Promise<WinogradGradKernels> {
+  const cover = matmulCover(strategy, { m: tiles, n: g.channels });
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false };
+  const [tilesPass, product, inputs] = await Promise.all([
+    kernel(gpu, 'winograd_grad.wgsl', { tiles: true, vec4: outputLanes(filters) === 4, pooled }, { WORKGROUP }, ['uniform', 'read', 'write']),
+    kernel(gpu, 'winograd_product.wgsl', { flipped: true }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
+      ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
+    kernel(gpu, 'winograd_grad.wgsl', { tiles: false, vec4: inputLanes(g, 'hwc') === 4, pooled: false }, { WORKGROUP, ...activationConstants(previous) },
+      ['uniform', 'read', 'read', 'write']),
+  ]);
+  return { tiles: tilesPass, product, cover, inputs };
 }
 
 /** The scratch the passes share: u (16, C, F), v (16, capacity · tiles, C), p (16, capacity · tiles, F). */
@@ -87,5 +124,24 @@ export function winogradForward(gpu: Gpu, k: WinogradKernels, label: string, g: 
       (rows) => [ceilDiv(filters, k.cover.n), ceilDiv(rows * tiles, k.cover.m), XI]),
     makeOp(gpu, `${label}.winogradOutputs`, k.outputs, dims(g.channels, fOut), [t.p, t.bias, t.out, ...(t.argmax ? [t.argmax] : [])],
       (rows) => [ceilDiv(tiles * fOut, WORKGROUP), rows]),
+  ];
+}
+
+/**
+ * dinp (rows, H, W, C), channels last = the input gradient of the convolution whose forward wrote `u`, through
+ * act' of the layer before (from inp, its output, channels last); dout is the forward product's rows (pooled:
+ * window by window), (rows · positions, F).
+ */
+export function winogradInputGrad(gpu: Gpu, k: WinogradGradKernels, label: string, g: ConvGeometry, filters: number,
+  t: { dout: Tensor; u: Tensor; inp: Tensor; dinp: Tensor; v: Tensor; p: Tensor }): Op[] {
+  const [th, tw] = winogradGradTiles(g);
+  const tiles = th * tw;
+  const dims = (f: number, channels: number) => new Uint32Array([f, channels, g.height, g.width, g.outHeight, g.outWidth]);
+  const [fIn, cOut] = [filters / outputLanes(filters), g.channels / inputLanes(g, 'hwc')];
+  return [
+    makeOp(gpu, `${label}.winogradGradTiles`, k.tiles, dims(fIn, g.channels), [t.dout, t.v], (rows) => [ceilDiv(tiles * fIn, WORKGROUP), rows]),
+    makeOp(gpu, `${label}.winogradGradProducts`, k.product, new Uint32Array([filters, g.channels, tiles]), [t.v, t.u, t.p],
+      (rows) => [ceilDiv(g.channels, k.cover.n), ceilDiv(rows * tiles, k.cover.m), XI]),
+    makeOp(gpu, `${label}.inputGrad`, k.inputs, dims(filters, cOut), [t.p, t.inp, t.dinp], (rows) => [ceilDiv(tiles * cOut, WORKGROUP), rows]),
   ];
 }
