@@ -143,7 +143,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       kernel: spec.kernelSize, stride: spec.stride, pad: [y.before, x.before], padded: this.pads.some((p) => p > 0),
     };
     this.productRows = this.output.height * this.output.width;
-    const winograd = winogradFits(this.geometry) ? winogradScratch(this.geometry, spec.filters, false) + winogradGradScratch(this.geometry, spec.filters) : 0;
+    const winograd = winogradFits(this.geometry) ? Math.max(winogradScratch(this.geometry, spec.filters, false), winogradGradScratch(this.geometry, spec.filters)) : 0;
     this.scratchPerSample = Math.max(Math.max(this.productRows, spec.filters) * taps, winograd);
   }
 

@@ -26,10 +26,10 @@ export function winogradTiles(g: ConvGeometry, pooled: boolean): [number, number
   return [tiles(g.outHeight), tiles(g.outWidth)];
 }
 
-/** Floats of scratch per sample: the transformed tiles v and the products p (16 per tile, per channel or filter). */
+/** Floats per sample of the larger scratch buffer: the transformed tiles v or the products p (16 per tile, per channel or filter). */
 export function winogradScratch(g: ConvGeometry, filters: number, pooled: boolean): number {
   const [th, tw] = winogradTiles(g, pooled);
-  return XI * th * tw * (g.channels + filters);
+  return XI * th * tw * Math.max(g.channels, filters);
 }
 
 /** Values the inputs (outputs) pass reads at once: 4 channels (filters) side by side where they lie so. */
@@ -39,10 +39,10 @@ const outputLanes = (filters: number) => (filters % 4 === 0 ? 4 : 1);
 /** Tiles of 2 × 2 input positions down and across, for the input gradient. */
 export const winogradGradTiles = (g: ConvGeometry): [number, number] => [Math.ceil(g.height / 2), Math.ceil(g.width / 2)];
 
-/** Floats of scratch per sample for the input gradient: the output gradient's tiles and the products (16 per tile, per filter and per channel). */
+/** Floats per sample of the input gradient's larger scratch buffer: the output gradient's tiles or the products (16 per tile, per filter or channel). */
 export function winogradGradScratch(g: ConvGeometry, filters: number): number {
   const [th, tw] = winogradGradTiles(g);
-  return XI * th * tw * (filters + g.channels);
+  return XI * th * tw * Math.max(filters, g.channels);
 }
 
 export interface WinogradKernels {
