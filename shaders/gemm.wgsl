@@ -114,7 +114,8 @@ fn accumulate(k: u32, ia: array<vec4u, 2>, ib: array<vec4u, 2>, step_k: vec2u) {
 }
 
 // Stores the block. Every index into c0 and c1 is a constant: an array indexed at run time anywhere stays in
-// memory throughout on SwiftShader, and the stores cost as much as 25 steps of k (layer 0 of the ConvNet).
+// memory throughout on SwiftShader, where a loop over i and g made the stores a quarter of the ConvNet's first
+// convolution's forward (k = 25 taps).
 fn store_block(m0: u32, n0: u32, size: vec3u) {
 #if ${pooled}
   // The block's rows are 2 windows (rows come 4 by 4, and m0 is a multiple of BLOCK).
@@ -135,7 +136,6 @@ fn store_block(m0: u32, n0: u32, size: vec3u) {
   store_row(m0 + 7u, n0, size, c0[7], c1[7]);
 #endif
 }
-
 
 fn starts_a(m0: u32, m: u32) -> array<vec4u, 2> {
   return array(a_starts(clamped4(m0, m)), a_starts(clamped4(m0 + 4u, m)));
@@ -224,7 +224,6 @@ fn store_block(m0: u32, n0: u32, size: vec3u) {
   store_row(m0 + 15u, n0, size, c0[15], c1[15]); store_row(m0 + 15u, n0 + 8u, size, c2[15], c3[15]);
 #endif
 }
-
 
 fn starts_a(m0: u32, m: u32) -> array<vec4u, 4> {
   return array(a_starts(clamped4(m0, m)), a_starts(clamped4(m0 + 4u, m)), a_starts(clamped4(m0 + 8u, m)), a_starts(clamped4(m0 + 12u, m)));
