@@ -15,13 +15,17 @@ let shared: Promise<Engine> | undefined;
 /** The engine the model cases share (one device for the page). */
 export const getEngine = () => (shared ??= createEngine());
 
-/** Pins how products and convolutions run, as if the autotuner had measured them on this adapter before: call before any model. */
-export async function pinStrategies(matmul: 'tiled' | 'blocked' | 'blocked8', conv: ConvStrategy): Promise<void> {
+/**
+ * Pins how products and convolutions run, and whether the direct kernel does (where it fits), as if the
+ * autotuner had measured them on this adapter before: call before any model.
+ */
+export async function pinStrategies(matmul: 'tiled' | 'blocked' | 'blocked8', conv: ConvStrategy, direct = false): Promise<void> {
   if (shared) throw new Error('pinStrategies: the engine exists already, with its strategies chosen');
   const info = (await navigator.gpu.requestAdapter())!.info;
   if (!strategyKey(info, 'matmul')) throw new Error('pinStrategies: this adapter has no identity to save choices under (its info strings are empty)');
   saveStrategy(info, 'matmul', matmul);
   saveStrategy(info, 'conv', conv);
+  saveStrategy(info, 'direct', direct ? 'direct' : 'product');
 }
 
 /** A model's options: createModel's (with `input`) or createMLP's. */

@@ -91,6 +91,33 @@ for (const [matmul, conv] of [['blocked', 'implicit'], ['blocked8', 'implicit'],
   });
 }
 
+// A one-channel 5 × 5 convolution and its pool, as the MNIST ConvNet's first: by the direct kernel (in training
+// and in the inference plan), or by the patches' product. 11 × 12 outputs leave a row no window takes; 5 × 6
+// windows make 15 pairs a sample, so that with 16-row blocks a word of live rows spans two samples; the last
+// batch has 1 sample. The data is 95% zeros: about a quarter of the patches are all zeros, and the weight
+// gradient skips the rows whose live bits the forward left unset.
+const DIRECT = { input: [1, 15, 16], layers: [
+  { type: 'conv2d', filters: 5, kernelSize: 5 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
+  { type: 'flatten' }, { type: 'dense', units: 3 }], init: 'he', seed: 12 } as const;
+for (const [matmul, direct] of [['blocked', true], ['blocked8', true], ['tiled', true], ['blocked8', false]] as const) {
+  test(`GPU training equals the reference: 5 × 5 conv + max pool of one channel, ${matmul} products, ${direct ? 'direct kernel' : 'patches\' product'}`, async ({ harness }) => {
+    const r = await harness.evaluate(async ([model, matmul, direct]) => {
+      const h = window.harness;
+      await h.pinStrategies(matmul, 'implicit', direct);
+      const { features, classes } = h.sizesOf(model as never);
+      return h.trainStepCase(model as never, { epochs: 2, batchSize: 6, learningRate: 0.3 }, h.randomDataset(13, features, classes, 6, false, 0.95));
+    }, [DIRECT, matmul, direct] as const);
+    console.log(`5 × 5 conv + max pool, ${matmul}, direct ${direct}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}), ` +
+      `predict maxdiff=${r.predictMaxDiff.toExponential(2)}; ops ${JSON.stringify(r.ops)}`);
+    expect(r.maxChange).toBeGreaterThan(1e-3);
+    expect(r.maxDiff).toBeLessThanOrEqual(STEP_TOLERANCE);
+    expect(r.predictMaxDiff).toBeLessThanOrEqual(PREDICT_TOLERANCE);
+    expect(r.ops[0].includes('forwardDirect')).toBe(direct);
+    expect(r.ops[0].includes('forward')).toBe(!direct);
+    expect(r.ops[1]).toEqual(['inputGrad']); // the pool: fused, its backward only
+  });
+}
+
 test('a seeded run of a few epochs lowers the loss and learns', async ({ harness }) => {
   const r = await harness.evaluate(() => window.harness.trainRun(
     { layers: [64, 32, 10], activation: 'relu', seed: 7 },

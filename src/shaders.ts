@@ -5,6 +5,7 @@ import batchNormStats from '../shaders/batch_norm_stats.wgsl?raw';
 import biasGrad from '../shaders/bias_grad.wgsl?raw';
 import common from '../shaders/common.wgsl?raw';
 import conv2d from '../shaders/conv2d.wgsl?raw';
+import convDirect from '../shaders/conv_direct.wgsl?raw';
 import gather from '../shaders/gather.wgsl?raw';
 import gemm from '../shaders/gemm.wgsl?raw';
 import matmulBackwardInput from '../shaders/matmul_backward_input.wgsl?raw';
@@ -25,6 +26,7 @@ export const shaders = {
   'bias_grad.wgsl': biasGrad,
   'common.wgsl': common,
   'conv2d.wgsl': conv2d,
+  'conv_direct.wgsl': convDirect,
   'gather.wgsl': gather,
   'gemm.wgsl': gemm,
   'matmul_backward_input.wgsl': matmulBackwardInput,

@@ -7,11 +7,13 @@
 // 2 × 2 max pool right after it is done in the same product (fusesWith; the plan decides), and on the input
 // data its weight gradient skips the positions whose patch is all zeros. Where the adapter runs it faster, the
 // forward of a 3 × 3 convolution of stride 1 goes by Winograd's F(2 × 2, 3 × 3) instead (src/ops/winograd.ts),
-// the pool fused into its output transform, and so does its input gradient where its input is channels last.
+// the pool fused into its output transform, and so does its input gradient where its input is channels last;
+// and where it runs it faster, a one-channel 5 × 5 convolution and its pool are computed directly (src/ops/conv_direct.ts).
 
 import { ArgumentError } from '../errors';
 import { type Activation, IDENTITY } from '../ops/activation';
 import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
+import { directFits, directForward, directPipeline } from '../ops/conv_direct';
 import { col2im, conv2dPipeline, type ConvGeometry, type ConvStrategy, im2col, patchTables, productPositions, tapColumns } from '../ops/conv2d';
 import type { Layout } from '../ops/layout';
 import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type Patches } from '../ops/matmul';
@@ -119,6 +121,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
   override readonly tensors: TensorSpec[];
   override readonly takesImage = true;
   override readonly convolves = true;
+  override readonly fitsDirect: boolean;
   /** Taps per output position: in channels · kh · kw. */
   private readonly taps: number;
   /** Zeros [top, left, bottom, right]. */
@@ -143,6 +146,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       kernel: spec.kernelSize, stride: spec.stride, pad: [y.before, x.before], padded: this.pads.some((p) => p > 0),
     };
     this.productRows = this.output.height * this.output.width;
+    this.fitsDirect = directFits(this.geometry);
     const winograd = winogradFits(this.geometry) ? Math.max(winogradScratch(this.geometry, spec.filters, false), winogradGradScratch(this.geometry, spec.filters)) : 0;
     this.scratchPerSample = Math.max(Math.max(this.productRows, spec.filters) * taps, winograd);
   }
@@ -182,6 +186,10 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       const transformed = await this.winograd(ctx, scratch, activation, pooled);
       forward.push(...transformed.ops);
       u = transformed.u;
+    } else if (ctx.direct && pooled && this.fitsDirect) {
+      const pipeline = await directPipeline(gpu, activation, ctx.matmul.block, live);
+      forward.push(directForward(gpu, pipeline, `${label}.forwardDirect`, this.geometry, this.spec.filters, ctx.matmul.block,
+        { inp: col, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, argmax: { buffer: ctx.fused!.argmax }, live: liveRows }));
     } else {
       const forwardKernel = await matmulKernel(gpu, 'forward', activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit, pooled, live });
       forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,

@@ -77,6 +77,8 @@ export interface BuildContext {
   matmul: MatmulStrategy;
   /** How convolutions get their patches (measured per adapter). */
   conv: ConvStrategy;
+  /** Whether a convolution that fits the direct kernel (src/ops/conv_direct.ts) runs its forward there (measured per adapter). */
+  direct: boolean;
   /** Its input (capacity, input features), as the previous layer wrote it, and how that is stored. */
   inp: GPUBuffer;
   inLayout: Layout;
@@ -145,6 +147,7 @@ export abstract class LayerDefaults {
   readonly scratchPerSample: number = 0;
   readonly takesImage: boolean = false;
   readonly convolves: boolean = false;
+  readonly fitsDirect: boolean = false;
 
   outputLayout(layout: Layout): Layout {
     return layout;
@@ -187,6 +190,8 @@ export interface Layer {
   readonly takesImage: boolean;
   /** Whether it runs convolutions: a plan then needs the adapter's measured ConvStrategy. */
   readonly convolves: boolean;
+  /** Whether the direct kernel (src/ops/conv_direct.ts) fits it: a plan then needs the adapter's measured choice of that kernel. */
+  readonly fitsDirect: boolean;
   build(ctx: BuildContext): Promise<LayerOps>;
   /** The CPU twin of its forward ops: x (rows, in features) channels first; its output before its activation. */
   twinForward(x: Float64Array, tensors: TensorValues, rows: number, pass: TwinPass): TwinForward;

@@ -1,8 +1,9 @@
 // Picks, by measuring once per adapter, how products run (workgroup-memory tiles, or register blocks of 16 × 16
 // or 8 × 8 where barriers are costly, as on SwiftShader and lavapipe) and how a convolution gets its patches (a
 // matrix built by im2col, or read in place by the product, and for a 3 × 3 one whether its forward goes by
-// Winograd's F(2 × 2, 3 × 3)). Each choice is kept per Gpu and, where localStorage exists, per adapter across
-// page loads, with a digest of the kernels it was measured with.
+// Winograd's F(2 × 2, 3 × 3)), and whether a one-channel 5 × 5 convolution and its pool run in a kernel of their
+// own. Each choice is kept per Gpu and, where localStorage exists, per adapter across page loads, with a digest
+// of the kernels it was measured with.
 
 import { layersOf } from '../layers';
 import type { ConvStrategy } from '../ops/conv2d';
@@ -14,6 +15,9 @@ import { paramLayout } from './layout';
 import { buildPlan, type Plan } from './plan';
 import { Schedule } from './schedule';
 import { wallClockPass } from './timing';
+
+/** What is chosen per adapter: how products run, how convolutions get their patches, and whether the direct kernel runs. */
+type Choice = 'matmul' | 'conv' | 'direct';
 
 const RUNS = 3;
 /** A timed pass repeats what it times for about this long, at most MAX_REPEATS times. */
@@ -36,6 +40,9 @@ const MATMULS = { tiled: TILED, blocked: BLOCKED, blocked8: BLOCKED8 };
 const MATMUL_NAMES = Object.keys(MATMULS) as (keyof typeof MATMULS)[];
 const chosenMatmul = new WeakMap<Gpu, Promise<MatmulStrategy>>();
 const chosenConv = new WeakMap<Gpu, Promise<ConvStrategy>>();
+const chosenDirect = new WeakMap<Gpu, Promise<boolean>>();
+/** The direct kernel's rival: the patches' product, which also does the pool. */
+const DIRECTS = ['product', 'direct'] as const;
 
 export function matmulStrategy(gpu: Gpu): Promise<MatmulStrategy> {
   let strategy = chosenMatmul.get(gpu);
@@ -62,6 +69,30 @@ export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
   return strategy;
 }
 
+/**
+ * Whether a one-channel 5 × 5 convolution and its fused pool run in the direct kernel (src/ops/conv_direct.ts)
+ * or as the patches' product. Without fused pools (where convolutions build their patches by im2col) it never
+ * runs. Measured in Deno (2026-12-06), the MNIST ConvNet's first convolution: on SwiftShader 7.0 against 14.5 ms,
+ * on Debian 12's lavapipe 5.3-5.5 against 19-22 ms. A GPU has far more threads than one per pair of windows can
+ * keep busy at a small batch: there the product may win.
+ */
+export function directStrategy(gpu: Gpu): Promise<boolean> {
+  let direct = chosenDirect.get(gpu);
+  if (!direct) {
+    direct = Promise.all([matmulStrategy(gpu), convStrategy(gpu)]).then(async ([matmul, conv]) => {
+      if (conv === 'im2col') return false;
+      let plans: Promise<ConvPlans[]> | undefined;
+      const choice = await rememberedChoice(gpu.device.adapterInfo, 'direct', [...DIRECTS], async (name) => {
+        plans ??= Promise.all(DIRECTS.map((d) => directPlans(gpu, matmul, conv, d === 'direct')));
+        return timeDirect(gpu, (await plans)[DIRECTS.indexOf(name)]);
+      });
+      return choice === 'direct';
+    });
+    chosenDirect.set(gpu, direct);
+  }
+  return direct;
+}
+
 /** The kernels' source, digested: a choice measured with other kernels (another version of the engine) is measured again. */
 const KERNELS = fnv1a(Object.values(shaders).join('\n'));
 
@@ -77,13 +108,13 @@ export function adapterIdentity(info: GPUAdapterInfo): string | undefined {
 }
 
 /** Where localStorage keeps the choice of `what` for the adapter that `info` describes; undefined where it keeps none. */
-export function strategyKey(info: GPUAdapterInfo, what: 'matmul' | 'conv'): string | undefined {
+export function strategyKey(info: GPUAdapterInfo, what: Choice): string | undefined {
   const identity = adapterIdentity(info);
   return identity === undefined ? undefined : `webgpu-nn.${what}:${identity}`;
 }
 
 /** Saves `choice` as measured for this adapter and these kernels (nothing, for an adapter without identity). */
-export function saveStrategy(info: GPUAdapterInfo, what: 'matmul' | 'conv', choice: string, storage = globalThis.localStorage): void {
+export function saveStrategy(info: GPUAdapterInfo, what: Choice, choice: string, storage = globalThis.localStorage): void {
   const key = strategyKey(info, what);
   if (key) storage?.setItem(key, JSON.stringify({ choice, kernels: KERNELS }));
 }
@@ -92,7 +123,7 @@ export function saveStrategy(info: GPUAdapterInfo, what: 'matmul' | 'conv', choi
  * The faster of `names` by `time` (ms), or the one saved for this adapter. A saved entry counts only if it was
  * measured with these kernels and names one of `names`; any other (stale, foreign or damaged) is measured again.
  */
-export async function rememberedChoice<T extends string>(info: GPUAdapterInfo, what: 'matmul' | 'conv', names: T[],
+export async function rememberedChoice<T extends string>(info: GPUAdapterInfo, what: Choice, names: T[],
   time: (name: T) => Promise<number>, storage = globalThis.localStorage): Promise<T> {
   const key = strategyKey(info, what);
   const saved = savedChoice(key === undefined ? null : storage?.getItem(key));
@@ -175,7 +206,7 @@ async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): 
   const params = gpu.buffer(`autotune.${conv}.params`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
   const grads = gpu.buffer(`autotune.${conv}.grads`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
   const plan = (rows: number, training: boolean) =>
-    buildPlan(gpu, `autotune.${conv}.${training ? 'train' : 'infer'}`, layers, 'cross-entropy', layout, params, grads, rows, training, { matmul, conv });
+    buildPlan(gpu, `autotune.${conv}.${training ? 'train' : 'infer'}`, layers, 'cross-entropy', layout, params, grads, rows, training, { matmul, conv, direct: false });
   const [training, inference] = await Promise.all([plan(CONV_ROWS, true), plan(CONV_INFERENCE_ROWS, false)]);
   return { training, inference, buffers: [params, grads] };
 }
@@ -184,6 +215,31 @@ async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): 
 async function timeConv(gpu: Gpu, { training, inference, buffers }: ConvPlans): Promise<number> {
   const { runMs: trainMs } = await timeOps(gpu, [1, 2].flatMap((l) => [...training.layers[l].forward, ...training.layers[l].backward]), CONV_ROWS);
   const { runMs: inferMs } = await timeOps(gpu, [1, 2].flatMap((l) => inference.layers[l].forward), CONV_INFERENCE_ROWS);
+  for (const buffer of [...buffers, ...training.owned, ...inference.owned]) gpu.release(buffer);
+  return trainMs + inferMs;
+}
+
+/**
+ * The MNIST ConvNet's first convolution, 1 × 28 × 28 → 24 filters of 5 × 5, and its pool, in a training plan of
+ * 16 samples and an inference plan of 64, by the direct kernel or by the patches' product.
+ */
+async function directPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy, direct: boolean): Promise<ConvPlans> {
+  const name = direct ? 'direct' : 'product';
+  const layers = layersOf([1, 28, 28], [{ type: 'conv2d', filters: 24, kernelSize: 5 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
+    { type: 'flatten' }, { type: 'dense', units: 2 }]);
+  const layout = paramLayout(layers, Math.max(4, gpu.device.limits.minStorageBufferOffsetAlignment / 4));
+  const params = gpu.buffer(`autotune.${name}.params`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
+  const grads = gpu.buffer(`autotune.${name}.grads`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
+  const plan = (rows: number, training: boolean) =>
+    buildPlan(gpu, `autotune.${name}.${training ? 'train' : 'infer'}`, layers, 'cross-entropy', layout, params, grads, rows, training, { matmul, conv, direct });
+  const [training, inference] = await Promise.all([plan(CONV_ROWS, true), plan(CONV_INFERENCE_ROWS, false)]);
+  return { training, inference, buffers: [params, grads] };
+}
+
+/** Times the convolution's forward (the only op that differs): in a training step, and in an inference forward; then releases the plans. */
+async function timeDirect(gpu: Gpu, { training, inference, buffers }: ConvPlans): Promise<number> {
+  const { runMs: trainMs } = await timeOps(gpu, training.layers[0].forward, CONV_ROWS);
+  const { runMs: inferMs } = await timeOps(gpu, inference.layers[0].forward, CONV_INFERENCE_ROWS);
   for (const buffer of [...buffers, ...training.owned, ...inference.owned]) gpu.release(buffer);
   return trainMs + inferMs;
 }

@@ -23,7 +23,7 @@ import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { decodeCheckpoint, encodeCheckpoint, fnv1a } from './checkpoint';
 import { describePosition, isFiniteSnapshot, type Snapshot } from './snapshot';
 import { checkTensors, checkWeights, fillSlots, savedSlots, shapedTensors, tensorsOf, weightsOf, withWeights } from './tensors';
-import { convStrategy, matmulStrategy } from './autotune';
+import { convStrategy, directStrategy, matmulStrategy } from './autotune';
 import { Schedule } from './schedule';
 import { evaluateOn, gatherFor, inspectOn, type Inspection, predictOn } from './inference';
 
@@ -259,8 +259,9 @@ export class Model {
     if (!plan) {
       const gpu = this.gpu;
       const convolves = this.layers.some((layer) => layer.convolves); // else no need to measure convolutions
-      plan = Promise.all([matmulStrategy(gpu), convolves ? convStrategy(gpu) : 'im2col' as const]).then(([matmul, conv]) =>
-        buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, { matmul, conv }, fuse));
+      const fitsDirect = this.layers.some((layer) => layer.fitsDirect);
+      plan = Promise.all([matmulStrategy(gpu), convolves ? convStrategy(gpu) : 'im2col' as const, fitsDirect && directStrategy(gpu)]).then(([matmul, conv, direct]) =>
+        buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, { matmul, conv, direct }, fuse));
       this.plans.set(key, plan);
       plan.catch(() => this.plans.delete(key));
     }

@@ -82,6 +82,7 @@ export function checkPlanFits(gpu: Gpu, layers: Layer[], capacity: number): void
 export interface Strategies {
   matmul: MatmulStrategy;
   conv: ConvStrategy;
+  direct: boolean;
 }
 
 export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: LossName, layout: ParamLayout,

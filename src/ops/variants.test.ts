@@ -14,7 +14,7 @@ test('the engine can build well over a hundred distinct modules, every kernel fi
   const files = new Set(modules.flatMap((m) => m.label.split('+').map((part) => part.replace(/\(.*$/, ''))));
   console.log(`${modules.length} modules from ${files.size} files`);
   expect(modules.length).toBeGreaterThan(100);
-  expect([...files].sort()).toEqual(['batch_norm.wgsl', 'batch_norm_stats.wgsl', 'bias_grad.wgsl', 'conv2d.wgsl', 'gather.wgsl', 'gemm.wgsl',
+  expect([...files].sort()).toEqual(['batch_norm.wgsl', 'batch_norm_stats.wgsl', 'bias_grad.wgsl', 'conv2d.wgsl', 'conv_direct.wgsl', 'gather.wgsl', 'gemm.wgsl',
     'matmul_backward_input.wgsl', 'matmul_backward_weight.wgsl', 'matmul_forward.wgsl', 'nonzero.wgsl', 'optimizer.wgsl', 'pointwise.wgsl',
     'pool.wgsl', 'softmax.wgsl', 'winograd.wgsl', 'winograd_grad.wgsl', 'winograd_product.wgsl']);
 });

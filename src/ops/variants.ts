@@ -9,6 +9,7 @@ import type { Activation } from './activation';
 import { batchNormPipeline, batchNormStatsPipeline } from './batch_norm';
 import { biasGradPipeline } from './bias_grad';
 import { type ConvGeometry, conv2dPipeline } from './conv2d';
+import { directPipeline } from './conv_direct';
 import { gatherPipeline } from './gather';
 import type { Layout } from './layout';
 import { BLOCKED, BLOCKED8, matmulKernel, type MatmulVariant, TILED } from './matmul';
@@ -98,6 +99,7 @@ export async function everyShaderModule(): Promise<ShaderModule[]> {
       add(winogradGradKernels(recorder, g, filters, activation, strategy, pooled, 64));
     }
   }
+  for (const activation of ACTIVATION_CHOICES) for (const block of [8, 16]) for (const live of TRUE_FALSE) add(directPipeline(recorder, activation, block, live));
   // Only matmulKernel has rules to refuse a combination ("matmul: no …"); any other failure is a bug, thrown.
   const settled = await Promise.allSettled(made);
   for (const s of settled) if (s.status === 'rejected' && !/^matmul: no /.test(String((s.reason as Error).message))) throw s.reason;
