@@ -92,8 +92,7 @@ fn times_gt(first: u32) -> vec4f {
   return vec4f(g.x, 0.5 * (g.x + g.y + g.z), 0.5 * (g.x - g.y + g.z), g.z);
 }
 #elif ${inputs}
-// x: tile t · C + channel c, y: row r. Each of d's rows times B, then Bᵀ down the columns: v = Bᵀ d B.
-// (Every index below is a constant: SwiftShader keeps arrays indexed at run time in memory.)
+// x: tile t · C + channel c, y: row r. v = Bᵀ d B (shaders/winograd_tile.wgsl).
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.y;
@@ -103,39 +102,22 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let y0 = 2u * (t / dims.tiles_w);
   let x0 = 2u * (t % dims.tiles_w);
   let first = r * dims.channels * dims.height * dims.width + c * dims.c_stride + y0 * dims.y_stride + x0 * dims.x_stride; // d[0, 0]
-  let d0 = times_b(first, y0, x0);
-  let d1 = times_b(first + dims.y_stride, y0 + 1u, x0);
-  let d2 = times_b(first + 2u * dims.y_stride, y0 + 2u, x0);
-  let d3 = times_b(first + 3u * dims.y_stride, y0 + 3u, x0);
   let at = (r * tiles() + t) * dims.channels + c;
   let plane = step.rows * tiles() * dims.channels; // v[ξ] apart
-  bt_column(at, plane, 0u, d0[0], d1[0], d2[0], d3[0]);
-  bt_column(at, plane, 1u, d0[1], d1[1], d2[1], d3[1]);
-  bt_column(at, plane, 2u, d0[2], d1[2], d2[2], d3[2]);
-  bt_column(at, plane, 3u, d0[3], d1[3], d2[3], d3[3]);
+  put_tile(at, plane, input_row(first, y0, x0), input_row(first + dims.y_stride, y0 + 1u, x0),
+    input_row(first + 2u * dims.y_stride, y0 + 2u, x0), input_row(first + 3u * dims.y_stride, y0 + 3u, x0));
 }
 
-// d's row y (its first value at `first`, column x0) times B. Of a tile's 4 rows and columns only the last can
-// pass the input's edge (the last tile of an odd output): zeros there.
-fn times_b(first: u32, y: u32, x0: u32) -> array<value, 4> {
+// d's row y (its first value at `first`, column x0). Of a tile's 4 rows and columns only the last can pass the
+// input's edge (the last tile of an odd output): zeros there.
+fn input_row(first: u32, y: u32, x0: u32) -> array<value, 4> {
   if (y >= dims.height) { return array<value, 4>(); }
-  let d0 = inp[first];
-  let d1 = inp[first + dims.x_stride];
-  let d2 = inp[first + 2u * dims.x_stride];
   var d3 = value(0.0);
   if (x0 + 3u < dims.width) { d3 = inp[first + 3u * dims.x_stride]; }
-  return array<value, 4>(d0 - d2, d1 + d2, d2 - d1, d1 - d3);
-}
-
-// Bᵀ times column j of d B (its rows e0 .. e3): v[4i + j] for i = 0 .. 3.
-fn bt_column(at: u32, plane: u32, j: u32, e0: value, e1: value, e2: value, e3: value) {
-  v[j * plane + at] = e0 - e2;
-  v[(4u + j) * plane + at] = e1 + e2;
-  v[(8u + j) * plane + at] = e2 - e1;
-  v[(12u + j) * plane + at] = e1 - e3;
+  return array<value, 4>(inp[first], inp[first + dims.x_stride], inp[first + 2u * dims.x_stride], d3);
 }
 #else
-// x: tile t · F + filter f, y: row r. Each of p's rows times A, then Aᵀ down the columns: the tile = Aᵀ p A.
+// x: tile t · F + filter f, y: row r. The tile = Aᵀ p A (shaders/winograd_tile.wgsl).
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.y;
@@ -144,13 +126,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (t >= tiles() || r >= step.rows) { return; }
   let at = (r * tiles() + t) * dims.filters + f;
   let plane = step.rows * tiles() * dims.filters; // p[ξ] apart
-  let p0 = times_a(at, plane);
-  let p1 = times_a(at + 4u * plane, plane);
-  let p2 = times_a(at + 8u * plane, plane);
-  let p3 = times_a(at + 12u * plane, plane);
+  let tile = output_tile(at, plane);
   let b = bias[f];
-  let top = array(p0[0] + p1[0] + p2[0], p0[1] + p1[1] + p2[1]);    // out[2ty, 2tx + ·] - bias
-  let bottom = array(p1[0] - p2[0] - p3[0], p1[1] - p2[1] - p3[1]); // out[2ty + 1, 2tx + ·] - bias
+  let top = array(tile[0], tile[1]);    // out[2ty, 2tx + ·] - bias
+  let bottom = array(tile[2], tile[3]); // out[2ty + 1, 2tx + ·] - bias
 #if ${pooled}
   // The window's max (the first, if several are equal) in row-major order, as shaders/gemm.wgsl's window_max.
   var best = top[0];
@@ -185,15 +164,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     if (right) { out[(first + dims.out_width + 1u) * dims.filters + f] = activate4(bottom[1] + b); }
   }
 #endif
-}
-
-// Row i of p (its 4 values from `first`, a plane apart) times A.
-fn times_a(first: u32, plane: u32) -> array<value, 2> {
-  let q0 = p[first];
-  let q1 = p[first + plane];
-  let q2 = p[first + 2u * plane];
-  let q3 = p[first + 3u * plane];
-  return array<value, 2>(q0 + q1 + q2, q1 - q2 - q3);
 }
 
 #if ${vec4}

@@ -50,9 +50,9 @@ fn tiles() -> u32 { return (dims.height + 1u) / 2u * tiles_w(); }
 
 #if ${tiles}
 // x: tile t · F + filter f, y: row r. d, dpad's 4 × 4 at (2·ty, 2·tx), is dout's 2 × 2 blocks of positions
-// (by, bx) for by = ty - 1, ty and bx = tx - 1, tx (block (by, bx) at positions (2·by, 2·bx)). Each of d's rows
-// times B, then Bᵀ down the columns: v = Bᵀ d B. (Every index below is a constant: SwiftShader keeps arrays
-// indexed at run time in memory.)
+// (by, bx) for by = ty - 1, ty and bx = tx - 1, tx (block (by, bx) at positions (2·by, 2·bx)). v = Bᵀ d B
+// (shaders/winograd_tile.wgsl). (Every index below is a constant: SwiftShader keeps arrays indexed at run time
+// in memory.)
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.y;
@@ -66,16 +66,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let top_right = block(first, f, by, bx + 1);
   let bottom_left = block(first, f, by + 1, bx);
   let bottom_right = block(first, f, by + 1, bx + 1);
-  let d0 = times_b(top_left[0], top_left[1], top_right[0], top_right[1]);
-  let d1 = times_b(top_left[2], top_left[3], top_right[2], top_right[3]);
-  let d2 = times_b(bottom_left[0], bottom_left[1], bottom_right[0], bottom_right[1]);
-  let d3 = times_b(bottom_left[2], bottom_left[3], bottom_right[2], bottom_right[3]);
   let at = (r * tiles() + t) * dims.filters + f;
   let plane = step.rows * tiles() * dims.filters; // v[ξ] apart
-  bt_column(at, plane, 0u, d0[0], d1[0], d2[0], d3[0]);
-  bt_column(at, plane, 1u, d0[1], d1[1], d2[1], d3[1]);
-  bt_column(at, plane, 2u, d0[2], d1[2], d2[2], d3[2]);
-  bt_column(at, plane, 3u, d0[3], d1[3], d2[3], d3[3]);
+  put_tile(at, plane, array(top_left[0], top_left[1], top_right[0], top_right[1]), array(top_left[2], top_left[3], top_right[2], top_right[3]),
+    array(bottom_left[0], bottom_left[1], bottom_right[0], bottom_right[1]), array(bottom_left[2], bottom_left[3], bottom_right[2], bottom_right[3]));
 }
 
 #if ${pooled}
@@ -104,21 +98,8 @@ fn gradient(first: u32, f: u32, oy: i32, ox: i32) -> value {
   return dout[(first + u32(oy) * dims.out_width + u32(ox)) * dims.filters + f];
 }
 #endif
-
-// A row of d times B.
-fn times_b(d0: value, d1: value, d2: value, d3: value) -> array<value, 4> {
-  return array<value, 4>(d0 - d2, d1 + d2, d2 - d1, d1 - d3);
-}
-
-// Bᵀ times column j of d B (its rows e0 .. e3): v[4i + j] for i = 0 .. 3.
-fn bt_column(at: u32, plane: u32, j: u32, e0: value, e1: value, e2: value, e3: value) {
-  v[j * plane + at] = e0 - e2;
-  v[(4u + j) * plane + at] = e1 + e2;
-  v[(8u + j) * plane + at] = e2 - e1;
-  v[(12u + j) * plane + at] = e1 - e3;
-}
 #else
-// x: tile t · C + channel c, y: row r. Each of p's rows times A, then Aᵀ down the columns: the tile = Aᵀ p A.
+// x: tile t · C + channel c, y: row r. The tile = Aᵀ p A (shaders/winograd_tile.wgsl).
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.y;
@@ -127,30 +108,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (t >= tiles() || r >= step.rows) { return; }
   let at = (r * tiles() + t) * dims.channels + c;
   let plane = step.rows * tiles() * dims.channels; // p[ξ] apart
-  let p0 = times_a(at, plane);
-  let p1 = times_a(at + 4u * plane, plane);
-  let p2 = times_a(at + 8u * plane, plane);
-  let p3 = times_a(at + 12u * plane, plane);
+  let tile = output_tile(at, plane);
   let y = 2u * (t / tiles_w());
   let x = 2u * (t % tiles_w());
   let first = ((r * dims.height + y) * dims.width + x) * dims.channels + c; // (y, x, c) of the sample
   let right = x + 1u < dims.width;
-  put(first, p0[0] + p1[0] + p2[0]);
-  if (right) { put(first + dims.channels, p0[1] + p1[1] + p2[1]); }
+  put(first, tile[0]);
+  if (right) { put(first + dims.channels, tile[1]); }
   if (y + 1u < dims.height) {
     let below = first + dims.width * dims.channels;
-    put(below, p1[0] - p2[0] - p3[0]);
-    if (right) { put(below + dims.channels, p1[1] - p2[1] - p3[1]); }
+    put(below, tile[2]);
+    if (right) { put(below + dims.channels, tile[3]); }
   }
-}
-
-// Row i of p (its 4 values from `first`, a plane apart) times A.
-fn times_a(first: u32, plane: u32) -> array<value, 2> {
-  let q0 = p[first];
-  let q1 = p[first + plane];
-  let q2 = p[first + 2u * plane];
-  let q3 = p[first + 3u * plane];
-  return array<value, 2>(q0 + q1 + q2, q1 - q2 - q3);
 }
 
 // dinp[i] = the summed gradient, through act' of the layer before (taken from its output, inp).

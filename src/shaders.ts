@@ -19,6 +19,7 @@ import softmax from '../shaders/softmax.wgsl?raw';
 import winograd from '../shaders/winograd.wgsl?raw';
 import winogradGrad from '../shaders/winograd_grad.wgsl?raw';
 import winogradProduct from '../shaders/winograd_product.wgsl?raw';
+import winogradTile from '../shaders/winograd_tile.wgsl?raw';
 
 export const shaders = {
   'batch_norm.wgsl': batchNorm,
@@ -40,5 +41,6 @@ export const shaders = {
   'winograd.wgsl': winograd,
   'winograd_grad.wgsl': winogradGrad,
   'winograd_product.wgsl': winogradProduct,
+  'winograd_tile.wgsl': winogradTile,
 };
 export type ShaderFile = keyof typeof shaders;

@@ -29,7 +29,8 @@ export interface ShaderPart {
 /**
  * Compiles (once per engine) the variant `flags` of `file`, with shaders/common.wgsl appended (the step record,
  * activations and hash every kernel shares), whose group 1 is laid out as `bindings`. `core`, if given, is
- * appended too: the computation that `file` says the operands of (the matmuls' shaders/gemm.wgsl).
+ * appended too: the computation that `file` says the operands of (the matmuls' shaders/gemm.wgsl), or the
+ * functions that two files' passes share (shaders/winograd_tile.wgsl).
  */
 export function kernel(gpu: Gpu, file: ShaderPart['file'], flags: Flags, constants: Record<string, number>, bindings: Binding[], core?: ShaderPart): Promise<GPUComputePipeline> {
   const parts = [{ file, flags }, ...(core ? [core] : [])];

@@ -10,7 +10,7 @@ import { type Activation, activationConstants, IDENTITY } from './activation';
 import type { ConvGeometry } from './conv2d';
 import { type Layout, strides } from './layout';
 import { matmulCover, type MatmulStrategy } from './matmul';
-import { ceilDiv, kernel, makeOp, type Op, type Tensor } from './op';
+import { ceilDiv, kernel, makeOp, type Op, type ShaderPart, type Tensor } from './op';
 
 const WORKGROUP = 64;
 /** The transformed tile's values: 4 × 4. */
@@ -36,6 +36,9 @@ export function winogradScratch(g: ConvGeometry, filters: number, pooled: boolea
 const inputLanes = (g: ConvGeometry, layout: Layout) => (layout === 'hwc' && g.channels % 4 === 0 ? 4 : 1);
 const outputLanes = (filters: number) => (filters % 4 === 0 ? 4 : 1);
 
+/** The tile transforms a pass uses (shaders/winograd_tile.wgsl): writing the transformed tiles v, or reading the products p. */
+const tilePart = (writes: boolean): ShaderPart => ({ file: 'winograd_tile.wgsl', flags: { writes_tiles: writes, reads_products: !writes } });
+
 /** Tiles of 2 × 2 input positions down and across, for the input gradient. */
 export const winogradGradTiles = (g: ConvGeometry): [number, number] => [Math.ceil(g.height / 2), Math.ceil(g.width / 2)];
 
@@ -58,7 +61,8 @@ export interface WinogradKernels {
 export async function winogradKernels(gpu: Gpu, g: ConvGeometry, layout: Layout, activation: Activation, strategy: MatmulStrategy, pooled: boolean,
   size: { tiles: number; filters: number }): Promise<WinogradKernels> {
   const transform = (flags: { weights?: boolean; inputs?: boolean; vec4?: boolean }, bindings: Binding[], act = IDENTITY) =>
-    kernel(gpu, 'winograd.wgsl', { weights: false, inputs: false, vec4: false, pooled, ...flags }, { WORKGROUP, ...activationConstants(act) }, bindings);
+    kernel(gpu, 'winograd.wgsl', { weights: false, inputs: false, vec4: false, pooled, ...flags }, { WORKGROUP, ...activationConstants(act) }, bindings,
+      flags.weights ? undefined : tilePart(flags.inputs === true));
   const cover = matmulCover(strategy, { m: size.tiles, n: size.filters });
   const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false };
   const [weights, inputs, product, outputs] = await Promise.all([
@@ -88,11 +92,11 @@ export async function winogradGradKernels(gpu: Gpu, g: ConvGeometry, filters: nu
   const cover = matmulCover(strategy, { m: tiles, n: g.channels });
   const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false };
   const [tilesPass, product, inputs] = await Promise.all([
-    kernel(gpu, 'winograd_grad.wgsl', { tiles: true, vec4: outputLanes(filters) === 4, pooled }, { WORKGROUP }, ['uniform', 'read', 'write']),
+    kernel(gpu, 'winograd_grad.wgsl', { tiles: true, vec4: outputLanes(filters) === 4, pooled }, { WORKGROUP }, ['uniform', 'read', 'write'], tilePart(true)),
     kernel(gpu, 'winograd_product.wgsl', { flipped: true }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
       ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
     kernel(gpu, 'winograd_grad.wgsl', { tiles: false, vec4: inputLanes(g, 'hwc') === 4, pooled: false }, { WORKGROUP, ...activationConstants(previous) },
-      ['uniform', 'read', 'read', 'write']),
+      ['uniform', 'read', 'read', 'write'], tilePart(false)),
   ]);
   return { tiles: tilesPass, product, cover, inputs };
 }
