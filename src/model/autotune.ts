@@ -6,13 +6,14 @@
 // of the kernels it was measured with.
 
 import { layersOf } from '../layers';
+import type { Layer } from '../layers/layer';
 import type { ConvStrategy } from '../ops/conv2d';
 import { BLOCKED, BLOCKED8, matmulForward, matmulKernel, type MatmulStrategy, TILED } from '../ops/matmul';
 import type { Op } from '../ops/op';
 import type { Gpu } from '../runtime/gpu';
 import { shaders } from '../shaders';
 import { paramLayout } from './layout';
-import { buildPlan, type Plan } from './plan';
+import { buildPlan, type Plan, type Strategies } from './plan';
 import { Schedule } from './schedule';
 import { wallClockPass } from './timing';
 
@@ -58,10 +59,10 @@ export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
   let strategy = chosenConv.get(gpu);
   if (!strategy) {
     strategy = matmulStrategy(gpu).then((matmul) => {
-      let plans: Promise<ConvPlans[]> | undefined; // all built at once (their pipelines compile side by side), when first needed
+      let plans: Promise<TimedPlans[]> | undefined; // all built at once (their pipelines compile side by side), when first needed
       return rememberedChoice(gpu.device.adapterInfo, 'conv', CONVS, async (name) => {
         plans ??= Promise.all(CONVS.map((conv) => convPlans(gpu, matmul, conv)));
-        return (name === 'winograd' ? WINOGRAD_MARGIN : 1) * await timeConv(gpu, (await plans)[CONVS.indexOf(name)]);
+        return (name === 'winograd' ? WINOGRAD_MARGIN : 1) * await timePlans(gpu, (await plans)[CONVS.indexOf(name)], [1, 2], true);
       });
     });
     chosenConv.set(gpu, strategy);
@@ -81,10 +82,10 @@ export function directStrategy(gpu: Gpu): Promise<boolean> {
   if (!direct) {
     direct = Promise.all([matmulStrategy(gpu), convStrategy(gpu)]).then(async ([matmul, conv]) => {
       if (conv === 'im2col') return false;
-      let plans: Promise<ConvPlans[]> | undefined;
+      let plans: Promise<TimedPlans[]> | undefined;
       const choice = await rememberedChoice(gpu.device.adapterInfo, 'direct', [...DIRECTS], async (name) => {
         plans ??= Promise.all(DIRECTS.map((d) => directPlans(gpu, matmul, conv, d === 'direct')));
-        return timeDirect(gpu, (await plans)[DIRECTS.indexOf(name)]);
+        return timePlans(gpu, (await plans)[DIRECTS.indexOf(name)], [0], false);
       });
       return choice === 'direct';
     });
@@ -186,60 +187,54 @@ async function timeMatmul(gpu: Gpu, strategy: MatmulStrategy): Promise<number> {
   return firstMs + FIT_RUNS * runMs;
 }
 
-interface ConvPlans {
+/** A net's training plan of CONV_ROWS samples and inference plan of CONV_INFERENCE_ROWS (a fit trains and evaluates), on buffers of their own. */
+interface TimedPlans {
   training: Plan;
   inference: Plan;
   buffers: GPUBuffer[];
 }
 
-/**
- * A ConvNet's convolution and the 2 × 2 max pool after it, as plans build them (fused where they can be):
- * the MNIST ConvNet's second, 24 × 12 × 12 → 32 filters of 3 × 3, in a training plan of 16 samples and an
- * inference plan of 64 (a fit trains and evaluates). As in that net, a layer with weights (here a 1 × 1
- * convolution, untimed) and a relu come before it: its training ops include its input gradient, and it
- * reads no input data (whose zeros the weight gradient skips, and these buffers are all zeros).
- */
-async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<ConvPlans> {
-  const layers = layersOf([24, 12, 12], [{ type: 'conv2d', filters: 24, kernelSize: 1, activation: 'relu' }, { type: 'conv2d', filters: 32, kernelSize: 3 },
-    { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
-  const layout = paramLayout(layers, Math.max(4, gpu.device.limits.minStorageBufferOffsetAlignment / 4));
-  const params = gpu.buffer(`autotune.${conv}.params`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
-  const grads = gpu.buffer(`autotune.${conv}.grads`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
-  const plan = (rows: number, training: boolean) =>
-    buildPlan(gpu, `autotune.${conv}.${training ? 'train' : 'infer'}`, layers, 'cross-entropy', layout, params, grads, rows, training, { matmul, conv, direct: false });
-  const [training, inference] = await Promise.all([plan(CONV_ROWS, true), plan(CONV_INFERENCE_ROWS, false)]);
-  return { training, inference, buffers: [params, grads] };
-}
-
-/** Times the 3 × 3 convolution's and pool's ops: a training step's, and an inference forward's; then releases the plans. */
-async function timeConv(gpu: Gpu, { training, inference, buffers }: ConvPlans): Promise<number> {
-  const { runMs: trainMs } = await timeOps(gpu, [1, 2].flatMap((l) => [...training.layers[l].forward, ...training.layers[l].backward]), CONV_ROWS);
-  const { runMs: inferMs } = await timeOps(gpu, [1, 2].flatMap((l) => inference.layers[l].forward), CONV_INFERENCE_ROWS);
-  for (const buffer of [...buffers, ...training.owned, ...inference.owned]) gpu.release(buffer);
-  return trainMs + inferMs;
-}
-
-/**
- * The MNIST ConvNet's first convolution, 1 × 28 × 28 → 24 filters of 5 × 5, and its pool, in a training plan of
- * 16 samples and an inference plan of 64, by the direct kernel or by the patches' product.
- */
-async function directPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy, direct: boolean): Promise<ConvPlans> {
-  const name = direct ? 'direct' : 'product';
-  const layers = layersOf([1, 28, 28], [{ type: 'conv2d', filters: 24, kernelSize: 5 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
-    { type: 'flatten' }, { type: 'dense', units: 2 }]);
+async function timedPlans(gpu: Gpu, name: string, layers: Layer[], strategies: Strategies): Promise<TimedPlans> {
   const layout = paramLayout(layers, Math.max(4, gpu.device.limits.minStorageBufferOffsetAlignment / 4));
   const params = gpu.buffer(`autotune.${name}.params`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
   const grads = gpu.buffer(`autotune.${name}.grads`, layout.totalFloats * 4, GPUBufferUsage.STORAGE);
   const plan = (rows: number, training: boolean) =>
-    buildPlan(gpu, `autotune.${name}.${training ? 'train' : 'infer'}`, layers, 'cross-entropy', layout, params, grads, rows, training, { matmul, conv, direct });
+    buildPlan(gpu, `autotune.${name}.${training ? 'train' : 'infer'}`, layers, 'cross-entropy', layout, params, grads, rows, training, strategies);
   const [training, inference] = await Promise.all([plan(CONV_ROWS, true), plan(CONV_INFERENCE_ROWS, false)]);
   return { training, inference, buffers: [params, grads] };
 }
 
-/** Times the convolution's forward (the only op that differs): in a training step, and in an inference forward; then releases the plans. */
-async function timeDirect(gpu: Gpu, { training, inference, buffers }: ConvPlans): Promise<number> {
-  const { runMs: trainMs } = await timeOps(gpu, training.layers[0].forward, CONV_ROWS);
-  const { runMs: inferMs } = await timeOps(gpu, inference.layers[0].forward, CONV_INFERENCE_ROWS);
+/**
+ * Times `timed` layers' ops: a training step's (their forward, and with `backward` their backward too) and an
+ * inference forward's; then releases the plans.
+ */
+async function timePlans(gpu: Gpu, { training, inference, buffers }: TimedPlans, timed: number[], backward: boolean): Promise<number> {
+  const trainOps = timed.flatMap((l) => [...training.layers[l].forward, ...(backward ? training.layers[l].backward : [])]);
+  const { runMs: trainMs } = await timeOps(gpu, trainOps, CONV_ROWS);
+  const { runMs: inferMs } = await timeOps(gpu, timed.flatMap((l) => inference.layers[l].forward), CONV_INFERENCE_ROWS);
   for (const buffer of [...buffers, ...training.owned, ...inference.owned]) gpu.release(buffer);
   return trainMs + inferMs;
+}
+
+/**
+ * A ConvNet's convolution and the 2 × 2 max pool after it, as plans build them (fused where they can be):
+ * the MNIST ConvNet's second, 24 × 12 × 12 → 32 filters of 3 × 3. As in that net, a layer with weights (here a
+ * 1 × 1 convolution, untimed) and a relu come before it: its training ops include its input gradient, and it
+ * reads no input data (whose zeros the weight gradient skips, and these buffers are all zeros). Timed (layers 1
+ * and 2): its training step's ops and its inference forward.
+ */
+async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<TimedPlans> {
+  const layers = layersOf([24, 12, 12], [{ type: 'conv2d', filters: 24, kernelSize: 1, activation: 'relu' }, { type: 'conv2d', filters: 32, kernelSize: 3 },
+    { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
+  return timedPlans(gpu, conv, layers, { matmul, conv, direct: false });
+}
+
+/**
+ * The MNIST ConvNet's first convolution, 1 × 28 × 28 → 24 filters of 5 × 5, and its pool, by the direct kernel
+ * or by the patches' product. Timed (layer 0): its forward only (the other ops are the same either way).
+ */
+async function directPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy, direct: boolean): Promise<TimedPlans> {
+  const layers = layersOf([1, 28, 28], [{ type: 'conv2d', filters: 24, kernelSize: 5 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
+    { type: 'flatten' }, { type: 'dense', units: 2 }]);
+  return timedPlans(gpu, direct ? 'direct' : 'product', layers, { matmul, conv, direct });
 }
