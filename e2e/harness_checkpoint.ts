@@ -28,9 +28,10 @@ const fitOf = (kind: Kind): FitOptions => ({
 /**
  * An uninterrupted fit, then the same fit stopped by its signal in epoch 2 and resumed in a new engine: from the
  * checkpoint at the stop, after step 6 ('abort') or after the epoch's last step, before its validation ('end'),
- * or from the checkpoint at epoch 1's end ('epoch').
+ * or from the checkpoint at epoch 1's end ('epoch'). 'quiet' has no onBatch, so the epoch's end checkpoint reads
+ * the state along with the epoch's totals; its onEpoch stops the fit, which is resumed from that checkpoint.
  */
-export async function resumeExactly(kind: Kind, how: 'abort' | 'end' | 'epoch') {
+export async function resumeExactly(kind: Kind, how: 'abort' | 'end' | 'epoch' | 'quiet') {
   const engine = await createEngine();
   const whole = make(engine, kind);
   const wholeHistory = await whole.fit(data(), fitOf(kind));
@@ -43,15 +44,19 @@ export async function resumeExactly(kind: Kind, how: 'abort' | 'end' | 'epoch') 
   const stopError = await stopped.fit(data(), {
     ...fitOf(kind), signal: controller.signal,
     onCheckpoint: (bytes, at) => checkpoints.push({ bytes, at }),
-    onEpoch: (stats) => epochsSeen.push(stats.epoch),
-    onBatch: ({ epoch, step }) => {
+    onEpoch: (stats) => {
+      epochsSeen.push(stats.epoch);
+      if (how === 'quiet') controller.abort(new Error('stop'));
+    },
+    onBatch: how === 'quiet' ? undefined : ({ epoch, step }) => {
       if (how === 'abort' && epoch === 2 && step === 6) controller.abort(new Error('stop'));
       if (how === 'end' && epoch === 2 && step === 12) controller.abort(new Error('stop'));
       if (how === 'epoch' && epoch === 2 && step === 2) controller.abort(new Error('stop'));
     },
   }).then(() => 'finished', (e: Error) => e.message);
   engine.destroy();
-  const from = how !== 'epoch' ? checkpoints.at(-1)! : checkpoints.find((c) => c.at.epoch === 2 && c.at.step === 0)!;
+  const fromEpoch = how === 'epoch' || how === 'quiet';
+  const from = fromEpoch ? checkpoints.find((c) => c.at.epoch === 2 && c.at.step === 0)! : checkpoints.at(-1)!;
 
   const fresh = await createEngine(); // as after a reload: nothing of the first engine survives
   const resumed = make(fresh, kind);

@@ -52,8 +52,13 @@ export interface EpochLoop {
   onBatch?: (progress: BatchProgress) => void | Promise<void>;
   onProfile?: (profile: StepProfile) => void;
   signal?: AbortSignal;
-  /** Saves the model's state as of `progress`, having taken `optimizerSteps` steps in all, the last being `last`. */
-  checkpoint: (progress: FitProgress, optimizerSteps: number, last: { epoch: number; step: number }) => Promise<void>;
+  /** Starts reading the model's state (parameters and optimizer state) back, as of the work submitted so far. */
+  readState: () => Promise<Float32Array[]>;
+  /**
+   * Saves the model's state as of `progress`, having taken `optimizerSteps` steps in all, the last being `last`:
+   * `state` if given (from readState), else read now.
+   */
+  checkpoint: (progress: FitProgress, optimizerSteps: number, last: { epoch: number; step: number }, state?: Promise<Float32Array[]>) => Promise<void>;
   /** The loss diverged at (epoch, step), after `optimizerSteps` good steps: settles the model, returns the error to throw. */
   diverged: (epoch: number, step: number, optimizerSteps: number) => Promise<Error>;
 }
@@ -70,9 +75,9 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
   const ops = trainStepOps(plan, loop.gather, loop.update);
   const stepsBefore = (epoch: number, step: number) => loop.firstStep + (epoch - 1) * steps + step;
   let { step, totals } = from;
-  const checkpoint = (epoch: number) => loop.checkpoint({
+  const checkpoint = (epoch: number, state?: Promise<Float32Array[]>) => loop.checkpoint({
     epoch, step, order: order.slice(), totals, random: random.save(), augmentRandom: augmentRandom.save(), history: history.slice(),
-  }, stepsBefore(epoch, step), step > 0 ? { epoch, step } : { epoch: epoch - 1, step: steps });
+  }, stepsBefore(epoch, step), step > 0 ? { epoch, step } : { epoch: epoch - 1, step: steps }, state);
   const readTotals = async (epoch: number): Promise<Stats> => {
     const stats = await readStats(gpu, plan);
     if (stats.divergedAt > 0) {
@@ -93,12 +98,19 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
       if (step === 0 && settings.shuffle) random.shuffle(order);
       queue.writeBuffer(data.order, 0, order);
       clearStats(gpu, plan, totals);
+      let endState: Promise<Float32Array[]> | undefined; // the state after the epoch's last step, read with its totals
 
       while (step < steps) {
         const end = Math.min(steps, step + settings.stepsPerSubmit, nextCheckpoint(step, settings.checkpointEvery));
         const records = stepRecords(epoch, step, end, data.count, settings, stepsBefore(epoch, step), augmentRandom);
         const timed = timer && performance.now() >= nextProfile ? timer : undefined;
         submitChunk(model, ops, records, timed);
+        if (end === steps && !loop.onBatch) {
+          // The epoch's end checkpoint reads the state back: asked for now, it comes in the same wait as the totals.
+          // (With onBatch it is read after the last call, as the state the checkpoint saves.)
+          endState = loop.readState();
+          endState.catch(() => undefined); // unused if the totals say the loss diverged; their read reports a lost device
+        }
         if (timed) {
           const ms = await timed.read();
           loop.onProfile!({ supported: true, epoch, step: step + 1, ops: ops.map((_, i) => ({ op: opNames[i], ms: ms[i] })) });
@@ -109,9 +121,9 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
           totals = await readTotals(epoch);
           const samples = Math.min(data.count, step * settings.batchSize);
           await loop.onBatch({ epoch, step, steps, loss: totals.lossSum / samples, accuracy: totals.correct / samples });
-        } else {
+        } else if (step < steps) {
           await queue.onSubmittedWorkDone(); // one chunk in flight at a time: an abort or a lost device is seen here
-        }
+        } // (the epoch's last chunk: reading its totals below waits for it)
         const checkpointDue = settings.checkpointEvery !== undefined && step < steps && step % settings.checkpointEvery === 0;
         if (loop.signal?.aborted || checkpointDue) {
           if (!loop.onBatch) totals = await readTotals(epoch); // onBatch already read this chunk's totals
@@ -132,7 +144,7 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
       history.push(stats);
       step = 0;
       totals = NO_STATS;
-      await checkpoint(epoch + 1); // first: if the device is lost before it is taken, this epoch runs again
+      await checkpoint(epoch + 1, endState); // first: if the device is lost before it is taken, this epoch runs again
       loop.onEpoch?.(stats);
     }
   } finally {

@@ -127,8 +127,9 @@ export class Model {
           model: this, plan, data, gather: trainGather, update, settings, firstStep: (firstStep ??= this.optimizer!.steps),
           validate: validation && (() => this.evaluateNow(validation, 'validation')),
           onEpoch: o.onEpoch, onBatch: o.onBatch, onProfile: o.onProfile, signal,
-          checkpoint: async (at, steps, last) => {
-            await this.takeSnapshot(steps, describePosition(at.epoch, at.step), last);
+          readState: () => this.readState(),
+          checkpoint: async (at, steps, last, state) => {
+            await this.takeSnapshot(steps, describePosition(at.epoch, at.step), last, state);
             progress = at;
             o.onCheckpoint?.(encodeCheckpoint(this, { snapshot: this.saved, progress: at, firstStep: firstStep!, settings, labels: labelsHash! }),
               { epoch: at.epoch, step: at.step });
@@ -328,11 +329,16 @@ export class Model {
     this.saved = { ...this.saved, params, taken };
   }
 
-  /** The GPU state as a snapshot, with `steps` optimizer steps taken. */
-  private async readSnapshot(steps: number, taken: string): Promise<Snapshot> {
+  /** Reads the GPU state back: the parameters, then the optimizer's state buffers. */
+  private async readState(): Promise<Float32Array[]> {
+    const buffers = [this.params, ...(this.optimizer?.state ?? [])];
+    return (await this.gpu.readAll(buffers.map((buffer) => ({ buffer })))).map((bytes) => new Float32Array(bytes));
+  }
+
+  /** The GPU state (`read`, if given, from readState) as a snapshot, with `steps` optimizer steps taken. */
+  private async readSnapshot(steps: number, taken: string, read = this.readState()): Promise<Snapshot> {
     const o = this.optimizer;
-    const [params, ...state] = (await this.gpu.readAll([this.params, ...(o?.state ?? [])].map((buffer) => ({ buffer }))))
-      .map((bytes) => new Float32Array(bytes));
+    const [params, ...state] = await read;
     return { params, optimizer: o && { kind: o.kind, steps, state }, taken };
   }
 
@@ -340,8 +346,8 @@ export class Model {
    * Saves the GPU state as the last good one; or, if it is not finite (the weights overflowed while the loss
    * stayed finite), puts the last good one back and throws DivergenceError naming `last`, the last step taken.
    */
-  private async takeSnapshot(steps: number, taken: string, last: { epoch: number; step: number }): Promise<void> {
-    const snapshot = await this.readSnapshot(steps, taken);
+  private async takeSnapshot(steps: number, taken: string, last: { epoch: number; step: number }, read?: Promise<Float32Array[]>): Promise<void> {
+    const snapshot = await this.readSnapshot(steps, taken, read);
     if (!isFiniteSnapshot(snapshot)) {
       await this.reset();
       throw new DivergenceError(last.epoch, last.step, this.saved.taken, 'the weights');
