@@ -17,6 +17,9 @@ import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../src/ops/nonz
 import { type LossName, softmaxLoss, softmaxPipeline, softmaxPredict, type SoftmaxMode } from '../src/ops/softmax';
 import { type Augmentation, gather, gatherPipeline } from '../src/ops/gather';
 import { optimizerKind, optimizerPipeline, optimizerUpdate, type OptimizerSettings, stateBuffers } from '../src/ops/optimizer';
+import { type ConvGeometry, productPositions } from '../src/ops/conv2d';
+import { winogradForward, winogradKernels, winogradWeightGrad, winogradWeightGradKernels, winogradWeightGradSplits } from '../src/ops/winograd';
+import * as refLayers from '../src/reference/layers';
 
 export interface Comparison {
   /** max |gpu - reference| */
@@ -203,6 +206,48 @@ export async function sparseMatmulCase(strategy: MatmulStrategy, variant: 'forwa
   return compare(await readF32(gpu, out),
     byRows ? ref.matmulForward(seen, weight, bias, rows, nIn, nOut, IDENTITY) : ref.matmulBackwardWeight(dout, seen, rows, nIn, nOut),
     byRows ? ref.matmulForward(abs(seen), abs(weight), abs(bias), rows, nIn, nOut, IDENTITY) : ref.matmulBackwardWeight(abs(dout), abs(seen), rows, nIn, nOut));
+}
+
+/**
+ * The weight gradient of a 3 × 3 convolution fused with the 2 × 2 max pool after it, by Winograd
+ * (winogradWeightGrad), against the twin (conv2dBackwardWeight). The forward runs first, for the input's
+ * transformed tiles; dout is random on every window's positions, row by row as the fused product's rows come
+ * (a position no window takes has no row, and no gradient). `rows` of a plan for `capacity`: the products'
+ * parts are cut for the capacity, and a smaller batch gives each fewer tiles.
+ */
+export async function winogradWeightGradCase(strategy: MatmulStrategy, channels: number, filters: number, height: number, width: number,
+  rows: number, capacity: number, seed: number): Promise<Comparison & { splits: number }> {
+  const gpu = await getGpu();
+  const random = new Random(seed);
+  const g: ConvGeometry = { channels, height, width, outHeight: height - 2, outWidth: width - 2, kernel: [3, 3], stride: [1, 1], pad: [0, 0], padded: false };
+  const positions = productPositions(g, true); // the windows' 4 positions each, window by window
+  const tiles = positions.length / 4;
+  const inp = uniforms(random, rows * channels * height * width);
+  const weight = uniforms(random, filters * channels * 9);
+  const dout = uniforms(random, rows * positions.length * filters);
+  const empty = (label: string, floats: number) => ({ buffer: gpu.buffer(`case.${label}`, floats * 4, STORAGE) });
+  const upload = (label: string, data: Float32Array<ArrayBuffer>) => ({ buffer: gpu.upload(`case.${label}`, data, STORAGE) });
+  const transformed = { u: empty('u', 16 * channels * filters), v: empty('v', 16 * capacity * tiles * channels), p: empty('p', 16 * capacity * tiles * filters) };
+  const forward = winogradForward(gpu, await winogradKernels(gpu, g, 'chw', IDENTITY, strategy, true, { tiles: capacity * tiles, filters }), 'case', g, 'chw', filters, {
+    inp: upload('inp', inp), weight: upload('weight', weight), bias: empty('bias', filters), out: empty('out', capacity * tiles * filters),
+    argmax: empty('argmax', capacity * tiles * filters), ...transformed,
+  });
+  const splits = winogradWeightGradSplits(capacity * tiles);
+  const dweight = empty('dweight', filters * channels * 9);
+  const grad = winogradWeightGrad(gpu, await winogradWeightGradKernels(gpu, g, filters, strategy), 'case', g, filters, splits, {
+    dout: upload('dout', dout), v: transformed.v, q: transformed.p, parts: empty('parts', splits * 16 * channels * filters), dweight,
+  });
+  run(gpu, new Schedule(gpu, 'case'), [step(rows)], [...forward, ...grad]);
+  // The twin's dout is (rows, F, out_height, out_width), zeros where no window is.
+  const full = new Float32Array(rows * filters * g.outHeight * g.outWidth);
+  for (let r = 0; r < rows; r++) {
+    positions.forEach(([oy, ox], i) => {
+      for (let f = 0; f < filters; f++) full[((r * filters + f) * g.outHeight + oy) * g.outWidth + ox] = dout[(r * positions.length + i) * filters + f];
+    });
+  }
+  const abs = (a: Float32Array) => a.map(Math.abs);
+  return { ...compare(await readF32(gpu, dweight.buffer), refLayers.conv2dBackwardWeight(full, inp, rows, filters, g).dweight,
+    refLayers.conv2dBackwardWeight(abs(full), abs(inp), rows, filters, g).dweight), splits };
 }
 
 /** dbias over `rows` samples of `positions` rows each (a convolution's output positions; 1 for a dense layer). */

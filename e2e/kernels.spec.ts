@@ -80,6 +80,22 @@ for (const [strategyName, strategy] of [['blocked', STRATEGIES.blocked], ['block
   }
 }
 
+// A 3 × 3 convolution's weight gradient by Winograd, its 2 × 2 max pool fused (a tile is a window), with every
+// product strategy: one window; 3 channels and 5 filters (one filter a thread) on 9 × 8, whose 7 × 6 output leaves
+// a row no window takes, a batch of 3 in a plan for 4; 8 filters (4 a thread); the MNIST ConvNet's second
+// convolution (24 → 32 on 12 × 12) at 61 of 64 rows, whose products sum in 13 parts.
+for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
+  for (const [channels, filters, height, width, rows, capacity] of [[1, 1, 4, 4, 1, 1], [3, 5, 9, 8, 3, 4], [2, 8, 6, 7, 2, 2], [24, 32, 12, 12, 61, 64]]) {
+    const name = `winograd weight grad ${strategyName} ${channels} → ${filters} on ${height} × ${width}, ${rows} of ${capacity} rows`;
+    test(name, async ({ harness }) => {
+      const r = await harness.evaluate(([s, c, f, h, w, rw, cap]) => window.harness.winogradWeightGradCase(s, c, f, h, w, rw, cap, 12),
+        [strategy, channels, filters, height, width, rows, capacity] as const);
+      report(`${name} (${r.splits} parts)`, r, SUM_TOLERANCE);
+      expect(r.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+    });
+  }
+}
+
 for (const [rows, nOut, positions] of [[1, 1, 1], [37, 13, 1], [513, 129, 1], [3, 24, 100], [2, 4, 3]]) {
   test(`bias grad ${rows}x${nOut}, ${positions} per sample`, async ({ harness }) => {
     const result = await harness.evaluate(([r, o, p]) => window.harness.biasGradCase(r, o, p, 3), [rows, nOut, positions]);

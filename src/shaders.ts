@@ -20,6 +20,7 @@ import winograd from '../shaders/winograd.wgsl?raw';
 import winogradGrad from '../shaders/winograd_grad.wgsl?raw';
 import winogradProduct from '../shaders/winograd_product.wgsl?raw';
 import winogradTile from '../shaders/winograd_tile.wgsl?raw';
+import winogradWeightGrad from '../shaders/winograd_weight_grad.wgsl?raw';
 
 export const shaders = {
   'batch_norm.wgsl': batchNorm,
@@ -42,5 +43,6 @@ export const shaders = {
   'winograd_grad.wgsl': winogradGrad,
   'winograd_product.wgsl': winogradProduct,
   'winograd_tile.wgsl': winogradTile,
+  'winograd_weight_grad.wgsl': winogradWeightGrad,
 };
 export type ShaderFile = keyof typeof shaders;

@@ -20,7 +20,7 @@ import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForwar
 import type { Op, Tensor } from '../ops/op';
 import { pointwiseBackward, pointwisePipeline } from '../ops/pointwise';
 import { winogradFits, winogradForward, winogradGradKernels, winogradGradScratch, winogradGradTiles, winogradInputGrad, winogradKernels, winogradScratch,
-  winogradTiles } from '../ops/winograd';
+  type WinogradScratch, winogradTiles, winogradWeightGrad, winogradWeightGradKernels, winogradWeightGradSplits } from '../ops/winograd';
 import { count } from '../check';
 import { intsAttribute, type OnnxGraph } from '../model/onnx_graph';
 import * as t from '../reference/layers';
@@ -181,11 +181,11 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const live = implicit && !winograd && ctx.training && ctx.inputIsData && !ctx.matmul.tiled;
     const liveRows = live ? scratch.floats('liveRows', Math.ceil((ctx.capacity * positions) / ctx.matmul.block)) : undefined;
     const activation = ctx.fused?.activation ?? this.spec.activation;
-    let u: Tensor | undefined; // Winograd's transformed weights
+    let transformed: WinogradScratch | undefined; // Winograd's transformed weights and input tiles, and its products
     if (winograd) {
-      const transformed = await this.winograd(ctx, scratch, activation, pooled);
-      forward.push(...transformed.ops);
-      u = transformed.u;
+      const passes = await this.winograd(ctx, scratch, activation, pooled);
+      forward.push(...passes.ops);
+      transformed = passes.scratch;
     } else if (ctx.direct && pooled && this.fitsDirect) {
       const pipeline = await directPipeline(gpu, activation, ctx.matmul.block, live);
       forward.push(directForward(gpu, pipeline, `${label}.forwardDirect`, this.geometry, this.spec.filters, ctx.matmul.block,
@@ -198,18 +198,26 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     if (!ctx.training) return { forward, backward: [], scratch: scratch.buffers };
 
     // Each sample's weight and bias gradients apart (a convolution has few weights and many positions: one sum
-    // over all rows would leave most of the GPU idle), then their sums over the batch.
+    // over all rows would leave most of the GPU idle), then their sums over the batch. Under Winograd with the
+    // pool fused, the weight gradient goes by Winograd too, its products summed in parts over the tiles.
     const dout = { buffer: ctx.dout! };
-    const dweightParts = scratch.floats('weightGradParts', ctx.capacity * dims.nOut * dims.nIn); // (capacity, filters, taps)
     const dbiasParts = scratch.floats('biasGradParts', ctx.capacity * dims.nOut); // (capacity, filters)
-    const weightGradKernel = await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul, { m: dims.nOut, n: dims.nIn }, { perSample: true, patches: implicit, live });
-    const backward = [
-      matmulBackwardWeight(gpu, weightGradKernel, `${label}.weightGradParts`, dims, { dout, inp: col, dweight: dweightParts, patches, live: liveRows }),
-      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut, true), `${label}.biasGradParts`, dims.nOut, positions, { dout, dbias: dbiasParts }, true),
-      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut * dims.nIn), `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: ctx.grads.weight }),
-      biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: ctx.grads.bias }),
-    ];
-    if (ctx.dinp && u && ctx.inLayout === 'hwc') backward.push(...await this.winogradInputGradient(ctx, u, scratch, pooled));
+    const biasGradParts = biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut, true), `${label}.biasGradParts`, dims.nOut, positions, { dout, dbias: dbiasParts }, true);
+    const biasGradSum = biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout: dbiasParts, dbias: ctx.grads.bias });
+    const backward: Op[] = [];
+    if (transformed && pooled) {
+      backward.push(...await this.winogradWeightGradient(ctx, transformed, scratch), biasGradParts, biasGradSum);
+    } else {
+      const dweightParts = scratch.floats('weightGradParts', ctx.capacity * dims.nOut * dims.nIn); // (capacity, filters, taps)
+      const weightGradKernel = await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul, { m: dims.nOut, n: dims.nIn }, { perSample: true, patches: implicit, live });
+      backward.push(
+        matmulBackwardWeight(gpu, weightGradKernel, `${label}.weightGradParts`, dims, { dout, inp: col, dweight: dweightParts, patches, live: liveRows }),
+        biasGradParts,
+        biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut * dims.nIn), `${label}.weightGrad`, dims.nOut * dims.nIn, 1, { dout: dweightParts, dbias: ctx.grads.weight }),
+        biasGradSum,
+      );
+    }
+    if (ctx.dinp && transformed && ctx.inLayout === 'hwc') backward.push(...await this.winogradInputGradient(ctx, transformed.u, scratch, pooled));
     else if (ctx.dinp) backward.push(...await this.inputGradient(ctx, dims, col, scratch, pooled));
     return { forward, backward, scratch: scratch.buffers };
   }
@@ -232,19 +240,37 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
   }
 
   /** The forward by Winograd's F(2 × 2, 3 × 3): its transforms and 16 products, into scratch of its own. */
-  private async winograd(ctx: BuildContext, scratch: Scratch, activation: Activation, pooled: boolean): Promise<{ ops: Op[]; u: Tensor }> {
+  private async winograd(ctx: BuildContext, scratch: Scratch, activation: Activation, pooled: boolean): Promise<{ ops: Op[]; scratch: WinogradScratch }> {
     const g = this.geometry;
     const filters = this.spec.filters;
     const [th, tw] = winogradTiles(g, pooled);
     const tiles = ctx.capacity * th * tw;
     const kernels = await winogradKernels(ctx.gpu, g, ctx.inLayout, activation, ctx.matmul, pooled, { tiles, filters });
-    const u = scratch.floats('winogradWeights', 16 * g.channels * filters); // (16, C, F)
-    const ops = winogradForward(ctx.gpu, kernels, ctx.label, g, ctx.inLayout, filters, {
-      inp: { buffer: ctx.inp }, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, argmax: ctx.fused && { buffer: ctx.fused.argmax }, u,
+    const transformed: WinogradScratch = {
+      u: scratch.floats('winogradWeights', 16 * g.channels * filters), // (16, C, F)
       v: scratch.floats('winogradInputs', 16 * tiles * g.channels), // (16, capacity · tiles, C)
       p: scratch.floats('winogradProducts', 16 * tiles * filters), // (16, capacity · tiles, F)
+    };
+    const ops = winogradForward(ctx.gpu, kernels, ctx.label, g, ctx.inLayout, filters, {
+      inp: { buffer: ctx.inp }, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, argmax: ctx.fused && { buffer: ctx.fused.argmax }, ...transformed,
     });
-    return { ops, u };
+    return { ops, scratch: transformed };
+  }
+
+  /**
+   * dweight by Winograd's F(2 × 2, 3 × 3), the pool fused (a tile is a window), from the forward's transformed
+   * input tiles v; the output gradient's tiles go where the forward's products were.
+   */
+  private async winogradWeightGradient(ctx: BuildContext, transformed: WinogradScratch, scratch: Scratch): Promise<Op[]> {
+    const g = this.geometry;
+    const filters = this.spec.filters;
+    const [th, tw] = winogradTiles(g, true);
+    const splits = winogradWeightGradSplits(ctx.capacity * th * tw);
+    const kernels = await winogradWeightGradKernels(ctx.gpu, g, filters, ctx.matmul);
+    return winogradWeightGrad(ctx.gpu, kernels, ctx.label, g, filters, splits, {
+      dout: { buffer: ctx.dout! }, v: transformed.v, q: transformed.p, dweight: ctx.grads.weight,
+      parts: scratch.floats('winogradWeightGradParts', splits * 16 * g.channels * filters), // (splits, 16, C, F)
+    });
   }
 
   /** dinp by Winograd's F(2 × 2, 3 × 3), with the forward's transformed weights u, through act' of the layer before. */

@@ -18,7 +18,7 @@ import { optimizerPipeline } from './optimizer';
 import { pointwisePipeline } from './pointwise';
 import { type PoolGeometry, poolPipeline, unpoolPipeline } from './pool';
 import { softmaxPipeline } from './softmax';
-import { winogradGradKernels, winogradKernels } from './winograd';
+import { winogradGradKernels, winogradKernels, winogradWeightGradKernels } from './winograd';
 
 export interface ShaderModule {
   label: string;
@@ -98,6 +98,7 @@ export async function everyShaderModule(): Promise<ShaderModule[]> {
       add(winogradKernels(recorder, g, layout, activation, strategy, pooled, { tiles: 64, filters }));
       add(winogradGradKernels(recorder, g, filters, activation, strategy, pooled, 64));
     }
+    for (const strategy of [TILED, BLOCKED, BLOCKED8]) add(winogradWeightGradKernels(recorder, g, filters, strategy));
   }
   for (const activation of ACTIVATION_CHOICES) for (const block of [8, 16]) for (const live of TRUE_FALSE) add(directPipeline(recorder, activation, block, live));
   // Only matmulKernel has rules to refuse a combination ("matmul: no …"); any other failure is a bug, thrown.

@@ -3,7 +3,9 @@
 // transform back, adding the bias and activating, and (pooled) taking each 2 × 2 window's max. 2.25× fewer
 // multiplies than the direct product; the sums round differently, within float32's error of the same result.
 // Its input gradient likewise (shaders/winograd_grad.wgsl): the output gradient's tiles, 16 products with the
-// forward's transformed weights, then back, through act' of the layer before.
+// forward's transformed weights, then back, through act' of the layer before. And, with the pool fused, its
+// weight gradient (shaders/winograd_weight_grad.wgsl): the output gradient's tiles, 16 products with the
+// forward's transformed input tiles, each summed in parts over the tiles, then the parts' sum back.
 
 import type { Binding, Gpu } from '../runtime/gpu';
 import { type Activation, activationConstants, IDENTITY } from './activation';
@@ -68,7 +70,7 @@ export async function winogradKernels(gpu: Gpu, g: ConvGeometry, layout: Layout,
   const [weights, inputs, product, outputs] = await Promise.all([
     transform({ weights: true }, ['uniform', 'read', 'write']),
     transform({ inputs: true, vec4: inputLanes(g, layout) === 4 }, ['uniform', 'read', 'write']),
-    kernel(gpu, 'winograd_product.wgsl', { flipped: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
+    kernel(gpu, 'winograd_product.wgsl', { flipped: false, weightGrad: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
       ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
     transform({ vec4: outputLanes(size.filters) === 4 }, ['uniform', 'read', 'read', 'write', ...(pooled ? ['write' as const] : [])], activation),
   ]);
@@ -93,7 +95,7 @@ export async function winogradGradKernels(gpu: Gpu, g: ConvGeometry, filters: nu
   const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false };
   const [tilesPass, product, inputs] = await Promise.all([
     kernel(gpu, 'winograd_grad.wgsl', { tiles: true, vec4: outputLanes(filters) === 4, pooled }, { WORKGROUP }, ['uniform', 'read', 'write'], tilePart(true)),
-    kernel(gpu, 'winograd_product.wgsl', { flipped: true }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
+    kernel(gpu, 'winograd_product.wgsl', { flipped: true, weightGrad: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
       ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
     kernel(gpu, 'winograd_grad.wgsl', { tiles: false, vec4: inputLanes(g, 'hwc') === 4, pooled: false }, { WORKGROUP, ...activationConstants(previous) },
       ['uniform', 'read', 'read', 'write'], tilePart(false)),
@@ -124,7 +126,7 @@ export function winogradForward(gpu: Gpu, k: WinogradKernels, label: string, g: 
   return [
     makeOp(gpu, `${label}.winogradWeights`, k.weights, dims(g.channels, filters), [t.weight, t.u], () => [ceilDiv(g.channels * filters, WORKGROUP), 1]),
     makeOp(gpu, `${label}.winogradInputs`, k.inputs, dims(cIn, filters), [t.inp, t.v], (rows) => [ceilDiv(tiles * cIn, WORKGROUP), rows]),
-    makeOp(gpu, `${label}.winogradProducts`, k.product, new Uint32Array([g.channels, filters, tiles]), [t.v, t.u, t.p],
+    makeOp(gpu, `${label}.winogradProducts`, k.product, new Uint32Array([g.channels, filters, tiles, 0]), [t.v, t.u, t.p],
       (rows) => [ceilDiv(filters, k.cover.n), ceilDiv(rows * tiles, k.cover.m), XI]),
     makeOp(gpu, `${label}.winogradOutputs`, k.outputs, dims(g.channels, fOut), [t.p, t.bias, t.out, ...(t.argmax ? [t.argmax] : [])],
       (rows) => [ceilDiv(tiles * fOut, WORKGROUP), rows]),
@@ -144,8 +146,54 @@ export function winogradInputGrad(gpu: Gpu, k: WinogradGradKernels, label: strin
   const [fIn, cOut] = [filters / outputLanes(filters), g.channels / inputLanes(g, 'hwc')];
   return [
     makeOp(gpu, `${label}.winogradGradTiles`, k.tiles, dims(fIn, g.channels), [t.dout, t.v], (rows) => [ceilDiv(tiles * fIn, WORKGROUP), rows]),
-    makeOp(gpu, `${label}.winogradGradProducts`, k.product, new Uint32Array([filters, g.channels, tiles]), [t.v, t.u, t.p],
+    makeOp(gpu, `${label}.winogradGradProducts`, k.product, new Uint32Array([filters, g.channels, tiles, 0]), [t.v, t.u, t.p],
       (rows) => [ceilDiv(g.channels, k.cover.n), ceilDiv(rows * tiles, k.cover.m), XI]),
     makeOp(gpu, `${label}.inputGrad`, k.inputs, dims(filters, cOut), [t.p, t.inp, t.dinp], (rows) => [ceilDiv(tiles * cOut, WORKGROUP), rows]),
+  ];
+}
+
+/** Tiles each part of the weight gradient's products sums at most: enough parts for the GPU, few to add up. */
+const TILES_PER_PART = 128;
+
+/** Parts of each of the weight gradient's products, for batches of up to `tiles` tiles (every step's). */
+export const winogradWeightGradSplits = (tiles: number): number => Math.max(1, Math.ceil(tiles / TILES_PER_PART));
+
+export interface WinogradWeightGradKernels {
+  tiles: GPUComputePipeline;
+  product: GPUComputePipeline;
+  /** Rows (channels) and columns (filters) of a product one workgroup covers. */
+  cover: { m: number; n: number };
+  weights: GPUComputePipeline;
+}
+
+/** Compiles the weight gradient's passes, for a convolution (fused with its 2 × 2 max pool) of `filters` filters. */
+export async function winogradWeightGradKernels(gpu: Gpu, g: ConvGeometry, filters: number, strategy: MatmulStrategy): Promise<WinogradWeightGradKernels> {
+  const cover = matmulCover(strategy, { m: g.channels, n: filters });
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false };
+  const [tilesPass, product, weights] = await Promise.all([
+    kernel(gpu, 'winograd_weight_grad.wgsl', { tiles: true, vec4: outputLanes(filters) === 4 }, { WORKGROUP }, ['uniform', 'read', 'write']),
+    kernel(gpu, 'winograd_product.wgsl', { flipped: false, weightGrad: true }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
+      ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
+    kernel(gpu, 'winograd_weight_grad.wgsl', { tiles: false, vec4: false }, { WORKGROUP }, ['uniform', 'read', 'write']),
+  ]);
+  return { tiles: tilesPass, product, cover, weights };
+}
+
+/**
+ * dweight (F, C, 3, 3) of the convolution whose forward (pooled: a tile is a window) wrote `v`, the input's
+ * transformed tiles (16, rows · tiles, C); dout is its product's rows, window by window, (rows · tiles · 4, F).
+ * q (16, rows · tiles, F) takes the output gradient's tiles (the forward's products are spent by then), and
+ * parts (splits, 16, C, F) the products' parts.
+ */
+export function winogradWeightGrad(gpu: Gpu, k: WinogradWeightGradKernels, label: string, g: ConvGeometry, filters: number, splits: number,
+  t: { dout: Tensor; v: Tensor; q: Tensor; parts: Tensor; dweight: Tensor }): Op[] {
+  const tiles = winogradTiles(g, true)[0] * winogradTiles(g, true)[1];
+  const dims = (f: number) => new Uint32Array([f, g.channels, tiles, splits]);
+  const fIn = filters / outputLanes(filters);
+  return [
+    makeOp(gpu, `${label}.winogradWeightGradTiles`, k.tiles, dims(fIn), [t.dout, t.q], (rows) => [ceilDiv(tiles * fIn, WORKGROUP), rows]),
+    makeOp(gpu, `${label}.winogradWeightGradProducts`, k.product, new Uint32Array([g.channels, filters, tiles, splits]), [t.v, t.q, t.parts],
+      () => [ceilDiv(filters, k.cover.n), ceilDiv(g.channels, k.cover.m), XI * splits]),
+    makeOp(gpu, `${label}.weightGrad`, k.weights, dims(filters), [t.parts, t.dweight], () => [ceilDiv(g.channels * filters, WORKGROUP), 1]),
   ];
 }
