@@ -83,7 +83,7 @@ for (const [strategyName, strategy] of [['blocked', STRATEGIES.blocked], ['block
 // A 3 × 3 convolution's weight gradient by Winograd, its 2 × 2 max pool fused (a tile is a window), with every
 // product strategy: one window; 3 channels and 5 filters (one filter a thread) on 9 × 8, whose 7 × 6 output leaves
 // a row no window takes, a batch of 3 in a plan for 4; 8 filters (4 a thread); the MNIST ConvNet's second
-// convolution (24 → 32 on 12 × 12) at 61 of 64 rows, whose products sum in 13 parts.
+// convolution (24 → 32 on 12 × 12) at 61 of 64 rows, whose products sum in 4 parts.
 for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
   for (const [channels, filters, height, width, rows, capacity] of [[1, 1, 4, 4, 1, 1], [3, 5, 9, 8, 3, 4], [2, 8, 6, 7, 2, 2], [24, 32, 12, 12, 61, 64]]) {
     const name = `winograd weight grad ${strategyName} ${channels} → ${filters} on ${height} × ${width}, ${rows} of ${capacity} rows`;
