@@ -191,7 +191,8 @@ export async function winogradWeightGradKernels(gpu: Gpu, g: ConvGeometry, filte
  */
 export function winogradWeightGrad(gpu: Gpu, k: WinogradWeightGradKernels, label: string, g: ConvGeometry, filters: number, splits: number,
   t: { dout: Tensor; v: Tensor; q: Tensor; parts: Tensor; dweight: Tensor }): Op[] {
-  const tiles = winogradTiles(g, true)[0] * winogradTiles(g, true)[1];
+  const [th, tw] = winogradTiles(g, true);
+  const tiles = th * tw;
   const dims = (f: number) => new Uint32Array([f, g.channels, tiles, splits]);
   const fIn = filters / outputLanes(filters);
   return [
