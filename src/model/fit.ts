@@ -1,11 +1,12 @@
-// The epoch loop: shuffle the order buffer, plan each epoch's steps, record them in chunks of up to
-// stepsPerSubmit steps per submit, and read back only the few scalars a person asked to see. At each
-// epoch's end (and every checkpointEvery steps) it hands the model a FitProgress: with the model's saved
-// state, enough to continue this fit exactly, e.g. on a new device after the old one was lost, or later from
-// a checkpoint file. With onProfile, every profileEvery seconds a chunk's first step is timed op by op.
+// The epoch loop: shuffle the order buffer (each batch's rows then class by class, src/model/batch_order.ts),
+// plan each epoch's steps, record them in chunks of up to stepsPerSubmit steps per submit, and read back only
+// the few scalars a person asked to see. At each epoch's end (and every checkpointEvery steps) it hands the
+// model a FitProgress: with the model's saved state, enough to continue this fit exactly, e.g. on a new device
+// after the old one was lost, or later from a checkpoint file. With onProfile, every profileEvery seconds a chunk's first step is timed op by op.
 
 import type { Op } from '../ops/op';
 import { Random } from '../random';
+import { sortBatchesByLabel } from './batch_order';
 import type { BatchProgress, EpochStats, FitSettings, StepProfile } from './config';
 import type { GpuDataset } from './dataset';
 import { clearStats, type Plan, readStats, type Stats } from './plan';
@@ -42,6 +43,8 @@ export interface EpochLoop {
   model: { gpu: Gpu; label: string; schedule: Schedule };
   plan: Plan;
   data: GpuDataset;
+  /** The training samples' labels. */
+  labels: Uint8Array;
   gather: Op;
   update: Op;
   settings: FitSettings;
@@ -95,7 +98,7 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
   try {
     for (let epoch = from.epoch; epoch <= settings.epochs; epoch++) {
       const started = performance.now();
-      if (step === 0 && settings.shuffle) random.shuffle(order);
+      if (step === 0 && settings.shuffle) sortBatchesByLabel(random.shuffle(order), loop.labels, settings.batchSize);
       queue.writeBuffer(data.order, 0, order);
       clearStats(gpu, plan, totals);
       let endState: Promise<Float32Array[]> | undefined; // the state after the epoch's last step, read with its totals

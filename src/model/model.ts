@@ -124,7 +124,7 @@ export class Model {
       this.fitting = true;
       try {
         return await runEpochs({
-          model: this, plan, data, gather: trainGather, update, settings, firstStep: (firstStep ??= this.optimizer!.steps),
+          model: this, plan, data, labels: train.labels, gather: trainGather, update, settings, firstStep: (firstStep ??= this.optimizer!.steps),
           validate: validation && (() => this.evaluateNow(validation, 'validation')),
           onEpoch: o.onEpoch, onBatch: o.onBatch, onProfile: o.onProfile, signal,
           readState: () => this.readState(),
