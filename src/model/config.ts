@@ -70,7 +70,10 @@ export interface FitOptions {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
-  /** Shuffle the samples each epoch (seeded; each batch's rows then come class by class: src/model/batch_order.ts). Default true. */
+  /**
+   * Shuffle the samples each epoch (seeded; each batch's rows then come class by class, the same samples in
+   * another order: src/model/batch_order.ts). Default true.
+   */
   shuffle?: boolean;
   /** Shuffling seed; default the model's seed. */
   seed?: number;

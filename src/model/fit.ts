@@ -2,7 +2,8 @@
 // plan each epoch's steps, record them in chunks of up to stepsPerSubmit steps per submit, and read back only
 // the few scalars a person asked to see. At each epoch's end (and every checkpointEvery steps) it hands the
 // model a FitProgress: with the model's saved state, enough to continue this fit exactly, e.g. on a new device
-// after the old one was lost, or later from a checkpoint file. With onProfile, every profileEvery seconds a chunk's first step is timed op by op.
+// after the old one was lost, or later from a checkpoint file. With onProfile, every profileEvery seconds a
+// chunk's first step is timed op by op.
 
 import type { Op } from '../ops/op';
 import { Random } from '../random';
