@@ -80,3 +80,17 @@ test('an entry saved for these kernels is used as saved', async () => {
   expect(await choose(adapter)).toBe('tiled'); // though blocked would measure faster
   expect(measured()).toBe(0);
 });
+
+test('with rounds, each name is timed once a round in alternating order and keeps its best: one slow pass does not decide', async () => {
+  const passes: Record<string, number[]> = { tiled: [10, 10, 10], blocked: [50, 5, 6] }; // blocked's first pass was slow
+  const order: string[] = [];
+  const time = (name: string) => {
+    order.push(name);
+    return Promise.resolve(passes[name][order.filter((n) => n === name).length - 1]);
+  };
+  expect(await rememberedChoice(info('google', 'swiftshader'), 'matmul', ['tiled', 'blocked'], time, storage(), 3)).toBe('blocked');
+  expect(order).toEqual(['tiled', 'blocked', 'blocked', 'tiled', 'tiled', 'blocked']);
+  order.length = 0;
+  expect(await rememberedChoice(info('google', 'swiftshader'), 'matmul', ['tiled', 'blocked'], time, storage())).toBe('tiled'); // one round: the slow pass decides
+  expect(order).toEqual(['tiled', 'blocked']);
+});
