@@ -17,6 +17,7 @@ import { dataFiles } from './train';
 import { type RuntimeBench, runtimeBench } from './bench_runtime';
 import { bundleForDeno, denoVulkanAdapter, startDeno } from './deno';
 import { lines, MARK } from './wire';
+import { slowLavapipe } from './lavapipe';
 import { nodeGpu, SWIFTSHADER_ICD } from './node_gpu';
 import { createEngine, loadIdx } from '../index';
 import { MNIST_FILES } from '../data/mnist';
@@ -33,24 +34,31 @@ const MATMULS: [number, number, number][] = [[128, 128, 128], [256, 256, 256], [
 
 /**
  * The runtime benchmark (bench_runtime.ts) in every runtime and driver found, beside Chromium's row (`rows`): Node
- * on the webgpu package's adapter, Deno on SwiftShader, and Deno through Vulkan alone where that finds a GPU or
- * lavapipe.
+ * on the webgpu package's adapter, Deno on SwiftShader, and Deno through Vulkan alone where that finds a GPU or a
+ * lavapipe from Mesa 25 on (an older lavapipe trains slower than SwiftShader: the report says so and skips it).
  */
 async function everyRuntime(files: Map<string, string>, say: (line: string) => void, rows: [string, RuntimeBench][]): Promise<void> {
   const [images, labels] = [files.get(MNIST_FILES.trainImages)!, files.get(MNIST_FILES.trainLabels)!];
-  const vulkan = denoVulkanAdapter() !== undefined; // before nodeGpu, which may point VK_ICD_FILENAMES at SwiftShader
+  // Before nodeGpu, which may point VK_ICD_FILENAMES at SwiftShader for Dawn: Deno through Vulkan gets the drivers back.
+  const vulkan = denoVulkanAdapter();
+  const driverFiles = process.env.VK_ICD_FILENAMES;
   const engine = await createEngine({ gpu: await nodeGpu() });
   rows.push(['node (Dawn)', await runtimeBench(engine, await loadIdx(new File([readFileSync(images)], images), new File([readFileSync(labels)], labels)))]);
   engine.destroy();
+  if (driverFiles === undefined) delete process.env.VK_ICD_FILENAMES;
+  else process.env.VK_ICD_FILENAMES = driverFiles;
   const script = await bundleForDeno('src/cli/bench_runtime_deno.ts');
-  const drivers: [string, Record<string, string>][] = [['deno (wgpu)', { VK_ICD_FILENAMES: SWIFTSHADER_ICD }]];
-  if (vulkan) drivers.push(['deno (wgpu)', { DENO_WEBGPU_BACKEND: 'vulkan' }]);
-  for (const [runtime, env] of drivers) {
+  const runs: [string, Record<string, string>][] = [['deno (wgpu)', { VK_ICD_FILENAMES: SWIFTSHADER_ICD }]];
+  const notes: string[] = []; // said under the table
+  const slow = vulkan && slowLavapipe(vulkan);
+  if (slow) notes.push(`Deno through Vulkan found ${vulkan}; not run: ${slow}.`);
+  else if (vulkan) runs.push(['deno (wgpu)', { DENO_WEBGPU_BACKEND: 'vulkan' }]);
+  for (const [runtime, env] of runs) {
     const deno = startDeno(script, [`--allow-read=${[script, images, labels].map((path) => resolve(path)).join(',')}`, '--allow-env'], env, [images, labels]);
     let answer: RuntimeBench | undefined;
     for await (const line of lines(deno.stdout)) if (line.startsWith(MARK)) answer = JSON.parse(line.slice(MARK.length)) as RuntimeBench;
     if (answer) rows.push([runtime, answer]);
-    else say(`\n(${runtime} with ${JSON.stringify(env)} gave no result)`);
+    else notes.push(`${runtime} with ${JSON.stringify(env)} gave no result.`);
   }
   const [, base] = rows[0];
   const times = (x: number, y: number) => `${Math.round(x).toLocaleString('en-US')} (${(x / y).toFixed(1)}×)`;
@@ -61,6 +69,7 @@ async function everyRuntime(files: Map<string, string>, say: (line: string) => v
     say(`| ${runtime} | ${r.adapter} | ${times(r.mlp.samplesPerSecond, base.mlp.samplesPerSecond)} | ${Math.round(r.mlp.firstStepMs)} ms | ` +
       `${times(r.convnet.samplesPerSecond, base.convnet.samplesPerSecond)} | ${Math.round(r.convnet.firstStepMs)} ms | ${r.matmulGflops.toFixed(2)} |`);
   }
+  if (notes.length > 0) say(`\n${notes.join(' ')}`);
   say('\nThe 784-128-10 MLP\'s training step op by op, wall-clock ms (each op 100 times in one pass; so is the whole step,');
   say('whose ops overlap a little):\n');
   say(`| op | ${rows.map(([runtime, r]) => `${runtime}, ${r.adapter}`).join(' | ')} |`);
