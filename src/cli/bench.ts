@@ -1,7 +1,8 @@
 // `npm run bench`: webgpu-nn against TensorFlow.js in one headless Chromium, same data, model, batch, SGD and
 // initial weights: MLPs (tfjs webgpu and wasm backends), then jax-js's ConvNet (tfjs webgpu, webgl and cpu;
-// wasm cannot train it), per-op profiles of a training step, what fit's live profile costs, and matmul and
-// convolution micro-benchmarks.
+// wasm cannot train it), each also against jax-js's devices; webgpu-nn against jax-js's webgpu and wasm again in
+// alternating rounds (the ratios its targets are set in); per-op profiles of a training step, what fit's live
+// profile costs, and matmul and convolution micro-benchmarks.
 // Then the same small benchmark in every runtime and driver it finds: Chromium, Node (Dawn), Deno (wgpu) on
 // SwiftShader and, where Deno finds one through Vulkan, on a GPU or lavapipe.
 // Prints a markdown report and writes it to BENCHMARKS.md. `--quick` runs only the small configurations.
@@ -10,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { withPage } from './browser';
-import type { TrainingCase, TrainingResult } from './bench_page';
+import type { TrainingCase, TrainingResult, Workload } from './bench_page';
 import { CONVNET_NAME, type ConvNetCase, type ConvShape } from './bench_convnet';
 import { prepareBundledMnist } from './prepare_mnist';
 import { dataFiles } from './train';
@@ -18,6 +19,7 @@ import { type RuntimeBench, runtimeBench } from './bench_runtime';
 import { bundleForDeno, denoVulkanAdapter, startDeno } from './deno';
 import { lines, MARK } from './wire';
 import { slowLavapipe } from './lavapipe';
+import { pairedRatios, type Spread, spread } from './rounds';
 import { nodeGpu, SWIFTSHADER_ICD } from './node_gpu';
 import { createEngine, loadIdx } from '../index';
 import { MNIST_FILES } from '../data/mnist';
@@ -29,6 +31,12 @@ const CASES: TrainingCase[] = [
 ];
 // TensorFlow.js trains the ConvNet at a few dozen samples/s here: a fixed, small number of steps each.
 const CONVNET_CASES: ConvNetCase[] = [{ batch: 64, warmup: 2, steps: 8, jax: true }, { batch: 256, warmup: 1, steps: 2, jax: false }];
+/** The workloads of jax-js's targets, in alternating rounds: the MLP cases and the ConvNet case above that jax-js trains. */
+const HEAD_TO_HEAD: [string, Workload][] = [
+  ...CASES.filter((c) => c.jax).map((c): [string, Workload] => [`MLP ${c.layers.join('-')}, batch ${c.batch}`, { mlp: c }]),
+  ...CONVNET_CASES.filter((c) => c.jax).map((c): [string, Workload] => [`ConvNet, batch ${c.batch}`, { convnet: c }]),
+];
+const ROUNDS = 5;
 const CONVOLUTIONS: ConvShape[] = [{ input: [1, 28, 28], filters: 24, kernel: 5 }, { input: [24, 12, 12], filters: 32, kernel: 3 }];
 const MATMULS: [number, number, number][] = [[128, 128, 128], [256, 256, 256], [512, 512, 512], [64, 784, 128], [256, 784, 1024], [256, 1024, 1024]];
 
@@ -79,6 +87,12 @@ async function everyRuntime(files: Map<string, string>, say: (line: string) => v
   for (const op of ops) say(`| ${op} | ${rows.map(([, r]) => ms(r, op)).join(' | ')} |`);
 }
 
+/** "median unit (min-max)", with `digits` decimals. */
+function range(s: Spread, digits: number, unit: string): string {
+  const f = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return `${f(s.median)}${unit} (${f(s.min)}-${f(s.max)})`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const quick = argv.includes('--quick');
@@ -122,6 +136,22 @@ export async function main(argv: string[]): Promise<number> {
           `${Math.round(r.firstBatchMs)} ms | ${Math.round(r.evaluateMs)} ms | ${(r.testAccuracy * 100).toFixed(2)}% | ` +
           `${r.backend === 'webgpu-nn' ? '' : `${(ours / r.samplesPerSecond).toFixed(1)}×`} |`);
       }
+    }
+    const rounds = quick ? 2 : ROUNDS;
+    say(`\n## Against jax-js, alternating (${rounds} rounds: each trains webgpu-nn, jax-js webgpu and jax-js wasm once, starting one further along)\n`);
+    say('The workloads of the tables above, from the same initial weights. Samples/s and the time to evaluate the 2,000 test digits: the median ' +
+      'of the rounds and their range. Ratios: each round\'s ours ÷ theirs (theirs ÷ ours for times), their median and range.\n');
+    say('| workload | webgpu-nn | jax-js webgpu | jax-js wasm | ours ÷ webgpu | ours ÷ wasm |');
+    say('| --- | --- | --- | --- | --- | --- |');
+    for (const [name, workload] of HEAD_TO_HEAD) {
+      const [ours, ...others] = await page.evaluate(([w, r]) => window.bench.againstJax(w, r), [workload, rounds] as const);
+      const theirs = ['jax-js-webgpu', 'jax-js-wasm'].map((backend) => others.find((c) => c[0].backend === backend)); // undefined: not in this browser
+      const rates = (results: TrainingResult[]) => results.map((r) => r.samplesPerSecond);
+      const times = (results: TrainingResult[]) => results.map((r) => r.evaluateMs);
+      const cells = (f: (c: TrainingResult[]) => string) => [ours, ...theirs].map((c) => (c ? f(c) : '-')).join(' | ');
+      const ratios = (f: (c: TrainingResult[]) => string) => theirs.map((c) => (c ? f(c) : '-')).join(' | ');
+      say(`| ${name} | ${cells((c) => range(spread(rates(c)), 0, ''))} | ${ratios((c) => range(pairedRatios(rates(ours), rates(c)), 2, '×'))} |`);
+      say(`| evaluate 2,000: ${name} | ${cells((c) => range(spread(times(c)), 0, ' ms'))} | ${ratios((c) => range(pairedRatios(times(c), times(ours)), 2, '×'))} |`);
     }
     const profiles = [['784-128-10', { layers: [784, 128, 10], seed: 1 }, 64], ['784-1024-1024-10', { layers: [784, 1024, 1024, 10], seed: 1 }, 256],
       [CONVNET_NAME, 'convnet', 64]] as const;

@@ -1,13 +1,15 @@
 // The browser half of `npm run bench`: the same MLP, data, batch size, SGD and initial weights, trained by
-// webgpu-nn and by TensorFlow.js (webgpu and wasm backends) in this one page; plus a matmul micro-benchmark,
-// per-op profiles of a training step, and the ConvNet benchmarks of bench_convnet.ts.
+// webgpu-nn, by TensorFlow.js (webgpu and wasm backends) and by jax-js (bench_jax.ts) in this one page; webgpu-nn
+// against jax-js in alternating rounds; plus a matmul micro-benchmark, per-op profiles of a training step, and the
+// ConvNet benchmarks of bench_convnet.ts.
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createEngine, type Dataset, type Engine, loadMnist, type MLPOptions, type ModelOptions, sliceDataset, type Weights } from '../index';
 import * as convnet from './bench_convnet';
-import { jaxDevices, jaxTraining } from './bench_jax';
+import type { Device } from '@jax-js/jax';
+import { type JaxCase, jaxDevices, jaxTraining } from './bench_jax';
 import { matmulGflops, opName, type RuntimeBench, runtimeBench, trainingStep } from './bench_runtime';
 import { matmulStrategy } from '../model/autotune';
 import { timeOps } from '../model/timing';
@@ -111,9 +113,51 @@ export async function training(c: TrainingCase, backends: ('webgpu' | 'wasm')[])
   const results = [result];
   for (const backend of backends) results.push(await theirs(backend, c, weights));
   if (!c.jax) return results;
-  const epoch = Math.ceil(c.samples / c.batch); // as ours: a first step, an epoch to warm up, then the timed epochs
-  for (const device of await jaxDevices()) {
-    results.push(await jaxTraining(device, await mnist(), { model: c.layers, batch: c.batch, samples: c.samples, warmup: epoch, steps: c.epochs * epoch }, weights, LEARNING_RATE));
+  for (const device of await jaxDevices()) results.push(await jaxTraining(device, await mnist(), jaxMlpCase(c), weights, LEARNING_RATE));
+  return results;
+}
+
+/** An MLP case as jax-js trains it: as ours, a first step, an epoch to warm up, then the timed epochs. */
+function jaxMlpCase(c: TrainingCase): JaxCase {
+  const epoch = Math.ceil(c.samples / c.batch);
+  return { model: c.layers, batch: c.batch, samples: c.samples, warmup: epoch, steps: c.epochs * epoch };
+}
+
+/** The ConvNet's fixed steps as jax-js takes them: the same rows in the same order. */
+const jaxConvNetCase = (c: convnet.ConvNetCase): JaxCase =>
+  ({ model: 'convnet', batch: c.batch, samples: (1 + c.warmup + c.steps) * c.batch, warmup: c.warmup, steps: c.steps });
+
+/** jax-js's devices that the head-to-head repeats: its webgl trains about 10× slower than its webgpu here, minutes a run. */
+const RIVALS: Device[] = ['webgpu', 'wasm'];
+
+/** One workload of the head-to-head: an MLP's training case, or the ConvNet's. */
+export type Workload = { mlp: TrainingCase } | { convnet: convnet.ConvNetCase };
+
+/**
+ * webgpu-nn against jax-js's webgpu and wasm devices on one workload, in `rounds` rounds: each round trains every
+ * contender once from the same initial weights, starting one further along, so that none always runs first or
+ * last while the shared host's load drifts. Each contender's results, round by round; webgpu-nn's first.
+ */
+export async function againstJax(workload: Workload, rounds: number): Promise<TrainingResult[][]> {
+  engine ??= await createEngine();
+  const data = await mnist();
+  const seeded = 'mlp' in workload ? engine.createMLP({ layers: workload.mlp.layers, seed: 1 }) : engine.createModel(convnet.CONVNET);
+  const weights = await seeded.getWeights();
+  seeded.dispose();
+  const ourRun = 'mlp' in workload ? () => ours(workload.mlp) : () => convnet.ours(engine!, data, workload.convnet);
+  const jaxCase = 'mlp' in workload ? jaxMlpCase(workload.mlp) : jaxConvNetCase(workload.convnet);
+  const learningRate = 'mlp' in workload ? LEARNING_RATE : convnet.LEARNING_RATE;
+  const available = await jaxDevices();
+  const contenders = [
+    async () => (await ourRun()).result,
+    ...RIVALS.filter((device) => available.includes(device)).map((device) => () => jaxTraining(device, data, jaxCase, weights, learningRate)),
+  ];
+  const results: TrainingResult[][] = contenders.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const which = (round + i) % contenders.length;
+      results[which].push(await contenders[which]());
+    }
   }
   return results;
 }
@@ -186,10 +230,7 @@ export async function convnetTraining(c: convnet.ConvNetCase, backends: ('webgpu
   const results = [result];
   for (const backend of backends) results.push(await convnet.theirs(backend, await mnist(), c, weights));
   if (!c.jax) return results;
-  for (const device of await jaxDevices()) {
-    const samples = (1 + c.warmup + c.steps) * c.batch;
-    results.push(await jaxTraining(device, await mnist(), { model: 'convnet', batch: c.batch, samples, warmup: c.warmup, steps: c.steps }, weights, convnet.LEARNING_RATE));
-  }
+  for (const device of await jaxDevices()) results.push(await jaxTraining(device, await mnist(), jaxConvNetCase(c), weights, convnet.LEARNING_RATE));
   return results;
 }
 
@@ -207,7 +248,7 @@ export async function runtime(): Promise<RuntimeBench> {
   return result;
 }
 
-const bench = { training, matmul, profile, profileCost, environment, convnetTraining, convolution, runtime, CONVNET: convnet.CONVNET };
+const bench = { training, againstJax, matmul, profile, profileCost, environment, convnetTraining, convolution, runtime, CONVNET: convnet.CONVNET };
 declare global {
   interface Window {
     bench: typeof bench;
