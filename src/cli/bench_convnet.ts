@@ -48,7 +48,7 @@ export async function ours(engine: Engine, data: { train: Dataset; test: Dataset
 }
 
 /** The seeded model's initial weights (a model made the same way, untrained). */
-async function initialWeights(engine: Engine): Promise<Weights> {
+export async function initialWeights(engine: Engine): Promise<Weights> {
   const model = engine.createModel(CONVNET);
   const weights = await model.getWeights();
   model.dispose();

@@ -64,6 +64,14 @@ async function ours(c: TrainingCase): Promise<{ result: TrainingResult; weights:
   return { result: { backend: 'webgpu-nn', samplesPerSecond, firstBatchMs, evaluateMs, testAccuracy: accuracy }, weights };
 }
 
+/** The seeded MLP's initial weights (a model made as ours() makes it, untrained). */
+async function mlpWeights(engine: Engine, layers: number[]): Promise<Weights> {
+  const model = engine.createMLP({ layers, seed: 1 });
+  const weights = await model.getWeights();
+  model.dispose();
+  return weights;
+}
+
 /** TensorFlow.js on `backend`, from the same initial weights, same data, batch and SGD. */
 async function theirs(backend: 'webgpu' | 'wasm', c: TrainingCase, weights: Weights): Promise<TrainingResult> {
   const { train, test } = await mnist();
@@ -141,9 +149,7 @@ export type Workload = { mlp: TrainingCase } | { convnet: convnet.ConvNetCase };
 export async function againstJax(workload: Workload, rounds: number): Promise<TrainingResult[][]> {
   engine ??= await createEngine();
   const data = await mnist();
-  const seeded = 'mlp' in workload ? engine.createMLP({ layers: workload.mlp.layers, seed: 1 }) : engine.createModel(convnet.CONVNET);
-  const weights = await seeded.getWeights();
-  seeded.dispose();
+  const weights = 'mlp' in workload ? await mlpWeights(engine, workload.mlp.layers) : await convnet.initialWeights(engine);
   const ourRun = 'mlp' in workload ? () => ours(workload.mlp) : () => convnet.ours(engine!, data, workload.convnet);
   const jaxCase = 'mlp' in workload ? jaxMlpCase(workload.mlp) : jaxConvNetCase(workload.convnet);
   const learningRate = 'mlp' in workload ? LEARNING_RATE : convnet.LEARNING_RATE;
