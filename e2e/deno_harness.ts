@@ -5,6 +5,7 @@ import * as checkpoint from './harness_checkpoint';
 import * as kernels from './harness_kernels';
 import * as layers from './harness_layers';
 import * as model from './harness_model';
+import * as products from './harness_products';
 import * as shaders from './harness_shaders';
 import * as tensors from './harness_tensors';
 import { decode, encode } from './deno_wire';
@@ -19,7 +20,7 @@ async function webgpu(): Promise<string> {
   return `ok: ${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}`.trimEnd();
 }
 
-const harness = { webgpu, ...checkpoint, ...kernels, ...layers, ...model, ...shaders, ...tensors };
+const harness = { webgpu, ...checkpoint, ...kernels, ...layers, ...model, ...products, ...shaders, ...tensors };
 Object.assign(globalThis, { window: globalThis, harness });
 localStorage.clear(); // a fresh origin for each run, as Playwright gives each test (Deno keeps localStorage on disk)
 

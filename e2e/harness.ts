@@ -4,6 +4,7 @@ import * as errors from './harness_errors';
 import * as kernels from './harness_kernels';
 import * as layers from './harness_layers';
 import * as model from './harness_model';
+import * as products from './harness_products';
 import * as shaders from './harness_shaders';
 import * as reliability from './harness_reliability';
 import * as tensors from './harness_tensors';
@@ -16,7 +17,7 @@ async function webgpu(): Promise<string> {
   return `ok: ${adapter.info.vendor} ${adapter.info.architecture}`;
 }
 
-const harness = { webgpu, ...checkpoint, ...errors, ...kernels, ...layers, ...model, ...reliability, ...shaders, ...tensors, ...worker };
+const harness = { webgpu, ...checkpoint, ...errors, ...kernels, ...layers, ...model, ...products, ...reliability, ...shaders, ...tensors, ...worker };
 declare global {
   interface Window {
     harness: typeof harness;

@@ -3,7 +3,6 @@
 // previous layer's activation) and its parameter gradients. Inputs come stored either way (channels first, as
 // data is, or channels last, as a convolution writes), in buffers larger than the batch whose other rows hold junk.
 
-import { Gpu, requestDevice } from '../src/runtime/gpu';
 import { Random } from '../src/random';
 import { type LayerOptions, layersOf } from '../src/layers';
 import { featuresOf, type Layer } from '../src/layers/layer';
@@ -18,7 +17,7 @@ import { activate } from '../src/reference/kernels';
 import { layerBackward, layerForward } from '../src/reference/model';
 import { paramLayout, slotBinding, slotsOf } from '../src/model/layout';
 import { Schedule } from '../src/model/schedule';
-import { type Comparison, compare } from './harness_kernels';
+import { type Comparison, compare, getGpu, STORAGE } from './harness_gpu';
 
 export interface LayerCase {
   input: [number, number, number];
@@ -47,10 +46,6 @@ export interface LayerComparison {
   /** Whether its output was its input buffer, and its input gradient its output gradient's. */
   aliased: { output: boolean; gradient: boolean };
 }
-
-let shared: Promise<Gpu> | undefined;
-const getGpu = () => (shared ??= requestDevice().then((device) => new Gpu(device)));
-const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 /** The layer alone, made valid as a model's first layer by a tail that ends in a dense layer. */
 function layerOf(input: [number, number, number], layer: LayerOptions): Layer {

@@ -4,7 +4,7 @@
 import { beforeAll, expect, test } from 'vitest';
 import { nodeGpu } from './node_gpu';
 
-let kernels: typeof import('../../e2e/harness_kernels');
+let products: typeof import('../../e2e/harness_products');
 let model: typeof import('../../e2e/harness_model');
 
 beforeAll(async () => {
@@ -14,13 +14,13 @@ beforeAll(async () => {
   console.log(`Node WebGPU adapter: ${adapter!.info.vendor} ${adapter!.info.architecture}`);
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true }); // what createEngine() uses
   // Imported only now: their module scope reads WebGPU's constants, which nodeGpu installed.
-  kernels = await import('../../e2e/harness_kernels');
+  products = await import('../../e2e/harness_products');
   model = await import('../../e2e/harness_model');
 }, 60_000);
 
 for (const variant of ['forward', 'backwardInput', 'backwardWeight'] as const) {
   test(`matmul ${variant} 257x784x129 matches the reference in Node`, async () => {
-    const r = await kernels.matmulCase({ tiled: false, tile: 4, block: 16 }, variant, { name: 'relu', alpha: 0 }, 257, 784, 129, 1);
+    const r = await products.matmulCase({ tiled: false, tile: 4, block: 16 }, variant, { name: 'relu', alpha: 0 }, 257, 784, 129, 1);
     console.log(`node matmul ${variant}: maxdiff=${r.maxDiff.toExponential(2)} maxerr=${r.maxError.toExponential(2)}`);
     expect(r.maxError).toBeLessThanOrEqual(1e-5);
   }, 60_000);
