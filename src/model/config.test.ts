@@ -2,7 +2,7 @@
 import { expect, test } from 'vitest';
 import { ArgumentError, DatasetError } from '../errors';
 import { resolveMLPOptions } from './architecture';
-import { checkDataset, resolveFitOptions } from './config';
+import { augmentationOf, checkDataset, resolveFitOptions, splitForFit } from './config';
 
 test('defaults', () => {
   expect(resolveMLPOptions({ layers: [784, 32, 10] }).spec).toEqual({
@@ -90,4 +90,27 @@ test('datasets for a model on images: features name the input shape; imageShape 
   expect(() => checkDataset('train', images, [1, 3, 5], 2)).toThrow(/train\.features: is 12; the model's first layer takes 15 \(1 × 3 × 5\)/);
   expect(() => checkDataset('train', { ...images, imageShape: [4, 3] }, [1, 3, 4], 2)).toThrow(/train\.imageShape: is \[4, 3\]; the model's input is 1 × 3 × 4/);
   expect(() => checkDataset('train', { ...images, imageShape: [5, 5] }, [12, 1, 1], 2)).toThrow(/rows × cols must divide features \(12\)/);
+});
+
+test('a fit holds out the last validationSplit of its data; the default batch shrinks to the rest, a given one must fit', () => {
+  const dataset = { images: Uint8Array.from({ length: 10 * 2 }, (_, i) => i), labels: Uint8Array.from({ length: 10 }, (_, i) => i % 3), count: 10, features: 2 };
+  const split = (options: object) => splitForFit(dataset, options, resolveFitOptions(options, 0));
+  const { train, validation, batchSize } = split({ validationSplit: 0.25 }); // 2 of 10 held out: floor(2.5)
+  expect([train.count, validation?.count, batchSize]).toEqual([8, 2, 8]);
+  expect([...train.labels]).toEqual([0, 1, 2, 0, 1, 2, 0, 1]);
+  expect([...validation!.images]).toEqual([16, 17, 18, 19]);
+  expect(split({ validationSplit: 0.05 })).toMatchObject({ train: dataset, validation: undefined, batchSize: 10 }); // floor(0.5): none held
+  const given = { ...dataset, count: 3 };
+  expect(split({ validation: given, batchSize: 4 })).toMatchObject({ train: dataset, validation: given, batchSize: 4 });
+  expect(() => split({ validationSplit: 0.2, batchSize: 9 })).toThrow(/batchSize is 9; expected at most the 8 training samples/);
+  expect(() => split({ validationSplit: 0.2, batchSize: 9 })).toThrow(ArgumentError);
+  expect(split({ validationSplit: 0.99 })).toMatchObject({ train: { count: 1 }, validation: { count: 9 }, batchSize: 1 });
+});
+
+test('augmentation takes its image size from the model input, else from the dataset', () => {
+  const augment = { maxShift: 2, maxAngle: 0.1 };
+  const flat = { images: new Uint8Array(12), labels: new Uint8Array(1), count: 1, features: 12 };
+  expect(augmentationOf([1, 3, 4], flat, augment)).toEqual({ width: 4, height: 3, ...augment });
+  expect(augmentationOf([12, 1, 1], { ...flat, imageShape: [2, 6] }, augment)).toEqual({ width: 6, height: 2, ...augment });
+  expect(() => augmentationOf([12, 1, 1], flat, augment)).toThrow(/augment is .*; expected a model whose input is C × H × W, or a dataset with imageShape/);
 });

@@ -5,6 +5,8 @@
 import { finite, isCount, oneOf, seedOf } from '../check';
 import { ArgumentError, DatasetError } from '../errors';
 import type { OptimizerName, OptimizerSettings } from '../ops/optimizer';
+import type { Augmentation } from '../ops/gather';
+import { sliceDataset } from '../data/load';
 
 /**
  * A labelled dataset, row-major: sample i is images[i·features .. (i+1)·features), its values in (channel, row,
@@ -207,6 +209,35 @@ function augmentOf(value: FitOptions['augment']): FitSettings['augment'] {
   if (!Number.isInteger(shift) || shift < 0 || shift > 8) throw new ArgumentError('augment.shift', shift, 'a whole number of pixels from 0 to 8');
   const rotate = finite('augment.rotate', value.rotate, 0, 'degrees from 0 to 45', (x) => x >= 0 && x <= 45);
   return { maxShift: shift, maxAngle: (rotate * Math.PI) / 180 };
+}
+
+/**
+ * A fit's training and validation sets, and its batch size: the last `validationSplit` of `dataset` is held out
+ * (else `options.validation` validates, if given), and the default batch size shrinks to a smaller training set;
+ * a batch size the caller gave must fit in it.
+ */
+export function splitForFit(dataset: Dataset, options: FitOptions, settings: FitSettings): { train: Dataset; validation?: Dataset; batchSize: number } {
+  const held = Math.floor(dataset.count * settings.validationSplit); // below count: validationSplit < 1
+  const train = held > 0 ? sliceDataset(dataset, 0, dataset.count - held) : dataset;
+  if (options.batchSize !== undefined && settings.batchSize > train.count) {
+    throw new ArgumentError('batchSize', settings.batchSize, `at most the ${train.count} training samples`);
+  }
+  const validation = held > 0 ? sliceDataset(dataset, dataset.count - held, dataset.count) : options.validation;
+  return { train, validation, batchSize: Math.min(settings.batchSize, train.count) };
+}
+
+/**
+ * The gather kernel's augmentation of `data` for a model whose input is `input` ([channels, height, width]): the
+ * image size is the input's, or (for a flat input) the dataset's imageShape.
+ */
+export function augmentationOf(input: [number, number, number], data: Dataset, augment: { maxShift: number; maxAngle: number }): Augmentation {
+  const [, height, width] = input;
+  if (height * width > 1) return { width, height, ...augment };
+  if (!data.imageShape) {
+    throw new ArgumentError('augment', augment, 'a model whose input is C × H × W, or a dataset with imageShape: [rows, cols] (loadIdx sets it)');
+  }
+  const [rows, cols] = data.imageShape;
+  return { width: cols, height: rows, ...augment };
 }
 
 /**

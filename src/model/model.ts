@@ -8,11 +8,9 @@ import { ArgumentError, DatasetError, DeviceLostError, DisposedError, Divergence
 import type { Layer } from '../layers/layer';
 import type { Gpu } from '../runtime/gpu';
 import { optimizerKind, optimizerPipeline, type OptimizerKind, type OptimizerSettings, optimizerUpdate, stateBuffers } from '../ops/optimizer';
-import type { Augmentation } from '../ops/gather';
-import { sliceDataset } from '../data/load';
 import type { Op } from '../ops/op';
 import type { Architecture, ModelSpec } from './architecture';
-import { checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, resolveFitOptions, type Tensors, type Weights } from './config';
+import { augmentationOf, checkDataset, type Dataset, type EpochStats, type FitOptions, type FitSettings, resolveFitOptions, splitForFit, type Tensors, type Weights } from './config';
 import { encodeModel } from './model_file';
 import { encodeOnnx } from './onnx';
 import { releaseDataset, uploadDataset } from './dataset';
@@ -95,16 +93,10 @@ export class Model {
       const most = maxRows(this.gpu, this.layers, await matmulStrategy(this.gpu));
       if (settings.batchSize > most) throw new ArgumentError('batchSize', settings.batchSize, `at most ${most} on this device for this model`);
       this.check('train', dataset, true);
-      const held = Math.floor(dataset.count * settings.validationSplit);
-      if (held > 0 && held === dataset.count) throw new ArgumentError('validationSplit', settings.validationSplit, 'a fraction that leaves training samples');
-      const train = held > 0 ? sliceDataset(dataset, 0, dataset.count - held) : dataset;
-      if (o.batchSize !== undefined && settings.batchSize > train.count) {
-        throw new ArgumentError('batchSize', settings.batchSize, `at most the ${train.count} training samples`);
-      }
-      settings.batchSize = Math.min(settings.batchSize, train.count); // the default batch, on a smaller dataset
-      const validation = held > 0 ? sliceDataset(dataset, dataset.count - held, dataset.count) : o.validation;
+      const { train, validation, batchSize } = splitForFit(dataset, o, settings);
+      settings.batchSize = batchSize;
       if (validation !== undefined) this.check('validation', validation, true);
-      const augment = settings.augment && this.augmentationFor(train, settings.augment);
+      const augment = settings.augment && augmentationOf(this.spec.input, train, settings.augment);
       signal.throwIfAborted();
       if (o.resumeFrom && !progress) {
         const resumed = decodeCheckpoint('resumeFrom', o.resumeFrom, this, settings, train.labels);
@@ -378,17 +370,6 @@ export class Model {
       param: { buffer: this.params }, grad: { buffer: this.grads }, stats: { buffer: plan.stats },
       state: this.optimizer.state.map((buffer) => ({ buffer })),
     });
-  }
-
-  /** The gather kernel's augmentation: the image size is the model's input's, or (for a flat input) the dataset's. */
-  private augmentationFor(data: Dataset, augment: { maxShift: number; maxAngle: number }): Augmentation {
-    const [, height, width] = this.spec.input;
-    if (height * width > 1) return { width, height, ...augment };
-    if (!data.imageShape) {
-      throw new ArgumentError('augment', augment, 'a model whose input is C × H × W, or a dataset with imageShape: [rows, cols] (loadIdx sets it)');
-    }
-    const [rows, cols] = data.imageShape;
-    return { width: cols, height: rows, ...augment };
   }
 
   private check(name: string, data: Dataset, labelled: boolean): void {
