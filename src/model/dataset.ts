@@ -15,8 +15,8 @@ export interface GpuDataset {
   order: GPUBuffer;
 }
 
-/** Uploads `d` (already checked); `label` names the buffers. Release with releaseDataset. */
-export function uploadDataset(gpu: Gpu, label: string, d: Dataset): GpuDataset {
+/** Uploads `d` (already checked), to be taken in `order`; `label` names the buffers. Release with releaseDataset. */
+export function uploadDataset(gpu: Gpu, label: string, d: Dataset, order = Uint32Array.from({ length: d.count }, (_, i) => i)): GpuDataset {
   gpu.checkStorageSize(`${label}.images`, d.images.byteLength);
   const storage = GPUBufferUsage.STORAGE;
   return {
@@ -24,7 +24,7 @@ export function uploadDataset(gpu: Gpu, label: string, d: Dataset): GpuDataset {
     bytes: d.images instanceof Uint8Array,
     images: gpu.upload(`${label}.images`, d.images, storage),
     labels: gpu.upload(`${label}.labels`, d.labels, storage),
-    order: gpu.upload(`${label}.order`, Uint32Array.from({ length: d.count }, (_, i) => i), storage),
+    order: gpu.upload(`${label}.order`, order, storage),
   };
 }
 

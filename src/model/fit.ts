@@ -1,4 +1,4 @@
-// The epoch loop: shuffle the order buffer (each batch's rows then class by class, src/model/batch_order.ts),
+// The epoch loop: shuffle the order buffer (each batch's rows then in the order of src/model/batch_order.ts),
 // plan each epoch's steps, record them in chunks of up to stepsPerSubmit steps per submit, and read back only
 // the few scalars a person asked to see. At each epoch's end (and every checkpointEvery steps) it hands the
 // model a FitProgress: with the model's saved state, enough to continue this fit exactly, e.g. on a new device
@@ -7,7 +7,7 @@
 
 import type { Op } from '../ops/op';
 import { Random } from '../random';
-import { sortBatchesByLabel } from './batch_order';
+import { sortBatches } from './batch_order';
 import type { BatchProgress, EpochStats, FitSettings, StepProfile } from './config';
 import type { GpuDataset } from './dataset';
 import { clearStats, type Plan, readStats, type Stats } from './plan';
@@ -44,8 +44,8 @@ export interface EpochLoop {
   model: { gpu: Gpu; label: string; schedule: Schedule };
   plan: Plan;
   data: GpuDataset;
-  /** The training samples' labels. */
-  labels: Uint8Array;
+  /** The training samples' keys for the order of a batch's rows (orderKeys). */
+  keys: Uint32Array;
   gather: Op;
   update: Op;
   settings: FitSettings;
@@ -99,7 +99,7 @@ export async function runEpochs(loop: EpochLoop, from: FitProgress): Promise<Epo
   try {
     for (let epoch = from.epoch; epoch <= settings.epochs; epoch++) {
       const started = performance.now();
-      if (step === 0 && settings.shuffle) sortBatchesByLabel(random.shuffle(order), loop.labels, settings.batchSize);
+      if (step === 0 && settings.shuffle) sortBatches(random.shuffle(order), loop.keys, settings.batchSize);
       queue.writeBuffer(data.order, 0, order);
       clearStats(gpu, plan, totals);
       let endState: Promise<Float32Array[]> | undefined; // the state after the epoch's last step, read with its totals

@@ -1,6 +1,7 @@
-// Inference over a whole dataset, in dataset order and in steps of a plan's capacity: the forward half of the
-// training step, then evaluate's loss and accuracy or predict's probabilities (and inspect's layer outputs). Also the gather op that fills a
-// plan's input from a dataset on the GPU, which fit uses too.
+// Inference over a whole dataset in steps of a plan's capacity: the forward half of the training step, then
+// evaluate's loss and accuracy (the samples in the order of src/model/batch_order.ts) or predict's probabilities
+// (in dataset order; and inspect's layer outputs). Also the gather op that fills a plan's input from a dataset
+// on the GPU, which fit uses too.
 
 import { featuresOf, type Layer, type Shape } from '../layers/layer';
 import { type Augmentation, gather, gatherPipeline } from '../ops/gather';
@@ -10,6 +11,7 @@ import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { LossName } from '../ops/softmax';
 import type { Gpu } from '../runtime/gpu';
 import type { Dataset } from './config';
+import { orderKeys, sortBatches } from './batch_order';
 import { type GpuDataset, releaseDataset, uploadDataset } from './dataset';
 import { clearStats, type Plan, readStats } from './plan';
 import { Schedule, type StepRecord } from './schedule';
@@ -34,10 +36,15 @@ export async function gatherFor(model: Inferring, plan: Plan, data: GpuDataset, 
   });
 }
 
-/** Mean loss and accuracy over `dataset` (checked), named `name` in labels. */
+/**
+ * Mean loss and accuracy over `dataset` (checked), named `name` in labels. The samples go in the order of their
+ * orderKeys, in which the sparse products skip more of the input.
+ */
 export async function evaluateOn(model: Inferring, plan: Plan, dataset: Dataset, name: string): Promise<{ loss: number; accuracy: number }> {
   const { gpu } = model;
-  const data = uploadDataset(gpu, `${model.label}.${name}`, dataset);
+  const order = Uint32Array.from({ length: dataset.count }, (_, i) => i);
+  sortBatches(order, orderKeys(dataset), dataset.count);
+  const data = uploadDataset(gpu, `${model.label}.${name}`, dataset, order);
   const op = await gatherFor(model, plan, data, name);
   try {
     clearStats(gpu, plan);

@@ -23,6 +23,7 @@ import { describePosition, isFiniteSnapshot, type Snapshot } from './snapshot';
 import { checkTensors, checkWeights, fillSlots, savedSlots, shapedTensors, tensorsOf, weightsOf, withWeights } from './tensors';
 import { convStrategy, directStrategy, matmulStrategy } from './autotune';
 import { Schedule } from './schedule';
+import { orderKeys } from './batch_order';
 import { evaluateOn, gatherFor, inspectOn, type Inspection, predictOn } from './inference';
 
 /** What a model needs from its engine: the current device, and a new one when it was lost. */
@@ -116,7 +117,7 @@ export class Model {
       this.fitting = true;
       try {
         return await runEpochs({
-          model: this, plan, data, labels: train.labels, gather: trainGather, update, settings, firstStep: (firstStep ??= this.optimizer!.steps),
+          model: this, plan, data, keys: orderKeys(train), gather: trainGather, update, settings, firstStep: (firstStep ??= this.optimizer!.steps),
           validate: validation && (() => this.evaluateNow(validation, 'validation')),
           onEpoch: o.onEpoch, onBatch: o.onBatch, onProfile: o.onProfile, signal,
           readState: () => this.readState(),
