@@ -117,7 +117,7 @@ export async function gatherCase(bytes: boolean, count: number, features: number
   const inp = gpu.buffer('case.inp', rows * features * 4, STORAGE);
   const batchLabels = gpu.buffer('case.batchLabels', rows * 4, STORAGE);
   const stepSeed = random.nextU32();
-  const op = gather(gpu, await gatherPipeline(gpu, bytes, augment !== undefined), 'case.gather', features, augment, {
+  const op = gather(gpu, await gatherPipeline(gpu, bytes, augment !== undefined, features), 'case.gather', features, augment, {
     images: { buffer: gpu.upload('case.images', images, STORAGE) }, labels: { buffer: gpu.upload('case.labels', labels, STORAGE) },
     order: { buffer: gpu.upload('case.order', order, STORAGE) }, inp: { buffer: inp }, batchLabels: { buffer: batchLabels },
   });

@@ -48,7 +48,7 @@ export async function trainingStep(engine: Engine, options: MLPOptions | ModelOp
   const model = 'input' in options ? engine.createModel(options) : engine.createMLP(options);
   const plan = await model.plan(batch, true);
   const data = uploadDataset(gpu, 'profile', sliceDataset(train, 0, batch));
-  const gatherOp = gather(gpu, await gatherPipeline(gpu, true, false), 'gather', train.features, undefined, {
+  const gatherOp = gather(gpu, await gatherPipeline(gpu, true, false, train.features), 'gather', train.features, undefined, {
     images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
     inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },
   });

@@ -29,7 +29,7 @@ export interface Inferring {
 
 /** The op that fills plan's input batch (and labels) from `data`, in its order, augmented or not. */
 export async function gatherFor(model: Inferring, plan: Plan, data: GpuDataset, name: string, augment?: Augmentation): Promise<Op> {
-  const pipeline = await gatherPipeline(model.gpu, data.bytes, augment !== undefined);
+  const pipeline = await gatherPipeline(model.gpu, data.bytes, augment !== undefined, model.features);
   return gather(model.gpu, pipeline, `${model.label}.${name}.gather`, model.features, augment, {
     images: { buffer: data.images }, labels: { buffer: data.labels }, order: { buffer: data.order },
     inp: { buffer: plan.acts[0] }, batchLabels: { buffer: plan.batchLabels },

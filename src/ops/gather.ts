@@ -21,8 +21,10 @@ const WORKGROUP = 16;
  */
 const PER_THREAD = 64;
 
-export function gatherPipeline(gpu: Gpu, bytes: boolean, augment: boolean): Promise<GPUComputePipeline> {
-  return kernel(gpu, 'gather.wgsl', { bytes, augment }, { WORKGROUP, PER_THREAD }, ['uniform', 'read', 'read', 'read', 'write', 'write']);
+/** Copies four values at a time where a sample's `features` are a multiple of 4 (not augmenting). */
+export function gatherPipeline(gpu: Gpu, bytes: boolean, augment: boolean, features: number): Promise<GPUComputePipeline> {
+  const vec4 = !augment && features % 4 === 0;
+  return kernel(gpu, 'gather.wgsl', { bytes, augment, vec4 }, { WORKGROUP, PER_THREAD }, ['uniform', 'read', 'read', 'read', 'write', 'write']);
 }
 
 export function gather(gpu: Gpu, pipeline: GPUComputePipeline, label: string, features: number, augment: Augmentation | undefined,

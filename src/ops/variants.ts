@@ -48,7 +48,7 @@ export async function everyShaderModule(): Promise<ShaderModule[]> {
   for (const mode of ['train', 'evaluate', 'predict'] as const) {
     for (const loss of ['cross-entropy', 'mse'] as const) for (const rows of [1, 256]) add(softmaxPipeline(recorder, mode, loss, rows));
   }
-  for (const bytes of TRUE_FALSE) for (const augment of TRUE_FALSE) add(gatherPipeline(recorder, bytes, augment));
+  for (const bytes of TRUE_FALSE) for (const augment of TRUE_FALSE) for (const features of [61, 784]) add(gatherPipeline(recorder, bytes, augment, features));
   for (const block of [8, 16]) for (const features of [61, 784]) add(nonzeroPipeline(recorder, block, features));
   for (const activation of ACTIVATION_CHOICES) {
     for (const pass of ['forward', 'backward'] as const) {
