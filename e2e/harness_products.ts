@@ -15,6 +15,8 @@ import { type ConvGeometry, productPositions } from '../src/ops/conv2d';
 import { winogradForward, winogradKernels, winogradWeightGrad, winogradWeightGradKernels, winogradWeightGradSplits } from '../src/ops/winograd';
 import { type Comparison, compare, getGpu, readF32, run, STORAGE, step, uniforms } from './harness_gpu';
 
+/** |a|, for the sums of absolute terms that errors are measured against. */
+const abs = (a: Float32Array) => a.map(Math.abs);
 export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVariant, activation: Activation, rows: number, nIn: number, nOut: number, seed: number): Promise<Comparison> {
   const gpu = await getGpu();
   const random = new Random(seed);
@@ -28,7 +30,6 @@ export async function matmulCase(strategy: MatmulStrategy, variant: MatmulVarian
   flat.set(weight, slots.weight.offset);
   flat.set(bias, slots.bias.offset);
   const params = gpu.upload('case.params', flat, STORAGE);
-  const abs = (a: Float32Array) => a.map(Math.abs);
   const size = variant === 'forward' ? { m: rows, n: nOut } : variant === 'backwardInput' ? { m: rows, n: nIn } : { m: nOut, n: nIn }; // C's
   const pipeline = await matmulKernel(gpu, variant, activation, strategy, size);
   const dims = { nIn, nOut };
@@ -148,7 +149,6 @@ export async function sparseMatmulCase(strategy: MatmulStrategy, variant: 'forwa
     : matmulBackwardWeight(gpu, kernel, 'case.backwardWeight', dims, { dout: upload('dout', dout), inp: inpBuffer, dweight: { buffer: out }, mask });
   run(gpu, new Schedule(gpu, 'case'), [step(rows)], emptyMask ? [op] : [maskOp, op]); // the mask buffer starts as zeros
   const seen = emptyMask ? new Float32Array(inp.length) : inp;
-  const abs = (a: Float32Array) => a.map(Math.abs);
   return compare(await readF32(gpu, out),
     byRows ? ref.matmulForward(seen, weight, bias, rows, nIn, nOut, IDENTITY) : ref.matmulBackwardWeight(dout, seen, rows, nIn, nOut),
     byRows ? ref.matmulForward(abs(seen), abs(weight), abs(bias), rows, nIn, nOut, IDENTITY) : ref.matmulBackwardWeight(abs(dout), abs(seen), rows, nIn, nOut));
@@ -191,7 +191,6 @@ export async function winogradWeightGradCase(strategy: MatmulStrategy, channels:
       for (let f = 0; f < filters; f++) full[((r * filters + f) * g.outHeight + oy) * g.outWidth + ox] = dout[(r * positions.length + i) * filters + f];
     });
   }
-  const abs = (a: Float32Array) => a.map(Math.abs);
   return { ...compare(await readF32(gpu, dweight.buffer), refLayers.conv2dBackwardWeight(full, inp, rows, filters, g).dweight,
     refLayers.conv2dBackwardWeight(abs(full), abs(inp), rows, filters, g).dweight), splits };
 }
