@@ -40,7 +40,7 @@ test('each matmul file says what gemm.wgsl asks of it, and only gemm.wgsl comput
 test('missing or unknown flags are errors naming the file and flag', () => {
   expect(() => preprocess('gather.wgsl', shaders['gather.wgsl'], {})).toThrow(ShaderCompileError);
   expect(() => preprocess('gather.wgsl', shaders['gather.wgsl'], {})).toThrow(/gather\.wgsl: flag \$\{bytes\} needs a boolean/);
-  expect(() => preprocess('gather.wgsl', shaders['gather.wgsl'], { bytes: true, augment: false, typo: true })).toThrow(/no flag \$\{typo\}/);
+  expect(() => preprocess('gather.wgsl', shaders['gather.wgsl'], { bytes: true, augment: false, vec4: false, typo: true })).toThrow(/no flag \$\{typo\}/);
 });
 
 test('the Step record, the activations and the hash are written once, in common.wgsl, which every kernel gets', () => {
