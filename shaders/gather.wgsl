@@ -106,7 +106,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var f = first; f < end; f++) { inp[r * dims.features + f] = augmented(base, f, r); }
 #elif ${vec4}
   // Four values a load and a store (features is a multiple of 4, and so is PER_THREAD): on SwiftShader a batch of
-  // 512 MNIST digits took 1.3 ms instead of 1.6 with a store a value.
+  // 512 MNIST digits took 1.2-1.5 ms instead of 1.6-1.7 with a store a value.
   for (var f = first; f < end; f += 4u) {
 #if ${bytes}
     let word = images[(base + f) / 4u];

@@ -17,7 +17,7 @@ test('a key sorts by label, then by where the first nonzero value is', () => {
 
 test('each batch keeps its samples, sorted by key, ties in shuffled order', () => {
   const random = new Random(5);
-  const keys = Uint32Array.from({ length: 103 }, () => random.nextU32() % 10);
+  const keys = Float64Array.from({ length: 103 }, () => random.nextU32() % 10);
   const shuffled = random.shuffle(Uint32Array.from({ length: 103 }, (_, i) => i));
   const order = sortBatches(shuffled.slice(), keys, 16);
   for (let start = 0; start < 103; start += 16) { // the last batch holds 7
@@ -32,7 +32,7 @@ test('each batch keeps its samples, sorted by key, ties in shuffled order', () =
 });
 
 test('a batch of the whole set, and one sample a batch', () => {
-  const keys = Uint32Array.from([3, 1, 2, 1, 0]);
+  const keys = Float64Array.from([3, 1, 2, 1, 0]);
   expect(Array.from(sortBatches(Uint32Array.from([0, 1, 2, 3, 4]), keys, 64))).toEqual([4, 1, 3, 2, 0]);
   expect(Array.from(sortBatches(Uint32Array.from([0, 1, 2, 3, 4]), keys, 1))).toEqual([0, 1, 2, 3, 4]);
 });

@@ -10,8 +10,8 @@
 import type { Dataset } from './config';
 
 /** Each sample's key: its label, then the index of its first nonzero value (`features` where there is none). */
-export function orderKeys({ images, labels, count, features }: Dataset): Uint32Array {
-  const keys = new Uint32Array(count);
+export function orderKeys({ images, labels, count, features }: Dataset): Float64Array {
+  const keys = new Float64Array(count); // exact: labels are bytes
   for (let i = 0; i < count; i++) {
     let first = 0;
     while (first < features && images[i * features + first] === 0) first++;
@@ -21,7 +21,7 @@ export function orderKeys({ images, labels, count, features }: Dataset): Uint32A
 }
 
 /** Sorts each batch's share of `order` (batches of `batchSize` in turn) by the samples' keys, stably; in place. */
-export function sortBatches(order: Uint32Array, keys: Uint32Array, batchSize: number): Uint32Array {
+export function sortBatches(order: Uint32Array, keys: Float64Array, batchSize: number): Uint32Array {
   for (let start = 0; start < order.length; start += batchSize) {
     const batch = order.subarray(start, start + batchSize);
     batch.set(Array.from(batch).sort((a, b) => keys[a] - keys[b]));

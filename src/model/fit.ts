@@ -45,7 +45,7 @@ export interface EpochLoop {
   plan: Plan;
   data: GpuDataset;
   /** The training samples' keys for the order of a batch's rows (orderKeys). */
-  keys: Uint32Array;
+  keys: Float64Array;
   gather: Op;
   update: Op;
   settings: FitSettings;
