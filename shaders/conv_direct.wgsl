@@ -2,12 +2,13 @@
 // computed directly: out[window, f] = act(bias[f] + max over the window's 4 positions of Σ weight[f, ky, kx] ·
 // inp[y + ky, x + kx]), with argmax, which of the 4 won (row-major; the first, if several are equal), as
 // shaders/gemm.wgsl's pooled epilogue writes them.
-// A thread takes two windows side by side, 2 × 4 output positions, whose 8 patches lie in 6 rows × 8 columns of
-// the input. It reads those 48 values once and keeps them in registers, then runs through every filter, reading
-// its 25 weights: 73 reads per 8 · 25 multiply-adds of a filter, where the patches' product reads 16 per 64.
+// A thread takes two pairs of windows, each pair 2 × 4 output positions whose 8 patches lie in 6 rows × 8 columns
+// of the input. It reads those 2 · 48 values once and keeps them in registers, then runs through every filter,
+// reading its 25 weights once for both pairs: 25 reads per 16 · 25 multiply-adds of a filter, where the patches'
+// product reads 16 per 64.
 // With live, it also notes which of the product's rows (a window's 4 positions, window by window) have a nonzero
-// in their patch, a register block of BLOCK = 8 · PAIRS rows to a word, for the per-sample weight gradient
-// (shaders/matmul_backward_weight.wgsl) to skip the others; a thread then takes PAIRS pairs of windows.
+// in their patch, a register block of BLOCK rows to a word (8: a pair's, 16: the thread's), for the per-sample
+// weight gradient (shaders/matmul_backward_weight.wgsl) to skip the others.
 // The windows across must be even in number, so that a pair never straddles two rows of windows.
 
 struct Dims {
@@ -19,7 +20,7 @@ struct Dims {
 }
 
 override WORKGROUP: u32 = 16u;
-override PAIRS: u32 = 1u; // pairs of windows per thread: BLOCK / 8
+override BLOCK: u32 = 8u; // rows per word of live: 8 or 16
 
 @group(1) @binding(0) var<uniform> dims: Dims;
 @group(1) @binding(1) var<storage, read> inp: array<f32>;            // (rows, height, width)
@@ -37,75 +38,104 @@ struct Row {
   hi: vec4f,
 }
 
-// x: a run of PAIRS pairs of windows, counted over the whole batch
+// The 6 × 8 input values under a pair of windows.
+struct Patch {
+  p0: Row,
+  p1: Row,
+  p2: Row,
+  p3: Row,
+  p4: Row,
+  p5: Row,
+}
+
+// A filter's 25 weights, row by row.
+struct Kernel {
+  w0: Weights,
+  w1: Weights,
+  w2: Weights,
+  w3: Weights,
+  w4: Weights,
+}
+
+// x: two pairs of windows, 2·x and 2·x + 1, counted over the whole batch
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let per_sample = dims.windows_h * dims.windows_w / 2u;
   let pairs = step.rows * per_sample;
-  if (gid.x * PAIRS >= pairs) { return; }
-  var bits = 0u; // for live: 8 rows a pair
-  for (var i = 0u; i < PAIRS; i++) {
-    let pair = gid.x * PAIRS + i;
-    if (pair < pairs) { bits |= pool_pair(pair / per_sample, pair % per_sample) << (8u * i); }
+  let first = 2u * gid.x;
+  if (first >= pairs) { return; }
+  let second = min(first + 1u, pairs - 1u); // the first again where it is the batch's last pair: written twice, the same
+  let a = patch_at(first / per_sample, first % per_sample);
+  let b = patch_at(second / per_sample, second % per_sample);
+  let window_a = window_at(first / per_sample, first % per_sample);
+  let window_b = window_at(second / per_sample, second % per_sample);
+  for (var f = 0u; f < dims.filters; f++) {
+    let at = f * 25u; // weight[f, 0, 0, 0]
+    let k = Kernel(weight_row(at), weight_row(at + 5u), weight_row(at + 10u), weight_row(at + 15u), weight_row(at + 20u));
+    pool(k, bias[f], a, window_a, f);
+    pool(k, bias[f], b, window_b, f);
   }
 #if ${live}
-  live[gid.x] = bits;
+  let bits_a = live_rows(a);
+  if (BLOCK == 16u) {
+    live[gid.x] = bits_a | select(0u, live_rows(b) << 8u, second > first);
+  } else {
+    live[first] = bits_a;
+    if (second > first) { live[second] = live_rows(b); }
+  }
 #endif
 }
 
-// Pair q of sample r: every filter's two windows. Returns the live bits of its 8 rows (0 without live).
-fn pool_pair(r: u32, q: u32) -> u32 {
+// Pair q of sample r: the input values under its two windows.
+fn patch_at(r: u32, q: u32) -> Patch {
   let wy = q / (dims.windows_w / 2u);
   let wx = 2u * (q % (dims.windows_w / 2u)); // the left window
   let first = (r * dims.height + 2u * wy) * dims.width + 2u * wx; // inp[r, 2·wy, 2·wx]
-  let p0 = load_row(first);
-  let p1 = load_row(first + dims.width);
-  let p2 = load_row(first + 2u * dims.width);
-  let p3 = load_row(first + 3u * dims.width);
-  let p4 = load_row(first + 4u * dims.width);
-  let p5 = load_row(first + 5u * dims.width);
-  let window = (r * dims.windows_h + wy) * dims.windows_w + wx; // the left window's, in out
-  for (var f = 0u; f < dims.filters; f++) {
-    let at = f * 25u; // weight[f, 0, 0, 0]
-    let w0 = weight_row(at);
-    let w1 = weight_row(at + 5u);
-    let w2 = weight_row(at + 10u);
-    let w3 = weight_row(at + 15u);
-    let w4 = weight_row(at + 20u);
-    // the sums at output rows 2·wy (top) and 2·wy + 1 (bottom), columns 2·wx .. 2·wx + 3
-    let top = conv_row(w0, p0) + conv_row(w1, p1) + conv_row(w2, p2) + conv_row(w3, p3) + conv_row(w4, p4);
-    let bottom = conv_row(w0, p1) + conv_row(w1, p2) + conv_row(w2, p3) + conv_row(w3, p4) + conv_row(w4, p5);
-    // the left window in .x, the right one in .y; its 4 positions in row-major order
-    var best = top.xz;
-    var which = vec2u(0u);
-    let right = top.yw > best;
-    best = select(best, top.yw, right);
-    which = select(which, vec2u(1u), right);
-    let below = bottom.xz > best;
-    best = select(best, bottom.xz, below);
-    which = select(which, vec2u(2u), below);
-    let diagonal = bottom.yw > best;
-    best = select(best, bottom.yw, diagonal);
-    which = select(which, vec2u(3u), diagonal);
-    let b = bias[f];
-    out[window * dims.filters + f] = activate(best.x + b);
-    out[(window + 1u) * dims.filters + f] = activate(best.y + b);
-    argmax[window * dims.filters + f] = which.x;
-    argmax[(window + 1u) * dims.filters + f] = which.y;
-  }
+  return Patch(load_row(first), load_row(first + dims.width), load_row(first + 2u * dims.width), load_row(first + 3u * dims.width),
+    load_row(first + 4u * dims.width), load_row(first + 5u * dims.width));
+}
+
+// Pair q of sample r: its left window, in out.
+fn window_at(r: u32, q: u32) -> u32 {
+  let wy = q / (dims.windows_w / 2u);
+  let wx = 2u * (q % (dims.windows_w / 2u));
+  return (r * dims.windows_h + wy) * dims.windows_w + wx;
+}
+
+// Filter f's two windows over patch p (the left one at `window`): each the max of its 4 positions, biased and activated, with which won.
+fn pool(k: Kernel, b: f32, p: Patch, window: u32, f: u32) {
+  // the sums at the patch's output rows 0 (top) and 1 (bottom), columns 0 .. 3
+  let top = conv_row(k.w0, p.p0) + conv_row(k.w1, p.p1) + conv_row(k.w2, p.p2) + conv_row(k.w3, p.p3) + conv_row(k.w4, p.p4);
+  let bottom = conv_row(k.w0, p.p1) + conv_row(k.w1, p.p2) + conv_row(k.w2, p.p3) + conv_row(k.w3, p.p4) + conv_row(k.w4, p.p5);
+  // the left window in .x, the right one in .y; its 4 positions in row-major order
+  var best = top.xz;
+  var which = vec2u(0u);
+  let right = top.yw > best;
+  best = select(best, top.yw, right);
+  which = select(which, vec2u(1u), right);
+  let below = bottom.xz > best;
+  best = select(best, bottom.xz, below);
+  which = select(which, vec2u(2u), below);
+  let diagonal = bottom.yw > best;
+  best = select(best, bottom.yw, diagonal);
+  which = select(which, vec2u(3u), diagonal);
+  out[window * dims.filters + f] = activate(best.x + b);
+  out[(window + 1u) * dims.filters + f] = activate(best.y + b);
+  argmax[window * dims.filters + f] = which.x;
+  argmax[(window + 1u) * dims.filters + f] = which.y;
+}
+
 #if ${live}
+// The live bits of a pair's 8 rows: its left window's 4 positions, then the right one's.
+fn live_rows(p: Patch) -> u32 {
   // Σ |patch| at each position: nonzero (or NaN) where the patch has a nonzero
   let one = Weights(vec4f(1.0), 1.0);
-  let top = conv_row(one, magnitude(p0)) + conv_row(one, magnitude(p1)) + conv_row(one, magnitude(p2)) + conv_row(one, magnitude(p3)) +
-    conv_row(one, magnitude(p4));
-  let bottom = conv_row(one, magnitude(p1)) + conv_row(one, magnitude(p2)) + conv_row(one, magnitude(p3)) + conv_row(one, magnitude(p4)) +
-    conv_row(one, magnitude(p5));
-  // rows of the pair: the left window's 4 positions, then the right one's
+  let m = Patch(magnitude(p.p0), magnitude(p.p1), magnitude(p.p2), magnitude(p.p3), magnitude(p.p4), magnitude(p.p5));
+  let top = conv_row(one, m.p0) + conv_row(one, m.p1) + conv_row(one, m.p2) + conv_row(one, m.p3) + conv_row(one, m.p4);
+  let bottom = conv_row(one, m.p1) + conv_row(one, m.p2) + conv_row(one, m.p3) + conv_row(one, m.p4) + conv_row(one, m.p5);
   return nonzero4(vec4f(top.xy, bottom.xy)) | (nonzero4(vec4f(top.zw, bottom.zw)) << 4u);
-#else
-  return 0u;
-#endif
 }
+#endif
 
 fn load_row(first: u32) -> Row {
   return Row(vec4f(inp[first], inp[first + 1u], inp[first + 2u], inp[first + 3u]),

@@ -188,7 +188,7 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
       transformed = passes.scratch;
     } else if (ctx.direct && pooled && this.fitsDirect) {
       const pipeline = await directPipeline(gpu, activation, ctx.matmul.block, live);
-      forward.push(directForward(gpu, pipeline, `${label}.forwardDirect`, this.geometry, this.spec.filters, ctx.matmul.block,
+      forward.push(directForward(gpu, pipeline, `${label}.forwardDirect`, this.geometry, this.spec.filters,
         { inp: col, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, argmax: { buffer: ctx.fused!.argmax }, live: liveRows }));
     } else {
       const forwardKernel = await matmulKernel(gpu, 'forward', activation, ctx.matmul, { m: ctx.capacity * positions, n: dims.nOut }, { patches: implicit, pooled, live });

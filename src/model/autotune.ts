@@ -81,8 +81,9 @@ export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
  * Whether a one-channel 5 × 5 convolution and its fused pool run in the direct kernel (src/ops/conv_direct.ts)
  * or as the patches' product. Without fused pools (where convolutions build their patches by im2col) it never
  * runs. Measured in Deno (2026-12-06), the MNIST ConvNet's first convolution: on SwiftShader 7.0 against 14.5 ms,
- * on Debian 12's lavapipe 5.3-5.5 against 19-22 ms. A GPU has far more threads than one per pair of windows can
- * keep busy at a small batch: there the product may win.
+ * on Debian 12's lavapipe 5.3-5.5 against 19-22 ms, with a pair of windows a thread; two pairs a thread took it
+ * 15-20% further on SwiftShader and 35-50% on lavapipe (2026-12-07). A GPU has far more threads than one per two
+ * pairs of windows can keep busy at a small batch: there the product may win.
  */
 export function directStrategy(gpu: Gpu): Promise<boolean> {
   let direct = chosenDirect.get(gpu);
