@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { type Dataset, type Engine, sliceDataset, type Weights } from '../index';
 import { type Op, record } from '../ops/op';
 import type { TrainingResult } from './bench_page';
-import { CONVNET } from './bench_runtime';
+import { CONVNET, initialWeights } from './bench_runtime';
 
 export { CONVNET, CONVNET_NAME } from './bench_runtime';
 
@@ -30,7 +30,7 @@ const fitOptions = (batch: number) => ({ batchSize: batch, learningRate: LEARNIN
 /** webgpu-nn: the first step (model creation and compilation included), warm-up steps, then the timed steps. */
 export async function ours(engine: Engine, data: { train: Dataset; test: Dataset }, c: ConvNetCase): Promise<{ result: TrainingResult; weights: Weights }> {
   const rows = (from: number, steps: number) => sliceDataset(data.train, from * c.batch, (from + steps) * c.batch);
-  const weights = await initialWeights(engine);
+  const weights = await initialWeights(engine.createModel(CONVNET));
   let started = performance.now();
   const model = engine.createModel(CONVNET);
   await model.fit(rows(0, 1), fitOptions(c.batch));
@@ -45,14 +45,6 @@ export async function ours(engine: Engine, data: { train: Dataset; test: Dataset
   const evaluateMs = performance.now() - started;
   model.dispose();
   return { result: { backend: 'webgpu-nn', samplesPerSecond, firstBatchMs, evaluateMs, testAccuracy: accuracy }, weights };
-}
-
-/** The seeded model's initial weights (a model made the same way, untrained). */
-export async function initialWeights(engine: Engine): Promise<Weights> {
-  const model = engine.createModel(CONVNET);
-  const weights = await model.getWeights();
-  model.dispose();
-  return weights;
 }
 
 /** The same net in TensorFlow.js (channels last) with our initial weights: its kernels and the dense layer after flatten reordered. */

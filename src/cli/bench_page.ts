@@ -10,7 +10,7 @@ import { createEngine, type Dataset, type Engine, loadMnist, type MLPOptions, ty
 import * as convnet from './bench_convnet';
 import type { Device } from '@jax-js/jax';
 import { type JaxCase, jaxDevices, jaxTraining } from './bench_jax';
-import { matmulGflops, opName, type RuntimeBench, runtimeBench, trainingStep } from './bench_runtime';
+import { CONVNET, initialWeights, matmulGflops, opName, type RuntimeBench, runtimeBench, trainingStep } from './bench_runtime';
 import { matmulStrategy } from '../model/autotune';
 import { timeOps } from '../model/timing';
 
@@ -62,14 +62,6 @@ async function ours(c: TrainingCase): Promise<{ result: TrainingResult; weights:
   const evaluateMs = performance.now() - started;
   model.dispose();
   return { result: { backend: 'webgpu-nn', samplesPerSecond, firstBatchMs, evaluateMs, testAccuracy: accuracy }, weights };
-}
-
-/** The seeded MLP's initial weights (a model made as ours() makes it, untrained). */
-async function mlpWeights(engine: Engine, layers: number[]): Promise<Weights> {
-  const model = engine.createMLP({ layers, seed: 1 });
-  const weights = await model.getWeights();
-  model.dispose();
-  return weights;
 }
 
 /** TensorFlow.js on `backend`, from the same initial weights, same data, batch and SGD. */
@@ -149,7 +141,7 @@ export type Workload = { mlp: TrainingCase } | { convnet: convnet.ConvNetCase };
 export async function againstJax(workload: Workload, rounds: number): Promise<TrainingResult[][]> {
   engine ??= await createEngine();
   const data = await mnist();
-  const weights = 'mlp' in workload ? await mlpWeights(engine, workload.mlp.layers) : await convnet.initialWeights(engine);
+  const weights = await initialWeights('mlp' in workload ? engine.createMLP({ layers: workload.mlp.layers, seed: 1 }) : engine.createModel(CONVNET)); // as ours() makes them
   const ourRun = 'mlp' in workload ? () => ours(workload.mlp) : () => convnet.ours(engine!, data, workload.convnet);
   const jaxCase = 'mlp' in workload ? jaxMlpCase(workload.mlp) : jaxConvNetCase(workload.convnet);
   const learningRate = 'mlp' in workload ? LEARNING_RATE : convnet.LEARNING_RATE;

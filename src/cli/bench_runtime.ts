@@ -3,7 +3,7 @@
 // GFLOP/s. It uses the library and its kernels only, no TensorFlow.js, so it bundles for Deno
 // (bench_runtime_deno.ts). `npm run bench` puts the rows side by side.
 
-import { type Dataset, type Engine, type MLPOptions, type ModelOptions, sliceDataset } from '../index';
+import { type Dataset, type Engine, type MLPOptions, type ModelOptions, sliceDataset, type Weights } from '../index';
 import { matmulStrategy } from '../model/autotune';
 import { releaseDataset, uploadDataset } from '../model/dataset';
 import { Schedule } from '../model/schedule';
@@ -13,6 +13,13 @@ import { gather, gatherPipeline } from '../ops/gather';
 import { matmulForward, matmulKernel } from '../ops/matmul';
 import type { Op } from '../ops/op';
 import { optimizerPipeline, optimizerUpdate } from '../ops/optimizer';
+
+/** A fresh model's weights, before any step (the model is disposed after): what every contender starts from. */
+export async function initialWeights(model: { getWeights(): Promise<Weights>; dispose(): void }): Promise<Weights> {
+  const weights = await model.getWeights();
+  model.dispose();
+  return weights;
+}
 
 /** jax-js's MNIST ConvNet (no dropout): the CNN preset's layers, as the benchmark trains them. */
 export const CONVNET: ModelOptions = {

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { Random } from '../random';
-import { orderKeys, sortBatches } from './batch_order';
+import { datasetOrder, orderKeys, sortBatches } from './batch_order';
 
 test('a key sorts by label, then by where the first nonzero value is', () => {
   const images = Uint8Array.from([
@@ -15,10 +15,15 @@ test('a key sorts by label, then by where the first nonzero value is', () => {
   expect(Array.from(floats)).toEqual([3 * 3 + 1, 0 * 3 + 2]);
 });
 
+test('the dataset\'s order counts up from 0', () => {
+  expect(Array.from(datasetOrder(5))).toEqual([0, 1, 2, 3, 4]);
+  expect(datasetOrder(0).length).toBe(0);
+});
+
 test('each batch keeps its samples, sorted by key, ties in shuffled order', () => {
   const random = new Random(5);
   const keys = Float64Array.from({ length: 103 }, () => random.nextU32() % 10);
-  const shuffled = random.shuffle(Uint32Array.from({ length: 103 }, (_, i) => i));
+  const shuffled = random.shuffle(datasetOrder(103));
   const order = sortBatches(shuffled.slice(), keys, 16);
   for (let start = 0; start < 103; start += 16) { // the last batch holds 7
     const before = Array.from(shuffled.subarray(start, start + 16));

@@ -9,6 +9,9 @@
 
 import type { Dataset } from './config';
 
+/** 0, 1, …, count − 1: the samples in their dataset's order. */
+export const datasetOrder = (count: number): Uint32Array => Uint32Array.from({ length: count }, (_, i) => i);
+
 /** Each sample's key: its label, then the index of its first nonzero value (`features` where there is none). */
 export function orderKeys({ images, labels, count, features }: Dataset): Float64Array {
   const keys = new Float64Array(count); // exact: labels are bytes

@@ -2,6 +2,7 @@
 // labels as bytes, and the order buffer that each epoch's shuffle rewrites.
 
 import type { Gpu } from '../runtime/gpu';
+import { datasetOrder } from './batch_order';
 import type { Dataset } from './config';
 
 export interface GpuDataset {
@@ -16,7 +17,7 @@ export interface GpuDataset {
 }
 
 /** Uploads `d` (already checked), to be taken in `order`; `label` names the buffers. Release with releaseDataset. */
-export function uploadDataset(gpu: Gpu, label: string, d: Dataset, order = Uint32Array.from({ length: d.count }, (_, i) => i)): GpuDataset {
+export function uploadDataset(gpu: Gpu, label: string, d: Dataset, order = datasetOrder(d.count)): GpuDataset {
   gpu.checkStorageSize(`${label}.images`, d.images.byteLength);
   const storage = GPUBufferUsage.STORAGE;
   return {

@@ -7,7 +7,7 @@
 
 import type { Op } from '../ops/op';
 import { Random } from '../random';
-import { sortBatches } from './batch_order';
+import { datasetOrder, sortBatches } from './batch_order';
 import type { BatchProgress, EpochStats, FitSettings, StepProfile } from './config';
 import type { GpuDataset } from './dataset';
 import { clearStats, type Plan, readStats, type Stats } from './plan';
@@ -35,7 +35,7 @@ const NO_STATS: Stats = { lossSum: 0, correct: 0, divergedAt: 0 };
 
 export function startOfFit(settings: FitSettings, count: number): FitProgress {
   return {
-    epoch: 1, step: 0, order: Uint32Array.from({ length: count }, (_, i) => i), totals: NO_STATS,
+    epoch: 1, step: 0, order: datasetOrder(count), totals: NO_STATS,
     random: new Random(settings.seed).save(), augmentRandom: new Random(settings.seed ^ 0x5bd1e995).save(), history: [],
   };
 }

@@ -11,7 +11,7 @@ import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { LossName } from '../ops/softmax';
 import type { Gpu } from '../runtime/gpu';
 import type { Dataset } from './config';
-import { orderKeys, sortBatches } from './batch_order';
+import { datasetOrder, orderKeys, sortBatches } from './batch_order';
 import { type GpuDataset, releaseDataset, uploadDataset } from './dataset';
 import { clearStats, type Plan, readStats } from './plan';
 import { Schedule, type StepRecord } from './schedule';
@@ -42,8 +42,7 @@ export async function gatherFor(model: Inferring, plan: Plan, data: GpuDataset, 
  */
 export async function evaluateOn(model: Inferring, plan: Plan, dataset: Dataset, name: string): Promise<{ loss: number; accuracy: number }> {
   const { gpu } = model;
-  const order = Uint32Array.from({ length: dataset.count }, (_, i) => i);
-  sortBatches(order, orderKeys(dataset), dataset.count);
+  const order = sortBatches(datasetOrder(dataset.count), orderKeys(dataset), dataset.count);
   const data = uploadDataset(gpu, `${model.label}.${name}`, dataset, order);
   const op = await gatherFor(model, plan, data, name);
   try {
