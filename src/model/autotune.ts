@@ -24,12 +24,19 @@ const RUNS = 3;
 /**
  * The matmul candidates are timed in this many rounds, in alternating order, each keeping its best: on a shared,
  * noisy machine one slow pass once picked 16 × 16 blocks on SwiftShader (2026-12-06, Chromium 156), where 8 × 8
- * train the MLP 1.16-1.21× faster (timed here at 1,111 against 1,336 ms).
+ * train the MLP 1.16-1.21× faster.
  */
-const MATMUL_ROUNDS = 3;
+const MATMUL_ROUNDS = 2;
 /** A timed pass repeats what it times for about this long, at most MAX_REPEATS times. */
 const PASS_MS = 20;
-const MAX_REPEATS = 32;
+/**
+ * The matmul candidates' passes are longer: they differ by 5-7% on SwiftShader. With passes of 20 ms (at most 32
+ * runs) and three rounds, a full benchmark run (2026-12-07, Chromium 156) picked 16 × 16 blocks again, and in Deno
+ * six rounds timed 8 × 8 at 1,085-1,453 ms and 16 × 16 at 1,307-1,665 (16 × 16 ahead in 2); with passes of 60 ms,
+ * at 1,240-1,349 and 1,335-1,400 (8 × 8 ahead in all 6).
+ */
+const MATMUL_PASS_MS = 60;
+const MAX_REPEATS = 64;
 /** The runs of a timed product that weigh as much as its first run: about a short fit's worth. */
 const FIT_RUNS = 1000;
 const CONV_ROWS = 16;
@@ -81,9 +88,10 @@ export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
  * Whether a one-channel 5 × 5 convolution and its fused pool run in the direct kernel (src/ops/conv_direct.ts)
  * or as the patches' product. Without fused pools (where convolutions build their patches by im2col) it never
  * runs. Measured in Deno (2026-12-06), the MNIST ConvNet's first convolution: on SwiftShader 7.0 against 14.5 ms,
- * on Debian 12's lavapipe 5.3-5.5 against 19-22 ms, with a pair of windows a thread; two pairs a thread took it
- * 15-20% further on SwiftShader and 35-50% on lavapipe (2026-12-07). A GPU has far more threads than one per two
- * pairs of windows can keep busy at a small batch: there the product may win.
+ * on Debian 12's lavapipe 5.3-5.5 against 19-22 ms, with a pair of windows a thread; two pairs a thread took
+ * the kernel from 21.1 to 18.8 ms per 208 images on SwiftShader and from 12.2-14.5 to 6.1-9.7 ms on lavapipe
+ * (2026-12-07). A GPU has far more threads than one per two pairs of windows can keep busy at a small batch:
+ * there the product may win.
  */
 export function directStrategy(gpu: Gpu): Promise<boolean> {
   let direct = chosenDirect.get(gpu);
@@ -168,9 +176,9 @@ function fnv1a(text: string): string {
 /**
  * What `ops` cost over `rows` rows, in ms: their first run's wall time (lavapipe compiles kernels then), and a
  * run's time without the fixed cost of a submission (an empty pass's: about 12 ms in Deno, more than a small
- * product takes), timed in passes of as many runs as take about PASS_MS.
+ * product takes), timed in passes of as many runs as take about `passMs`.
  */
-async function timeOps(gpu: Gpu, ops: Op[], rows: number): Promise<{ firstMs: number; runMs: number }> {
+async function timeOps(gpu: Gpu, ops: Op[], rows: number, passMs = PASS_MS): Promise<{ firstMs: number; runMs: number }> {
   const schedule = new Schedule(gpu, 'autotune');
   schedule.write([{ batchStart: 0, rows, learningRate: 0, adamC1: 1, adamC2: 1, seed: 0 }]);
   const step = { group: schedule.group, offset: 0, rows };
@@ -178,7 +186,7 @@ async function timeOps(gpu: Gpu, ops: Op[], rows: number): Promise<{ firstMs: nu
   const firstMs = await pass(ops, 1, 1);
   const emptyMs = await pass([], 1);
   const onceMs = Math.max(await pass(ops, 1) - emptyMs, 0.01);
-  const repeats = Math.min(MAX_REPEATS, Math.ceil(PASS_MS / onceMs));
+  const repeats = Math.min(MAX_REPEATS, Math.ceil(passMs / onceMs));
   const runMs = repeats === 1 ? onceMs : Math.max(await pass(ops, repeats) - emptyMs, 0) / repeats;
   gpu.release(schedule.buffer);
   return { firstMs, runMs };
@@ -197,7 +205,7 @@ async function timeMatmul(gpu: Gpu, strategy: MatmulStrategy, firstRuns: Map<Mat
   const kernel = await matmulKernel(gpu, 'forward', { name: 'relu', alpha: 0 }, strategy, { m: rows, n: nOut });
   const [inp, weight, bias, out] = buffers.map((buffer) => ({ buffer }));
   const op = matmulForward(gpu, kernel, 'autotune.forward', { nIn, nOut }, { inp, weight, bias, out });
-  const { firstMs, runMs } = await timeOps(gpu, [op], rows);
+  const { firstMs, runMs } = await timeOps(gpu, [op], rows, MATMUL_PASS_MS);
   for (const buffer of [...buffers, ...op.owned]) gpu.release(buffer);
   const first = firstRuns.get(strategy) ?? firstMs;
   firstRuns.set(strategy, first);
