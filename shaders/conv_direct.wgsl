@@ -65,10 +65,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let first = 2u * gid.x;
   if (first >= pairs) { return; }
   let second = min(first + 1u, pairs - 1u); // the first again where it is the batch's last pair: written twice, the same
-  let a = patch_at(first / per_sample, first % per_sample);
-  let b = patch_at(second / per_sample, second % per_sample);
-  let window_a = window_at(first / per_sample, first % per_sample);
-  let window_b = window_at(second / per_sample, second % per_sample);
+  let pair_a = pair_at(first);
+  let pair_b = pair_at(second);
+  let a = patch_at(pair_a);
+  let b = patch_at(pair_b);
+  let window_a = window_at(pair_a);
+  let window_b = window_at(pair_b);
   for (var f = 0u; f < dims.filters; f++) {
     let at = f * 25u; // weight[f, 0, 0, 0]
     let k = Kernel(weight_row(at), weight_row(at + 5u), weight_row(at + 10u), weight_row(at + 15u), weight_row(at + 20u));
@@ -86,20 +88,31 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 #endif
 }
 
-// Pair q of sample r: the input values under its two windows.
-fn patch_at(r: u32, q: u32) -> Patch {
-  let wy = q / (dims.windows_w / 2u);
-  let wx = 2u * (q % (dims.windows_w / 2u)); // the left window
-  let first = (r * dims.height + 2u * wy) * dims.width + 2u * wx; // inp[r, 2·wy, 2·wx]
+// Where a pair of windows lies: its sample, its window row, and its left window's column.
+struct Pair {
+  r: u32,
+  wy: u32,
+  wx: u32,
+}
+
+// Pair i of the batch, counted sample by sample, row by row.
+fn pair_at(i: u32) -> Pair {
+  let across = dims.windows_w / 2u; // pairs in a row of windows
+  let per_sample = dims.windows_h * across;
+  let q = i % per_sample;
+  return Pair(i / per_sample, q / across, 2u * (q % across));
+}
+
+// The input values under pair p's two windows.
+fn patch_at(p: Pair) -> Patch {
+  let first = (p.r * dims.height + 2u * p.wy) * dims.width + 2u * p.wx; // inp[r, 2·wy, 2·wx]
   return Patch(load_row(first), load_row(first + dims.width), load_row(first + 2u * dims.width), load_row(first + 3u * dims.width),
     load_row(first + 4u * dims.width), load_row(first + 5u * dims.width));
 }
 
-// Pair q of sample r: its left window, in out.
-fn window_at(r: u32, q: u32) -> u32 {
-  let wy = q / (dims.windows_w / 2u);
-  let wx = 2u * (q % (dims.windows_w / 2u));
-  return (r * dims.windows_h + wy) * dims.windows_w + wx;
+// Pair p's left window, in out.
+fn window_at(p: Pair) -> u32 {
+  return (p.r * dims.windows_h + p.wy) * dims.windows_w + p.wx;
 }
 
 // Filter f's two windows over patch p (the left one at `window`): each the max of its 4 positions, biased and activated, with which won.
