@@ -28,6 +28,8 @@ export interface LayerCase {
   strategy: MatmulStrategy;
   /** How a convolution gets its patches (im2col by default). */
   conv?: ConvStrategy;
+  /** Whether Winograd's forward products read its transformed weights from a texture (no by default). */
+  texels?: boolean;
   rows: number;
   /** Rows the buffers hold (>= rows). */
   capacity: number;
@@ -100,7 +102,7 @@ export async function layerCase(c: LayerCase): Promise<LayerComparison> {
   const grads = gpu.upload('case.grads', new Float32Array(flat.length).fill(NaN), STORAGE);
   const bind = (buffer: GPUBuffer, trained: boolean) => Object.fromEntries(slots.filter((s) => !trained || s.spec.trained).map((s) => [s.spec.name, slotBinding(buffer, s)]));
   const ops = await layer.build({
-    gpu, label: 'case.layer', capacity: c.capacity, training: true, matmul: c.strategy, conv: c.conv ?? 'im2col', direct: false,
+    gpu, label: 'case.layer', capacity: c.capacity, training: true, matmul: c.strategy, conv: c.conv ?? 'im2col', direct: false, texels: c.texels ?? false,
     inp, inLayout: c.inLayout, inputIsData: false, out, dout: doutBuffer, dinp, previous,
     tensors: bind(params, false), grads: bind(grads, true),
   });

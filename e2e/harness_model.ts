@@ -19,13 +19,14 @@ export const getEngine = () => (shared ??= createEngine());
  * Pins how products and convolutions run, and whether the direct kernel does (where it fits), as if the
  * autotuner had measured them on this adapter before: call before any model.
  */
-export async function pinStrategies(matmul: 'tiled' | 'blocked' | 'blocked8', conv: ConvStrategy, direct = false): Promise<void> {
+export async function pinStrategies(matmul: 'tiled' | 'blocked' | 'blocked8', conv: ConvStrategy, direct = false, texels = false): Promise<void> {
   if (shared) throw new Error('pinStrategies: the engine exists already, with its strategies chosen');
   const info = (await navigator.gpu.requestAdapter())!.info;
   if (!strategyKey(info, 'matmul')) throw new Error('pinStrategies: this adapter has no identity to save choices under (its info strings are empty)');
   saveStrategy(info, 'matmul', matmul);
   saveStrategy(info, 'conv', conv);
   saveStrategy(info, 'direct', direct ? 'direct' : 'product');
+  saveStrategy(info, 'texels', texels ? 'texture' : 'buffer');
 }
 
 /** A model's options: createModel's (with `input`) or createMLP's. */

@@ -174,7 +174,7 @@ export async function winogradWeightGradCase(strategy: MatmulStrategy, channels:
   const empty = (label: string, floats: number) => ({ buffer: gpu.buffer(`case.${label}`, floats * 4, STORAGE) });
   const upload = (label: string, data: Float32Array<ArrayBuffer>) => ({ buffer: gpu.upload(`case.${label}`, data, STORAGE) });
   const transformed = { u: empty('u', 16 * channels * filters), v: empty('v', 16 * capacity * tiles * channels), p: empty('p', 16 * capacity * tiles * filters) };
-  const forward = winogradForward(gpu, await winogradKernels(gpu, g, 'chw', IDENTITY, strategy, true, { tiles: capacity * tiles, filters }), 'case', g, 'chw', filters, {
+  const forward = winogradForward(gpu, await winogradKernels(gpu, g, 'chw', IDENTITY, strategy, true, { tiles: capacity * tiles, filters }, false), 'case', g, 'chw', filters, {
     inp: upload('inp', inp), weight: upload('weight', weight), bias: empty('bias', filters), out: empty('out', capacity * tiles * filters),
     argmax: empty('argmax', capacity * tiles * filters), ...transformed,
   });

@@ -85,6 +85,24 @@ for (const [strategyName, strategy] of Object.entries(STRATEGIES)) {
   }
 }
 
+// Winograd's forward products with the transformed weights read from a texture, 4 filters a texel (1, 12 and 32
+// filters: zeros pad the one texel, or a block's second texel is its first again, or neither): the same sums as
+// from a buffer, bit for bit.
+const winogradFits = (c: Case) => c.layer.type === 'conv2d' && c.layer.kernelSize === 3 && c.layer.stride === undefined && c.layer.padding === undefined;
+for (const [strategyName, strategy] of Object.entries(STRATEGIES).filter(([, s]) => !s.tiled)) {
+  for (const [name, c] of CONVS.filter(([, c]) => winogradFits(c))) {
+    test(`conv2d ${strategyName} winograd, weights from a texture: ${name}`, async ({ harness }) => {
+      const run = (texels: boolean) => harness.evaluate((c) => window.harness.layerCase(c), { ...c, strategy, conv: 'winograd', texels, seed: 3 } as LayerCase);
+      const texture = await run(true);
+      const buffer = await run(false);
+      check(`conv2d.${strategyName}.winograd.texels ${name}`, texture);
+      expect(texture.ops).toContain('winogradTexels');
+      expect(buffer.ops).not.toContain('winogradTexels');
+      expect(texture.forward.maxDiff).toBe(buffer.forward.maxDiff);
+    });
+  }
+}
+
 for (const [name, c] of OTHERS) {
   test(`${c.layer.type}: ${name}`, async ({ harness }) => {
     const r = await harness.evaluate((c) => window.harness.layerCase(c), { ...c, strategy: STRATEGIES.blocked, seed: 5 } as LayerCase);

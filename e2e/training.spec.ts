@@ -64,14 +64,16 @@ const FUSED = { input: [2, 13, 12], layers: [
   { type: 'conv2d', filters: 8, kernelSize: 3 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
   { type: 'conv2d', filters: 5, kernelSize: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'activation', activation: 'tanh' },
   { type: 'flatten' }, { type: 'dense', units: 3 }], init: 'he', seed: 10 } as const;
-for (const [matmul, conv] of [['blocked', 'implicit'], ['blocked8', 'implicit'], ['tiled', 'implicit'], ['blocked8', 'winograd'], ['blocked', 'im2col']] as const) {
-  test(`GPU training equals the reference: conv + max pool, ${matmul} products, ${conv} patches (${conv === 'im2col' ? 'apart' : 'fused'})`, async ({ harness }) => {
-    const r = await harness.evaluate(async ([model, matmul, conv]) => {
+// Under winograd, its products read the transformed weights from a buffer or (texels) a texture.
+for (const [matmul, conv, texels] of [['blocked', 'implicit', false], ['blocked8', 'implicit', false], ['tiled', 'implicit', false], ['blocked8', 'winograd', false],
+  ['blocked', 'winograd', true], ['blocked', 'im2col', false]] as const) {
+  test(`GPU training equals the reference: conv + max pool, ${matmul} products, ${conv} patches (${conv === 'im2col' ? 'apart' : 'fused'})${texels ? ', weights from a texture' : ''}`, async ({ harness }) => {
+    const r = await harness.evaluate(async ([model, matmul, conv, texels]) => {
       const h = window.harness;
-      await h.pinStrategies(matmul, conv);
+      await h.pinStrategies(matmul, conv, false, texels);
       const { features, classes } = h.sizesOf(model as never);
       return h.trainStepCase(model as never, { epochs: 2, batchSize: 6, learningRate: 0.3 }, h.randomDataset(13, features, classes, 4, false, 0.85));
-    }, [FUSED, matmul, conv] as const);
+    }, [FUSED, matmul, conv, texels] as const);
     console.log(`conv + max pool, ${matmul}, ${conv}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}), ` +
       `predict maxdiff=${r.predictMaxDiff.toExponential(2)}; ops ${JSON.stringify(r.ops)}`);
     expect(r.maxChange).toBeGreaterThan(1e-3);
@@ -82,6 +84,7 @@ for (const [matmul, conv] of [['blocked', 'implicit'], ['blocked8', 'implicit'],
     expect(r.ops[0].includes('winogradProducts')).toBe(conv === 'winograd');
     expect(r.ops[2].includes('winogradProducts')).toBe(conv === 'winograd');
     expect(r.ops[2].includes('winogradGradProducts')).toBe(conv === 'winograd');
+    expect(r.ops[0].includes('winogradTexels')).toBe(texels);
     expect(r.ops[2].includes('colGrad')).toBe(conv !== 'winograd');
     for (const pool of [1, 3]) { // a fused pool adds only its backward; apart, its forward too
       expect(r.ops[pool].includes('forward')).toBe(!fused);

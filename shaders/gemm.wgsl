@@ -7,6 +7,8 @@
 // With sparse (register-blocked), a mask k_mask says, for each block of BLOCK rows of A, which k hold a nonzero
 // A[m, k]; the others add nothing and are skipped. MNIST digits are 81% zeros: of a block of 8 digits, 54% of
 // the pixels are zero in all 8 (47% of 16); of a block of 8 pixels, 61% are zero in a digit (42% of 16).
+// With texels (register-blocked), B comes 4 columns to a texel from a texture: the file gives b_texel(k, n) for
+// B[k, n .. n + 3] and b_start(n) = n.
 // With notesLive (register-blocked), the product also writes which rows of A hold a nonzero, BLOCK rows (a
 // thread's block) to a word of `live`; with readsLive (register-blocked), it sums only over the k whose bit in `live` is set.
 
@@ -97,8 +99,8 @@ fn accumulate(k: u32, ia: array<vec4u, 2>, ib: array<vec4u, 2>, step_k: vec2u) {
   let kb = b_offset(k, step_k);
   let a0 = a4(ia[0] + ka); // A[m0 .. m0 + 3, k]
   let a1 = a4(ia[1] + ka);
-  let b0 = b4(ib[0] + kb); // B[k, n0 .. n0 + 3]
-  let b1 = b4(ib[1] + kb);
+  let b0 = b_quad(k, kb, ib[0]); // B[k, n0 .. n0 + 3]
+  let b1 = b_quad(k, kb, ib[1]);
 #if ${notesLive}
   seen[0] = max(seen[0], abs(a0));
   seen[1] = max(seen[1], abs(a1));
@@ -151,10 +153,10 @@ fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
   let a1 = a4(ia[1] + ka);
   let a2 = a4(ia[2] + ka);
   let a3 = a4(ia[3] + ka);
-  let b0 = b4(ib[0] + kb); // B[k, n0 .. n0 + 3]
-  let b1 = b4(ib[1] + kb);
-  let b2 = b4(ib[2] + kb);
-  let b3 = b4(ib[3] + kb);
+  let b0 = b_quad(k, kb, ib[0]); // B[k, n0 .. n0 + 3]
+  let b1 = b_quad(k, kb, ib[1]);
+  let b2 = b_quad(k, kb, ib[2]);
+  let b3 = b_quad(k, kb, ib[3]);
 #if ${notesLive}
   seen[0] = max(seen[0], abs(a0));
   seen[1] = max(seen[1], abs(a1));
@@ -330,7 +332,13 @@ fn clamped4(first: u32, count: u32) -> vec4u {
 fn a_starts(m: vec4u) -> vec4u { return vec4u(a_start(m.x), a_start(m.y), a_start(m.z), a_start(m.w)); }
 fn b_starts(n: vec4u) -> vec4u { return vec4u(b_start(n.x), b_start(n.y), b_start(n.z), b_start(n.w)); }
 fn a4(i: vec4u) -> vec4f { return vec4f(a_at(i.x), a_at(i.y), a_at(i.z), a_at(i.w)); }
+#if ${texels}
+// B[k, n .. n + 3] for the columns whose b_start is `starts` (n a multiple of 4): one texel of the file's texture.
+fn b_quad(k: u32, kb: u32, starts: vec4u) -> vec4f { return b_texel(k, starts.x); }
+#else
+fn b_quad(k: u32, kb: u32, starts: vec4u) -> vec4f { return b4(starts + kb); }
 fn b4(i: vec4u) -> vec4f { return vec4f(b_at(i.x), b_at(i.y), b_at(i.z), b_at(i.w)); }
+#endif
 #endif
 
 #if ${pooled}

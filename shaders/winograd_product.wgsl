@@ -4,6 +4,8 @@
 // With flipped (shaders/winograd_grad.wgsl, the input gradient): v (16, M, F) the transformed output gradient's
 // tiles, and the product p (16, M, C) = v[ξ] · u[σ(ξ)]ᵀ, where σ swaps the first and last rows and columns of ξ's
 // 4 × 4: the same u, as the forward's weights pass wrote it, read as the flipped and transposed weights' transform.
+// With texels (the forward, register-blocked), u is read from shaders/winograd_texels.wgsl's texture, 4 filters a
+// texel.
 // Below, C is the product's k and F its columns: flipped, the forward's F and C.
 // With weightGrad (shaders/winograd_weight_grad.wgsl): the forward's v (16, M, C) and q (16, M, F), the output
 // gradient's transformed tiles; part s of du[ξ] (C, F) = v[ξ]ᵀ · q[ξ] sums the M of its share, [s, s + 1) · ⌈M / S⌉,
@@ -48,6 +50,8 @@ fn store_c(m: u32, n: u32, acc: f32) { parts[(part * dims.channels + m) * dims.f
 #else
 #if ${flipped}
 @group(1) @binding(2) var<storage, read> u: array<f32>;          // (16, F, C): the forward's, its filters our C
+#elif ${texels}
+@group(1) @binding(2) var u: texture_2d<f32>;                    // (16 · C, ceil(F / 4)) texels: shaders/winograd_texels.wgsl
 #else
 @group(1) @binding(2) var<storage, read> u: array<f32>;          // (16, C, F)
 #endif
@@ -66,13 +70,18 @@ fn a_at(i: u32) -> f32 { return v[i]; }
 fn a_start(m: u32) -> u32 { return (part * step.rows * dims.tiles + m) * dims.channels; }
 fn a_offset(k: u32, steps: vec2u) -> u32 { return k * steps.x; }
 
-fn b_at(i: u32) -> f32 { return u[i]; }
 #if ${flipped}
+fn b_at(i: u32) -> f32 { return u[i]; }
 // B[k, n] = u[σ(ξ), n, k]
 fn b_start(n: u32) -> u32 { return (4u * swapped(part / 4u) + swapped(part % 4u)) * dims.channels * dims.filters + n * dims.channels; }
 // Row or column i of the 4 × 4, the first and last swapped.
 fn swapped(i: u32) -> u32 { return select(i, 3u - i, i == 0u || i == 3u); }
+#elif ${texels}
+// B[k, n .. n + 3] = u[ξ, k, n .. n + 3]: texel (n / 4, ξ · C + k)
+fn b_texel(k: u32, n: u32) -> vec4f { return textureLoad(u, vec2u(n / 4u, part * dims.channels + k), 0); }
+fn b_start(n: u32) -> u32 { return n; }
 #else
+fn b_at(i: u32) -> f32 { return u[i]; }
 // B[k, n] = u[ξ, k, n]
 fn b_start(n: u32) -> u32 { return part * dims.channels * dims.filters + n; }
 #endif

@@ -19,6 +19,7 @@ import softmax from '../shaders/softmax.wgsl?raw';
 import winograd from '../shaders/winograd.wgsl?raw';
 import winogradGrad from '../shaders/winograd_grad.wgsl?raw';
 import winogradProduct from '../shaders/winograd_product.wgsl?raw';
+import winogradTexels from '../shaders/winograd_texels.wgsl?raw';
 import winogradTile from '../shaders/winograd_tile.wgsl?raw';
 import winogradWeightGrad from '../shaders/winograd_weight_grad.wgsl?raw';
 
@@ -42,6 +43,7 @@ export const shaders = {
   'winograd.wgsl': winograd,
   'winograd_grad.wgsl': winogradGrad,
   'winograd_product.wgsl': winogradProduct,
+  'winograd_texels.wgsl': winogradTexels,
   'winograd_tile.wgsl': winogradTile,
   'winograd_weight_grad.wgsl': winogradWeightGrad,
 };

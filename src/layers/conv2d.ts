@@ -20,7 +20,7 @@ import { type LayerDims, matmulBackwardInput, matmulBackwardWeight, matmulForwar
 import type { Op, Tensor } from '../ops/op';
 import { pointwiseBackward, pointwisePipeline } from '../ops/pointwise';
 import { winogradFits, winogradForward, winogradGradKernels, winogradGradScratch, winogradGradTiles, winogradInputGrad, winogradKernels, winogradScratch,
-  type WinogradScratch, winogradTiles, winogradWeightGrad, winogradWeightGradKernels, winogradWeightGradSplits } from '../ops/winograd';
+  type WinogradScratch, winogradTexelsFit, winogradTiles, winogradWeightGrad, winogradWeightGradKernels, winogradWeightGradSplits } from '../ops/winograd';
 import { count } from '../check';
 import { intsAttribute, type OnnxGraph } from '../model/onnx_graph';
 import * as t from '../reference/layers';
@@ -245,11 +245,13 @@ export class Conv2dLayer extends LayerDefaults implements Layer {
     const filters = this.spec.filters;
     const [th, tw] = winogradTiles(g, pooled);
     const tiles = ctx.capacity * th * tw;
-    const kernels = await winogradKernels(ctx.gpu, g, ctx.inLayout, activation, ctx.matmul, pooled, { tiles, filters });
+    const texels = ctx.texels && winogradTexelsFit(ctx.gpu, g, filters, ctx.matmul);
+    const kernels = await winogradKernels(ctx.gpu, g, ctx.inLayout, activation, ctx.matmul, pooled, { tiles, filters }, texels);
     const transformed: WinogradScratch = {
       u: scratch.floats('winogradWeights', 16 * g.channels * filters), // (16, C, F)
       v: scratch.floats('winogradInputs', 16 * tiles * g.channels), // (16, capacity · tiles, C)
       p: scratch.floats('winogradProducts', 16 * tiles * filters), // (16, capacity · tiles, F)
+      uTexels: texels ? scratch.texels('winogradWeightTexels', Math.ceil(filters / 4), 16 * g.channels) : undefined, // (16 · C, ⌈F / 4⌉) texels
     };
     const ops = winogradForward(ctx.gpu, kernels, ctx.label, g, ctx.inLayout, filters, {
       inp: { buffer: ctx.inp }, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, argmax: ctx.fused && { buffer: ctx.fused.argmax }, ...transformed,

@@ -79,6 +79,8 @@ export interface BuildContext {
   conv: ConvStrategy;
   /** Whether a convolution that fits the direct kernel (src/ops/conv_direct.ts) runs its forward there (measured per adapter). */
   direct: boolean;
+  /** Whether Winograd's forward products read its transformed weights from a texture (src/ops/winograd.ts; measured per adapter). */
+  texels: boolean;
   /** Its input (capacity, input features), as the previous layer wrote it, and how that is stored. */
   inp: GPUBuffer;
   inLayout: Layout;
@@ -108,9 +110,9 @@ export interface BuildContext {
   grads: Record<string, Tensor>;
 }
 
-/** The buffers a layer makes for one plan, labelled after the layer and listed for the plan to release. */
+/** The buffers (and textures) a layer makes for one plan, labelled after the layer and listed for the plan to release. */
 export class Scratch {
-  readonly buffers: GPUBuffer[] = [];
+  readonly buffers: (GPUBuffer | GPUTexture)[] = [];
 
   constructor(private readonly ctx: BuildContext) {}
 
@@ -124,17 +126,24 @@ export class Scratch {
     return this.keep(this.ctx.gpu.upload(`${this.ctx.label}.${name}`, values, GPUBufferUsage.STORAGE));
   }
 
+  /** A texture of width × height rgba32float texels. */
+  texels(name: string, width: number, height: number): GPUTexture {
+    const texture = this.ctx.gpu.texels(`${this.ctx.label}.${name}`, width, height);
+    this.buffers.push(texture);
+    return texture;
+  }
+
   private keep(buffer: GPUBuffer): Tensor {
     this.buffers.push(buffer);
     return { buffer };
   }
 }
 
-/** A layer's ops in one plan, in the order they run, and the scratch buffers it made for them. */
+/** A layer's ops in one plan, in the order they run, and the scratch buffers (and textures) it made for them. */
 export interface LayerOps {
   forward: Op[];
   backward: Op[];
-  scratch: GPUBuffer[];
+  scratch: (GPUBuffer | GPUTexture)[];
 }
 
 /**

@@ -2,7 +2,7 @@
 // or 8 × 8 where barriers are costly, as on SwiftShader and lavapipe) and how a convolution gets its patches (a
 // matrix built by im2col, or read in place by the product, and for a 3 × 3 one whether its forward goes by
 // Winograd's F(2 × 2, 3 × 3)), and whether a one-channel 5 × 5 convolution and its pool run in a kernel of their
-// own. Each choice is kept per Gpu and, where localStorage exists, per adapter across page loads, with a digest
+// own, and whether Winograd's products read their transformed weights from a texture. Each choice is kept per Gpu and, where localStorage exists, per adapter across page loads, with a digest
 // of the kernels it was measured with.
 
 import { layersOf } from '../layers';
@@ -17,8 +17,11 @@ import { buildPlan, type Plan, type Strategies } from './plan';
 import { Schedule } from './schedule';
 import { wallClockPass } from './timing';
 
-/** What is chosen per adapter: how products run, how convolutions get their patches, and whether the direct kernel runs. */
-type Choice = 'matmul' | 'conv' | 'direct';
+/**
+ * What is chosen per adapter: how products run, how convolutions get their patches, whether the direct kernel
+ * runs, and whether Winograd's products read u from a texture.
+ */
+type Choice = 'matmul' | 'conv' | 'direct' | 'texels';
 
 const RUNS = 3;
 /**
@@ -57,31 +60,21 @@ const chosenConv = new WeakMap<Gpu, Promise<ConvStrategy>>();
 const chosenDirect = new WeakMap<Gpu, Promise<boolean>>();
 /** The direct kernel's rival: the patches' product, which also does the pool. */
 const DIRECTS = ['product', 'direct'] as const;
+const chosenTexels = new WeakMap<Gpu, Promise<boolean>>();
+/** Where Winograd's forward products read the transformed weights u from: a storage buffer or a texture. */
+const TEXELS = ['buffer', 'texture'] as const;
 
 export function matmulStrategy(gpu: Gpu): Promise<MatmulStrategy> {
-  let strategy = chosenMatmul.get(gpu);
-  if (!strategy) {
+  return once(chosenMatmul, gpu, () => {
     const firstRuns = new Map<MatmulStrategy, number>();
-    strategy = rememberedChoice(gpu.device.adapterInfo, 'matmul', MATMUL_NAMES, (name) => timeMatmul(gpu, MATMULS[name], firstRuns),
+    return rememberedChoice(gpu.device.adapterInfo, 'matmul', MATMUL_NAMES, (name) => timeMatmul(gpu, MATMULS[name], firstRuns),
       globalThis.localStorage, MATMUL_ROUNDS).then((name) => MATMULS[name]);
-    chosenMatmul.set(gpu, strategy);
-  }
-  return strategy;
+  });
 }
 
 export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
-  let strategy = chosenConv.get(gpu);
-  if (!strategy) {
-    strategy = matmulStrategy(gpu).then((matmul) => {
-      let plans: Promise<TimedPlans[]> | undefined; // all built at once (their pipelines compile side by side), when first needed
-      return rememberedChoice(gpu.device.adapterInfo, 'conv', CONVS, async (name) => {
-        plans ??= Promise.all(CONVS.map((conv) => convPlans(gpu, matmul, conv)));
-        return (name === 'winograd' ? WINOGRAD_MARGIN : 1) * await timePlans(gpu, (await plans)[CONVS.indexOf(name)], [1, 2], true);
-      });
-    });
-    chosenConv.set(gpu, strategy);
-  }
-  return strategy;
+  return once(chosenConv, gpu, () => matmulStrategy(gpu).then((matmul) =>
+    fasterPlans(gpu, 'conv', CONVS, (conv) => convPlans(gpu, matmul, conv), [1, 2], true, (name) => (name === 'winograd' ? WINOGRAD_MARGIN : 1))));
 }
 
 /**
@@ -94,20 +87,47 @@ export function convStrategy(gpu: Gpu): Promise<ConvStrategy> {
  * there the product may win.
  */
 export function directStrategy(gpu: Gpu): Promise<boolean> {
-  let direct = chosenDirect.get(gpu);
-  if (!direct) {
-    direct = Promise.all([matmulStrategy(gpu), convStrategy(gpu)]).then(async ([matmul, conv]) => {
-      if (conv === 'im2col') return false;
-      let plans: Promise<TimedPlans[]> | undefined;
-      const choice = await rememberedChoice(gpu.device.adapterInfo, 'direct', [...DIRECTS], async (name) => {
-        plans ??= Promise.all(DIRECTS.map((d) => directPlans(gpu, matmul, conv, d === 'direct')));
-        return timePlans(gpu, (await plans)[DIRECTS.indexOf(name)], [0], false);
-      });
-      return choice === 'direct';
-    });
-    chosenDirect.set(gpu, direct);
+  return once(chosenDirect, gpu, () => Promise.all([matmulStrategy(gpu), convStrategy(gpu)]).then(async ([matmul, conv]) => {
+    if (conv === 'im2col') return false;
+    return await fasterPlans(gpu, 'direct', DIRECTS, (d) => directPlans(gpu, matmul, conv, d === 'direct'), [0], false) === 'direct';
+  }));
+}
+
+/**
+ * Whether Winograd's forward products read its transformed weights u from a texture of 4 filters a texel
+ * (src/ops/winograd.ts), where a storage buffer's 4 values are 4 loads. Only with Winograd and register-blocked
+ * products. The sums are the same either way. Measured in Deno (2026-12-07), the 16 products of the MNIST
+ * ConvNet's inference pass of 208 images: on SwiftShader 33.1-38.4 ms against 42.5-44.9 from a buffer.
+ */
+export function texelsStrategy(gpu: Gpu): Promise<boolean> {
+  return once(chosenTexels, gpu, () => Promise.all([matmulStrategy(gpu), convStrategy(gpu)]).then(async ([matmul, conv]) => {
+    if (conv !== 'winograd' || matmul.tiled) return false;
+    return await fasterPlans(gpu, 'texels', TEXELS, (t) => convPlans(gpu, matmul, conv, t === 'texture'), [1], false) === 'texture';
+  }));
+}
+
+/** What `choose` gives for this Gpu, asked for once. */
+function once<T>(chosen: WeakMap<Gpu, Promise<T>>, gpu: Gpu, choose: () => Promise<T>): Promise<T> {
+  let choice = chosen.get(gpu);
+  if (!choice) {
+    choice = choose();
+    chosen.set(gpu, choice);
   }
-  return direct;
+  return choice;
+}
+
+/**
+ * The one of `names` whose plans run `timed` layers fastest (see timePlans), each time weighted by `weight`,
+ * or the one saved for this adapter. Every name's plans are built at once (their pipelines compile side by
+ * side), when first needed.
+ */
+function fasterPlans<T extends string>(gpu: Gpu, what: Choice, names: readonly T[], build: (name: T) => Promise<TimedPlans>, timed: number[],
+  backward: boolean, weight: (name: T) => number = () => 1): Promise<T> {
+  let plans: Promise<TimedPlans[]> | undefined;
+  return rememberedChoice(gpu.device.adapterInfo, what, [...names], async (name) => {
+    plans ??= Promise.all(names.map(build));
+    return weight(name) * await timePlans(gpu, (await plans)[names.indexOf(name)], timed, backward);
+  });
 }
 
 /** The kernels' source, digested: a choice measured with other kernels (another version of the engine) is measured again. */
@@ -248,10 +268,10 @@ async function timePlans(gpu: Gpu, { training, inference, buffers }: TimedPlans,
  * reads no input data (whose zeros the weight gradient skips, and these buffers are all zeros). Timed (layers 1
  * and 2): its training step's ops and its inference forward.
  */
-async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): Promise<TimedPlans> {
+async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy, texels = false): Promise<TimedPlans> {
   const layers = layersOf([24, 12, 12], [{ type: 'conv2d', filters: 24, kernelSize: 1, activation: 'relu' }, { type: 'conv2d', filters: 32, kernelSize: 3 },
     { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }]);
-  return timedPlans(gpu, conv, layers, { matmul, conv, direct: false });
+  return timedPlans(gpu, texels ? `${conv}.texels` : conv, layers, { matmul, conv, direct: false, texels });
 }
 
 /**
@@ -261,5 +281,5 @@ async function convPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy): 
 async function directPlans(gpu: Gpu, matmul: MatmulStrategy, conv: ConvStrategy, direct: boolean): Promise<TimedPlans> {
   const layers = layersOf([1, 28, 28], [{ type: 'conv2d', filters: 24, kernelSize: 5 }, { type: 'maxPool2d', size: 2, activation: 'relu' },
     { type: 'flatten' }, { type: 'dense', units: 2 }]);
-  return timedPlans(gpu, direct ? 'direct' : 'product', layers, { matmul, conv, direct });
+  return timedPlans(gpu, direct ? 'direct' : 'product', layers, { matmul, conv, direct, texels: false });
 }

@@ -21,7 +21,7 @@ import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { decodeCheckpoint, encodeCheckpoint, fnv1a } from './checkpoint';
 import { describePosition, isFiniteSnapshot, type Snapshot } from './snapshot';
 import { checkTensors, checkWeights, fillSlots, savedSlots, shapedTensors, tensorsOf, weightsOf, withWeights } from './tensors';
-import { convStrategy, directStrategy, matmulStrategy } from './autotune';
+import { convStrategy, directStrategy, matmulStrategy, texelsStrategy } from './autotune';
 import { Schedule } from './schedule';
 import { orderKeys } from './batch_order';
 import { evaluateOn, gatherFor, inspectOn, type Inspection, predictOn } from './inference';
@@ -254,8 +254,9 @@ export class Model {
       const gpu = this.gpu;
       const convolves = this.layers.some((layer) => layer.convolves); // else no need to measure convolutions
       const fitsDirect = this.layers.some((layer) => layer.fitsDirect);
-      plan = Promise.all([matmulStrategy(gpu), convolves ? convStrategy(gpu) : 'im2col' as const, fitsDirect && directStrategy(gpu)]).then(([matmul, conv, direct]) =>
-        buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, { matmul, conv, direct }, fuse));
+      plan = Promise.all([matmulStrategy(gpu), convolves ? convStrategy(gpu) : 'im2col' as const, fitsDirect && directStrategy(gpu), convolves && texelsStrategy(gpu)])
+        .then(([matmul, conv, direct, texels]) =>
+          buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, { matmul, conv, direct, texels }, fuse));
       this.plans.set(key, plan);
       plan.catch(() => this.plans.delete(key));
     }

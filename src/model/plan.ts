@@ -32,8 +32,8 @@ export interface Plan {
   layers: LayerOps[];
   /** Softmax, loss and accuracy into stats; in a training plan, also dlogits. */
   loss: Op;
-  /** Every buffer made for this plan, to release with it. */
-  owned: GPUBuffer[];
+  /** Every buffer (and texture) made for this plan, to release with it. */
+  owned: (GPUBuffer | GPUTexture)[];
 }
 
 /** The running totals a plan's loss op accumulates: mirrors `struct Stats` in shaders/softmax.wgsl. */
@@ -83,6 +83,8 @@ export interface Strategies {
   matmul: MatmulStrategy;
   conv: ConvStrategy;
   direct: boolean;
+  /** Whether Winograd's forward products read its transformed weights from a texture. */
+  texels: boolean;
 }
 
 export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: LossName, layout: ParamLayout,

@@ -86,7 +86,8 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
     backwardWeight: { file: 'matmul_backward_weight.wgsl', flags: { sparse, perSample, patches, live } },
   };
   const operands = files[variant];
-  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse, pooled, notesLive: live && variant === 'forward', readsLive: live && variant === 'backwardWeight' };
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse, pooled, notesLive: live && variant === 'forward', readsLive: live && variant === 'backwardWeight',
+    texels: false };
   const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
   if (patches) bindings.push('read', 'read');

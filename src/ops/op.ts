@@ -1,7 +1,7 @@
 // An op is one dispatch ready to record: a pipeline, the bind group of its tensors (group 1) and its grid
 // as a function of the step's row count. Group 0 is always the step record (see src/model/schedule.ts).
 
-import type { Binding, Gpu } from '../runtime/gpu';
+import type { Binding, Gpu, Resource } from '../runtime/gpu';
 import { type Flags, preprocess } from '../runtime/shader';
 import { type ShaderFile, shaders } from '../shaders';
 
@@ -39,13 +39,13 @@ export function kernel(gpu: Gpu, file: ShaderPart['file'], flags: Flags, constan
   return gpu.pipeline(label, code, constants, [['step'], bindings]);
 }
 
-/** Makes an op: a labelled bind group for `tensors`, preceded by a uniform holding `settings` (its Dims). */
+/** Makes an op: a labelled bind group for `tensors` (or texture views), preceded by a uniform holding `settings` (its Dims). */
 export function makeOp(
   gpu: Gpu,
   label: string,
   pipeline: GPUComputePipeline,
   settings: ArrayBufferView,
-  tensors: Tensor[],
+  tensors: Resource[],
   grid: (rows: number) => Grid,
 ): Op {
   const uniform = gpu.upload(`${label}.dims`, settings, GPUBufferUsage.UNIFORM);

@@ -95,7 +95,7 @@ export async function everyShaderModule(): Promise<ShaderModule[]> {
   for (const channels of [3, 4]) for (const layout of LAYOUTS) for (const filters of [5, 8]) {
     const g: ConvGeometry = { channels, height: 8, width: 8, outHeight: 6, outWidth: 6, kernel: [3, 3], stride: [1, 1], pad: [0, 0], padded: false };
     for (const activation of ACTIVATION_CHOICES) for (const strategy of [TILED, BLOCKED, BLOCKED8]) for (const pooled of TRUE_FALSE) {
-      add(winogradKernels(recorder, g, layout, activation, strategy, pooled, { tiles: 64, filters }));
+      for (const texels of strategy.tiled ? [false] : TRUE_FALSE) add(winogradKernels(recorder, g, layout, activation, strategy, pooled, { tiles: 64, filters }, texels));
       add(winogradGradKernels(recorder, g, filters, activation, strategy, pooled, 64));
     }
     for (const strategy of [TILED, BLOCKED, BLOCKED8]) add(winogradWeightGradKernels(recorder, g, filters, strategy));

@@ -52,6 +52,8 @@ export function winogradGradScratch(g: ConvGeometry, filters: number): number {
 
 export interface WinogradKernels {
   weights: GPUComputePipeline;
+  /** With texels: the pass copying u into the texture the products read. */
+  texels?: GPUComputePipeline;
   inputs: GPUComputePipeline;
   product: GPUComputePipeline;
   /** Rows (tiles) and columns (filters) of a product one workgroup covers. */
@@ -59,22 +61,39 @@ export interface WinogradKernels {
   outputs: GPUComputePipeline;
 }
 
-/** Compiles the passes for an input in `layout`, and products of about `tiles` rows (every step's tiles) and `filters` columns. */
+/**
+ * Whether the forward's products can read the transformed weights u from a texture of 4 filters a texel
+ * (shaders/winograd_texels.wgsl): with register-blocked products, and u's 16 · C rows and ⌈F / 4⌉ texels within
+ * the device's texture size.
+ */
+export function winogradTexelsFit(gpu: Gpu, g: ConvGeometry, filters: number, strategy: MatmulStrategy): boolean {
+  const limit = gpu.device.limits.maxTextureDimension2D;
+  return !strategy.tiled && XI * g.channels <= limit && Math.ceil(filters / 4) <= limit;
+}
+
+/**
+ * Compiles the passes for an input in `layout`, and products of about `tiles` rows (every step's tiles) and
+ * `filters` columns; with `texels` (where winogradTexelsFit), the products read u from a texture that a pass of
+ * its own fills.
+ */
 export async function winogradKernels(gpu: Gpu, g: ConvGeometry, layout: Layout, activation: Activation, strategy: MatmulStrategy, pooled: boolean,
-  size: { tiles: number; filters: number }): Promise<WinogradKernels> {
+  size: { tiles: number; filters: number }, texels: boolean): Promise<WinogradKernels> {
+  if (texels && strategy.tiled) throw new Error('winograd: texels need register-blocked products');
   const transform = (flags: { weights?: boolean; inputs?: boolean; vec4?: boolean }, bindings: Binding[], act = IDENTITY) =>
     kernel(gpu, 'winograd.wgsl', { weights: false, inputs: false, vec4: false, pooled, ...flags }, { WORKGROUP, ...activationConstants(act) }, bindings,
       flags.weights ? undefined : tilePart(flags.inputs === true));
   const cover = matmulCover(strategy, { m: size.tiles, n: size.filters });
-  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false };
-  const [weights, inputs, product, outputs] = await Promise.all([
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false, texels };
+  const [weights, texelsPass, inputs, product, outputs] = await Promise.all([
     transform({ weights: true }, ['uniform', 'read', 'write']),
+    texels ? kernel(gpu, 'winograd_texels.wgsl', {}, { WORKGROUP }, ['uniform', 'read', 'writeTexels']) : undefined,
     transform({ inputs: true, vec4: inputLanes(g, layout) === 4 }, ['uniform', 'read', 'write']),
-    kernel(gpu, 'winograd_product.wgsl', { flipped: false, weightGrad: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
-      ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
+    kernel(gpu, 'winograd_product.wgsl', { flipped: false, weightGrad: false, texels },
+      { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
+      ['uniform', 'read', texels ? 'texels' : 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
     transform({ vec4: outputLanes(size.filters) === 4 }, ['uniform', 'read', 'read', 'write', ...(pooled ? ['write' as const] : [])], activation),
   ]);
-  return { weights, inputs, product, cover, outputs };
+  return { weights, texels: texelsPass, inputs, product, cover, outputs };
 }
 
 export interface WinogradGradKernels {
@@ -92,10 +111,10 @@ export interface WinogradGradKernels {
 export async function winogradGradKernels(gpu: Gpu, g: ConvGeometry, filters: number, previous: Activation, strategy: MatmulStrategy, pooled: boolean,
   tiles: number): Promise<WinogradGradKernels> {
   const cover = matmulCover(strategy, { m: tiles, n: g.channels });
-  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false };
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false, texels: false };
   const [tilesPass, product, inputs] = await Promise.all([
     kernel(gpu, 'winograd_grad.wgsl', { tiles: true, vec4: outputLanes(filters) === 4, pooled }, { WORKGROUP }, ['uniform', 'read', 'write'], tilePart(true)),
-    kernel(gpu, 'winograd_product.wgsl', { flipped: true, weightGrad: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
+    kernel(gpu, 'winograd_product.wgsl', { flipped: true, weightGrad: false, texels: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
       ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
     kernel(gpu, 'winograd_grad.wgsl', { tiles: false, vec4: inputLanes(g, 'hwc') === 4, pooled: false }, { WORKGROUP, ...activationConstants(previous) },
       ['uniform', 'read', 'read', 'write'], tilePart(false)),
@@ -103,11 +122,15 @@ export async function winogradGradKernels(gpu: Gpu, g: ConvGeometry, filters: nu
   return { tiles: tilesPass, product, cover, inputs };
 }
 
-/** The scratch the passes share: u (16, C, F), v (16, capacity · tiles, C), p (16, capacity · tiles, F). */
+/**
+ * The scratch the passes share: u (16, C, F), v (16, capacity · tiles, C), p (16, capacity · tiles, F); and,
+ * where the products read u from a texture, that texture (16 · C, ⌈F / 4⌉ texels).
+ */
 export interface WinogradScratch {
   u: Tensor;
   v: Tensor;
   p: Tensor;
+  uTexels?: GPUTexture;
 }
 
 /**
@@ -123,10 +146,16 @@ export function winogradForward(gpu: Gpu, k: WinogradKernels, label: string, g: 
   const dims = (channels: number, f: number) => new Uint32Array([channels, g.height, g.width, ...strides(layout, channels, g.height, g.width),
     g.outHeight, g.outWidth, th, tw, f]);
   const [cIn, fOut] = [g.channels / inputLanes(g, layout), filters / outputLanes(filters)];
+  if ((k.texels === undefined) !== (t.uTexels === undefined)) throw new Error('winograd: texels kernels and the texture come together');
+  const quads = Math.ceil(filters / 4);
+  const texelsOps = k.texels && t.uTexels ? [makeOp(gpu, `${label}.winogradTexels`, k.texels, new Uint32Array([XI * g.channels, filters, quads]),
+    [t.u, t.uTexels.createView({ label: `${label}.winogradTexels.view` })], () => [ceilDiv(XI * g.channels * quads, WORKGROUP), 1])] : [];
+  const u = t.uTexels ? t.uTexels.createView({ label: `${label}.winogradProducts.u` }) : t.u;
   return [
     makeOp(gpu, `${label}.winogradWeights`, k.weights, dims(g.channels, filters), [t.weight, t.u], () => [ceilDiv(g.channels * filters, WORKGROUP), 1]),
+    ...texelsOps,
     makeOp(gpu, `${label}.winogradInputs`, k.inputs, dims(cIn, filters), [t.inp, t.v], (rows) => [ceilDiv(tiles * cIn, WORKGROUP), rows]),
-    makeOp(gpu, `${label}.winogradProducts`, k.product, new Uint32Array([g.channels, filters, tiles, 0]), [t.v, t.u, t.p],
+    makeOp(gpu, `${label}.winogradProducts`, k.product, new Uint32Array([g.channels, filters, tiles, 0]), [t.v, u, t.p],
       (rows) => [ceilDiv(filters, k.cover.n), ceilDiv(rows * tiles, k.cover.m), XI]),
     makeOp(gpu, `${label}.winogradOutputs`, k.outputs, dims(g.channels, fOut), [t.p, t.bias, t.out, ...(t.argmax ? [t.argmax] : [])],
       (rows) => [ceilDiv(tiles * fOut, WORKGROUP), rows]),
@@ -173,10 +202,10 @@ export interface WinogradWeightGradKernels {
 /** Compiles the weight gradient's passes, for a convolution (fused with its 2 × 2 max pool) of `filters` filters. */
 export async function winogradWeightGradKernels(gpu: Gpu, g: ConvGeometry, filters: number, strategy: MatmulStrategy): Promise<WinogradWeightGradKernels> {
   const cover = matmulCover(strategy, { m: g.channels, n: filters });
-  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false };
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false, texels: false };
   const [tilesPass, product, weights] = await Promise.all([
     kernel(gpu, 'winograd_weight_grad.wgsl', { tiles: true, vec4: outputLanes(filters) === 4 }, { WORKGROUP }, ['uniform', 'read', 'write']),
-    kernel(gpu, 'winograd_product.wgsl', { flipped: false, weightGrad: true }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
+    kernel(gpu, 'winograd_product.wgsl', { flipped: false, weightGrad: true, texels: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
       ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
     kernel(gpu, 'winograd_weight_grad.wgsl', { tiles: false, vec4: false }, { WORKGROUP }, ['uniform', 'read', 'write']),
   ]);

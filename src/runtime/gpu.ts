@@ -3,8 +3,14 @@
 
 import { DeviceLimitError, GPUExecutionError, ShaderCompileError, WebGPUUnavailableError } from '../errors';
 
-/** How a shader sees one binding. `step` is a uniform bound with a dynamic offset. */
-export type Binding = 'uniform' | 'step' | 'read' | 'write';
+/**
+ * How a shader sees one binding. `step` is a uniform bound with a dynamic offset; `texels` a 2D texture of
+ * rgba32float values read with textureLoad, and `writeTexels` one written with textureStore.
+ */
+export type Binding = 'uniform' | 'step' | 'read' | 'write' | 'texels' | 'writeTexels';
+
+/** What a bind group binds: a buffer (or a slice of one) or a view of a texture. */
+export type Resource = GPUBufferBinding | GPUTextureView;
 
 const HOW_TO_GET_WEBGPU =
   'WebGPU needs Chrome/Edge 113+, or Safari 26+, or Firefox 141+ on Windows, served from https or localhost. ' +
@@ -49,11 +55,11 @@ export async function requestDevice(gpu: GPU | undefined = globalThis.navigator?
   }
 }
 
-/** One device plus everything made on it: buffers (with a byte count), cached pipelines, errors. */
+/** One device plus everything made on it: buffers and textures (with a byte count), cached pipelines, errors. */
 export class Gpu {
-  /** Bytes held in buffers made through this object and not yet released. */
+  /** Bytes held in buffers and textures made through this object and not yet released. */
   bytesHeld = 0;
-  private readonly sizes = new Map<GPUBuffer, number>();
+  private readonly sizes = new Map<GPUBuffer | GPUTexture, number>();
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
   /** Why the device was lost ("destroyed: …", "unknown: …"), once the browser has said so. */
@@ -108,10 +114,22 @@ export class Gpu {
     return buffer;
   }
 
-  release(buffer: GPUBuffer): void {
-    this.bytesHeld -= this.sizes.get(buffer) ?? 0;
-    this.sizes.delete(buffer);
-    buffer.destroy();
+  /**
+   * A 2D texture of rgba32float texels, width × height (each at most the device's maxTextureDimension2D), that
+   * shaders write with textureStore and read with textureLoad.
+   */
+  texels(label: string, width: number, height: number): GPUTexture {
+    const texture = this.device.createTexture({ label, size: [width, height], format: 'rgba32float',
+      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING });
+    this.sizes.set(texture, width * height * 16);
+    this.bytesHeld += width * height * 16;
+    return texture;
+  }
+
+  release(resource: GPUBuffer | GPUTexture): void {
+    this.bytesHeld -= this.sizes.get(resource) ?? 0;
+    this.sizes.delete(resource);
+    resource.destroy();
   }
 
   /** A compute pipeline for `code` (entry point `main`), compiled once per code, constants and layout. */
@@ -125,7 +143,7 @@ export class Gpu {
     return pipeline;
   }
 
-  bindGroup(label: string, pipeline: GPUComputePipeline, group: number, resources: GPUBufferBinding[]): GPUBindGroup {
+  bindGroup(label: string, pipeline: GPUComputePipeline, group: number, resources: Resource[]): GPUBindGroup {
     return this.device.createBindGroup({
       label,
       layout: pipeline.getBindGroupLayout(group),
@@ -175,9 +193,9 @@ export class Gpu {
     return groups <= maxX ? [groups, 1] : [maxX, Math.ceil(groups / maxX)];
   }
 
-  /** Destroys every buffer still held; the device itself is left to its owner. */
+  /** Destroys every buffer and texture still held; the device itself is left to its owner. */
   releaseAll(): void {
-    for (const buffer of this.sizes.keys()) buffer.destroy();
+    for (const resource of this.sizes.keys()) resource.destroy();
     this.sizes.clear();
     this.bytesHeld = 0;
   }
@@ -211,14 +229,13 @@ export class Gpu {
     if (!layout) {
       layout = this.device.createBindGroupLayout({
         label: `layout(${key})`,
-        entries: bindings.map((kind, binding) => ({
-          binding,
-          visibility: GPUShaderStage.COMPUTE,
-          buffer: {
-            type: kind === 'read' ? 'read-only-storage' : kind === 'write' ? 'storage' : 'uniform',
-            hasDynamicOffset: kind === 'step',
-          },
-        })),
+        entries: bindings.map((kind, binding): GPUBindGroupLayoutEntry => {
+          const visibility = GPUShaderStage.COMPUTE;
+          if (kind === 'texels') return { binding, visibility, texture: { sampleType: 'unfilterable-float' } };
+          if (kind === 'writeTexels') return { binding, visibility, storageTexture: { access: 'write-only', format: 'rgba32float' } };
+          const type = kind === 'read' ? 'read-only-storage' : kind === 'write' ? 'storage' : 'uniform';
+          return { binding, visibility, buffer: { type, hasDynamicOffset: kind === 'step' } };
+        }),
       });
       this.layouts.set(key, layout);
     }
