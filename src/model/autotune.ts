@@ -2,8 +2,9 @@
 // or 8 × 8 where barriers are costly, as on SwiftShader and lavapipe) and how a convolution gets its patches (a
 // matrix built by im2col, or read in place by the product, and for a 3 × 3 one whether its forward goes by
 // Winograd's F(2 × 2, 3 × 3)), and whether a one-channel 5 × 5 convolution and its pool run in a kernel of their
-// own, and whether Winograd's products read their transformed weights from a texture. Each choice is kept per Gpu and, where localStorage exists, per adapter across page loads, with a digest
-// of the kernels it was measured with.
+// own, and whether Winograd's products read their transformed weights from a texture. Each choice is kept per
+// Gpu and, where localStorage exists, per adapter across page loads, with a digest of the kernels it was measured
+// with.
 
 import { layersOf } from '../layers';
 import type { Layer } from '../layers/layer';
@@ -63,6 +64,15 @@ const DIRECTS = ['product', 'direct'] as const;
 const chosenTexels = new WeakMap<Gpu, Promise<boolean>>();
 /** Where Winograd's forward products read the transformed weights u from: a storage buffer or a texture. */
 const TEXELS = ['buffer', 'texture'] as const;
+
+/** The strategies a model of `layers` runs with: only the choices its layers can use are measured. */
+export async function strategiesFor(gpu: Gpu, layers: Layer[]): Promise<Strategies> {
+  const convolves = layers.some((layer) => layer.convolves);
+  const fitsDirect = layers.some((layer) => layer.fitsDirect);
+  const [matmul, conv, direct, texels] = await Promise.all([matmulStrategy(gpu), convolves ? convStrategy(gpu) : 'im2col' as const,
+    fitsDirect && directStrategy(gpu), convolves && texelsStrategy(gpu)]);
+  return { matmul, conv, direct, texels };
+}
 
 export function matmulStrategy(gpu: Gpu): Promise<MatmulStrategy> {
   return once(chosenMatmul, gpu, () => {

@@ -21,7 +21,7 @@ import { type FitProgress, runEpochs, startOfFit } from './fit';
 import { decodeCheckpoint, encodeCheckpoint, fnv1a } from './checkpoint';
 import { describePosition, isFiniteSnapshot, type Snapshot } from './snapshot';
 import { checkTensors, checkWeights, fillSlots, savedSlots, shapedTensors, tensorsOf, weightsOf, withWeights } from './tensors';
-import { convStrategy, directStrategy, matmulStrategy, texelsStrategy } from './autotune';
+import { matmulStrategy, strategiesFor } from './autotune';
 import { Schedule } from './schedule';
 import { orderKeys } from './batch_order';
 import { evaluateOn, gatherFor, inspectOn, type Inspection, predictOn } from './inference';
@@ -251,12 +251,8 @@ export class Model {
     const key = `${training ? 'train' : 'infer'}${capacity}${fuse ? '' : 'unfused'}`;
     let plan = this.plans.get(key);
     if (!plan) {
-      const gpu = this.gpu;
-      const convolves = this.layers.some((layer) => layer.convolves); // else no need to measure convolutions
-      const fitsDirect = this.layers.some((layer) => layer.fitsDirect);
-      plan = Promise.all([matmulStrategy(gpu), convolves ? convStrategy(gpu) : 'im2col' as const, fitsDirect && directStrategy(gpu), convolves && texelsStrategy(gpu)])
-        .then(([matmul, conv, direct, texels]) =>
-          buildPlan(gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, { matmul, conv, direct, texels }, fuse));
+      plan = strategiesFor(this.gpu, this.layers).then((strategies) =>
+        buildPlan(this.gpu, `${this.label}.${key}`, this.layers, this.spec.loss, this.layout, this.params, this.grads, capacity, training, strategies, fuse));
       this.plans.set(key, plan);
       plan.catch(() => this.plans.delete(key));
     }

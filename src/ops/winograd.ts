@@ -2,6 +2,8 @@
 // transform the weights and the input tiles, 16 products (shaders/winograd_product.wgsl with gemm.wgsl), then
 // transform back, adding the bias and activating, and (pooled) taking each 2 × 2 window's max. 2.25× fewer
 // multiplies than the direct product; the sums round differently, within float32's error of the same result.
+// Where the autotune finds it faster, the products read the transformed weights from a texture of 4 filters a
+// texel, which a pass of its own fills (shaders/winograd_texels.wgsl): the same sums.
 // Its input gradient likewise (shaders/winograd_grad.wgsl): the output gradient's tiles, 16 products with the
 // forward's transformed weights, then back, through act' of the layer before. And, with the pool fused, its
 // weight gradient (shaders/winograd_weight_grad.wgsl): the output gradient's tiles, 16 products with the
@@ -148,14 +150,14 @@ export function winogradForward(gpu: Gpu, k: WinogradKernels, label: string, g: 
   const [cIn, fOut] = [g.channels / inputLanes(g, layout), filters / outputLanes(filters)];
   if ((k.texels === undefined) !== (t.uTexels === undefined)) throw new Error('winograd: texels kernels and the texture come together');
   const quads = Math.ceil(filters / 4);
-  const texelsOps = k.texels && t.uTexels ? [makeOp(gpu, `${label}.winogradTexels`, k.texels, new Uint32Array([XI * g.channels, filters, quads]),
-    [t.u, t.uTexels.createView({ label: `${label}.winogradTexels.view` })], () => [ceilDiv(XI * g.channels * quads, WORKGROUP), 1])] : [];
-  const u = t.uTexels ? t.uTexels.createView({ label: `${label}.winogradProducts.u` }) : t.u;
+  const texels = t.uTexels?.createView({ label: `${label}.winogradWeightTexels` });
+  const texelsOps = k.texels && texels ? [makeOp(gpu, `${label}.winogradTexels`, k.texels, new Uint32Array([XI * g.channels, filters, quads]),
+    [t.u, texels], () => [ceilDiv(XI * g.channels * quads, WORKGROUP), 1])] : [];
   return [
     makeOp(gpu, `${label}.winogradWeights`, k.weights, dims(g.channels, filters), [t.weight, t.u], () => [ceilDiv(g.channels * filters, WORKGROUP), 1]),
     ...texelsOps,
     makeOp(gpu, `${label}.winogradInputs`, k.inputs, dims(cIn, filters), [t.inp, t.v], (rows) => [ceilDiv(tiles * cIn, WORKGROUP), rows]),
-    makeOp(gpu, `${label}.winogradProducts`, k.product, new Uint32Array([g.channels, filters, tiles, 0]), [t.v, u, t.p],
+    makeOp(gpu, `${label}.winogradProducts`, k.product, new Uint32Array([g.channels, filters, tiles, 0]), [t.v, texels ?? t.u, t.p],
       (rows) => [ceilDiv(filters, k.cover.n), ceilDiv(rows * tiles, k.cover.m), XI]),
     makeOp(gpu, `${label}.winogradOutputs`, k.outputs, dims(g.channels, fOut), [t.p, t.bias, t.out, ...(t.argmax ? [t.argmax] : [])],
       (rows) => [ceilDiv(tiles * fOut, WORKGROUP), rows]),
