@@ -4,7 +4,7 @@
 import { Gpu, requestDevice } from '../src/runtime/gpu';
 import type { Random } from '../src/random';
 import { Schedule, type StepRecord } from '../src/model/schedule';
-import { type Op, record } from '../src/ops/op';
+import { type Op, Recorder } from '../src/ops/op';
 
 export interface Comparison {
   /** max |gpu - reference| */
@@ -39,13 +39,13 @@ export function compare(gpu: ArrayLike<number>, reference: ArrayLike<number>, sc
   return { maxDiff, maxError, count: gpu.length };
 }
 
-/** Records `ops` once per record (in one pass, through the schedule ring) and submits. */
+/** Records `ops` once per record (in one pass, through the schedule ring; a copy between passes) and submits. */
 export function run(gpu: Gpu, schedule: Schedule, records: StepRecord[], ops: Op[]): void {
   schedule.write(records);
   const encoder = gpu.device.createCommandEncoder({ label: 'harness' });
-  const pass = encoder.beginComputePass({ label: 'harness' });
-  records.forEach((r, i) => ops.forEach((op) => record(pass, op, schedule.group, schedule.offset(i), r.rows)));
-  pass.end();
+  const recorder = new Recorder(encoder, 'harness');
+  records.forEach((r, i) => ops.forEach((op) => recorder.record(op, schedule.group, schedule.offset(i), r.rows)));
+  recorder.end();
   gpu.device.queue.submit([encoder.finish()]);
 }
 

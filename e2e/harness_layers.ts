@@ -12,7 +12,7 @@ import type { Layout } from '../src/ops/layout';
 import { strides } from '../src/ops/layout';
 import type { MatmulStrategy } from '../src/ops/matmul';
 import type { ConvStrategy } from '../src/ops/conv2d';
-import { record } from '../src/ops/op';
+import { Recorder } from '../src/ops/op';
 import { activate } from '../src/reference/kernels';
 import { layerBackward, layerForward } from '../src/reference/model';
 import { paramLayout, slotBinding, slotsOf } from '../src/model/layout';
@@ -102,7 +102,7 @@ export async function layerCase(c: LayerCase): Promise<LayerComparison> {
   const grads = gpu.upload('case.grads', new Float32Array(flat.length).fill(NaN), STORAGE);
   const bind = (buffer: GPUBuffer, trained: boolean) => Object.fromEntries(slots.filter((s) => !trained || s.spec.trained).map((s) => [s.spec.name, slotBinding(buffer, s)]));
   const ops = await layer.build({
-    gpu, label: 'case.layer', capacity: c.capacity, training: true, matmul: c.strategy, conv: c.conv ?? 'im2col', direct: false, texels: c.texels ?? false,
+    gpu, label: 'case.layer', capacity: c.capacity, training: true, matmul: c.strategy, conv: c.conv ?? 'im2col', direct: false, texels: c.texels ?? false, dataTexels: false,
     inp, inLayout: c.inLayout, inputIsData: false, out, dout: doutBuffer, dinp, previous,
     tensors: bind(params, false), grads: bind(grads, true),
   });
@@ -110,9 +110,9 @@ export async function layerCase(c: LayerCase): Promise<LayerComparison> {
   const schedule = new Schedule(gpu, 'case');
   schedule.write([{ batchStart: 0, rows: c.rows, learningRate: 0, adamC1: 1, adamC2: 1, seed }]);
   const encoder = gpu.device.createCommandEncoder({ label: 'case' });
-  const pass = encoder.beginComputePass({ label: 'case' });
-  for (const op of [...ops.forward, ...ops.backward]) record(pass, op, schedule.group, 0, c.rows);
-  pass.end();
+  const recorder = new Recorder(encoder, 'case');
+  for (const op of [...ops.forward, ...ops.backward]) recorder.record(op, schedule.group, 0, c.rows);
+  recorder.end();
   gpu.device.queue.submit([encoder.finish()]);
 
   const read = async (buffer: GPUBuffer, floats: number, shape: Layer['input'], stored: Layout) =>

@@ -8,7 +8,7 @@ import { gather, softmax } from '../src/reference/kernels';
 import { resolveFitOptions } from '../src/model/config';
 import { type Architecture, resolveMLPOptions, resolveModelOptions } from '../src/model/architecture';
 import { startOfFit } from '../src/model/fit';
-import { matmulStrategy, saveStrategy, strategyKey } from '../src/model/autotune';
+import { dataTexelsStrategy, matmulStrategy, saveStrategy, strategyKey } from '../src/model/autotune';
 import type { ConvStrategy } from '../src/ops/conv2d';
 
 let shared: Promise<Engine> | undefined;
@@ -16,10 +16,11 @@ let shared: Promise<Engine> | undefined;
 export const getEngine = () => (shared ??= createEngine());
 
 /**
- * Pins how products and convolutions run, and whether the direct kernel does (where it fits), as if the
- * autotuner had measured them on this adapter before: call before any model.
+ * Pins how products and convolutions run, whether the direct kernel does (where it fits), whether Winograd's
+ * products read a texture, and whether the data's dense layer does, as if the autotuner had measured them on
+ * this adapter before: call before any model.
  */
-export async function pinStrategies(matmul: 'tiled' | 'blocked' | 'blocked8', conv: ConvStrategy, direct = false, texels = false): Promise<void> {
+export async function pinStrategies(matmul: 'tiled' | 'blocked' | 'blocked8', conv: ConvStrategy, direct = false, texels = false, dataTexels = false): Promise<void> {
   if (shared) throw new Error('pinStrategies: the engine exists already, with its strategies chosen');
   const info = (await navigator.gpu.requestAdapter())!.info;
   if (!strategyKey(info, 'matmul')) throw new Error('pinStrategies: this adapter has no identity to save choices under (its info strings are empty)');
@@ -27,6 +28,7 @@ export async function pinStrategies(matmul: 'tiled' | 'blocked' | 'blocked8', co
   saveStrategy(info, 'conv', conv);
   saveStrategy(info, 'direct', direct ? 'direct' : 'product');
   saveStrategy(info, 'texels', texels ? 'texture' : 'buffer');
+  saveStrategy(info, 'dataTexels', dataTexels ? 'texture' : 'buffer');
 }
 
 /** A model's options: createModel's (with `input`) or createMLP's. */
@@ -152,29 +154,32 @@ export function sameTensors(a: Record<string, { data: Float32Array }>, b: Record
 }
 
 /**
- * The same seeded fit with 16 × 16 and with 8 × 8 register blocks, each on an engine of its own (the convolutions
- * read their patches in place, so that the pool fuses and the first one skips zero patches): whether the tensors
- * come out bit for bit alike, which block sizes the engines used, and how far training moved the weights.
+ * The same seeded fit with each of `setups` (by default 16 × 16 and 8 × 8 register blocks; with 8 × 8, the data's
+ * dense layer may read textures), each on an engine of its own (the convolutions read their patches in place, so
+ * that the pool fuses and the first one skips zero patches): whether the tensors come out bit for bit alike, which
+ * block sizes and data's-layer reads the engines used, and how far training moved the weights.
  */
-export async function sameAcrossBlocks(model: AnyOptions, fit: FitOptions, data: Dataset) {
+export async function sameAcrossBlocks(model: AnyOptions, fit: FitOptions, data: Dataset,
+  setups: { matmul: 'blocked' | 'blocked8'; dataTexels: boolean }[] = [{ matmul: 'blocked', dataTexels: false }, { matmul: 'blocked8', dataTexels: false }]) {
   const info = (await navigator.gpu.requestAdapter())!.info;
   if (!strategyKey(info, 'matmul')) throw new Error('sameAcrossBlocks: this adapter has no identity to save choices under');
   type Tensors = Record<string, { data: Float32Array }>;
-  const runs: { initial: Tensors; trained: Tensors; block: number }[] = [];
-  for (const matmul of ['blocked', 'blocked8'] as const) {
-    saveStrategy(info, 'matmul', matmul);
+  const runs: { initial: Tensors; trained: Tensors; block: number; dataTexels: boolean }[] = [];
+  for (const setup of setups) {
+    saveStrategy(info, 'matmul', setup.matmul);
     saveStrategy(info, 'conv', 'implicit');
+    saveStrategy(info, 'dataTexels', setup.dataTexels ? 'texture' : 'buffer');
     const engine = await createEngine();
     const m = create(engine, model);
     const initial = await m.getTensors();
     await m.fit(data, fit);
-    runs.push({ initial, trained: await m.getTensors(), block: (await matmulStrategy(engine.gpu)).block });
+    runs.push({ initial, trained: await m.getTensors(), block: (await matmulStrategy(engine.gpu)).block, dataTexels: await dataTexelsStrategy(engine.gpu) });
     m.dispose();
     engine.destroy();
   }
   const [{ initial, trained }] = runs;
   const moved = Math.max(...Object.keys(trained).flatMap((key) => Array.from(trained[key].data, (x, i) => Math.abs(x - initial[key].data[i]))));
-  return { same: sameTensors(runs[0].trained, runs[1].trained), blocks: runs.map((r) => r.block), moved };
+  return { same: runs.every((r) => sameTensors(runs[0].trained, r.trained)), blocks: runs.map((r) => r.block), dataTexels: runs.map((r) => r.dataTexels), moved };
 }
 
 /** Copies one model's weights into another: same weights back, same predictions, bit for bit. */

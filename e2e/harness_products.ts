@@ -9,8 +9,10 @@ import { Schedule } from '../src/model/schedule';
 import { paramLayout, slotBinding, slotsOf } from '../src/model/layout';
 import { layersOf } from '../src/layers';
 import { IDENTITY, type Activation } from '../src/ops/activation';
-import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant } from '../src/ops/matmul';
+import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type MatmulStrategy, type MatmulVariant, type Operand } from '../src/ops/matmul';
 import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../src/ops/nonzero';
+import type { Op, Tensor } from '../src/ops/op';
+import { copyInOrder, LINE, linesOf } from '../src/ops/texels';
 import { type ConvGeometry, productPositions } from '../src/ops/conv2d';
 import { winogradForward, winogradKernels, winogradWeightGrad, winogradWeightGradKernels, winogradWeightGradSplits } from '../src/ops/winograd';
 import { type Comparison, compare, getGpu, readF32, run, STORAGE, step, uniforms } from './harness_gpu';
@@ -124,10 +126,11 @@ export async function nonzeroCase(block: number, rows: number, capacity: number,
 /**
  * Layer 0's sparse products (forward, or backwardWeight) on a sparse batch, its mask made by the GPU as in
  * training, against the reference. With `emptyMask`, the mask says every value is zero: the product must
- * then skip everything and equal the reference for an all-zero input.
+ * then skip everything and equal the reference for an all-zero input. With `texels`, the product reads its
+ * operands from textures, copied there in order as a layer copies them (nIn and nOut multiples of 4).
  */
 export async function sparseMatmulCase(strategy: MatmulStrategy, variant: 'forward' | 'backwardWeight', rows: number, nIn: number, nOut: number,
-  emptyMask: boolean, seed: number): Promise<Comparison> {
+  emptyMask: boolean, seed: number, texels = false): Promise<Comparison> {
   const gpu = await getGpu();
   const random = new Random(seed);
   const byRows = variant === 'forward';
@@ -141,13 +144,22 @@ export async function sparseMatmulCase(strategy: MatmulStrategy, variant: 'forwa
   const masks = { byRows: { buffer: gpu.buffer('case.byRows', words.byRows * 4, STORAGE) }, byColumns: { buffer: gpu.buffer('case.byColumns', words.byColumns * 4, STORAGE) } };
   const maskOp = nonzeroMasks(gpu, await nonzeroPipeline(gpu, strategy.block, nIn), 'case.nonzero', nIn, { inp: inpBuffer, ...masks });
   const mask = byRows ? masks.byRows : masks.byColumns;
-  const kernel = await matmulKernel(gpu, variant, IDENTITY, strategy, byRows ? { m: rows, n: nOut } : { m: nIn, n: nOut }, { sparse: true });
+  const kernel = await matmulKernel(gpu, variant, IDENTITY, strategy, byRows ? { m: rows, n: nOut } : { m: nIn, n: nOut }, { sparse: true, texels });
   const dims = { nIn, nOut };
   const out = gpu.buffer('case.out', (byRows ? rows * nOut : nOut * nIn) * 4, STORAGE);
+  // With texels, each operand read from a texture is copied there first.
+  const copies: Op[] = [];
+  const operand = (label: string, src: Tensor, rowsOf: number, cols: number, batch: boolean): Operand => {
+    if (!texels) return src;
+    const texture = gpu.texels(`case.${label}Texels`, LINE, linesOf(rowsOf, cols));
+    copies.push(copyInOrder(`case.${label}Texels`, rowsOf, cols, batch, { src, texels: texture }));
+    return texture;
+  };
+  const inpRead = operand('inp', inpBuffer, rows, nIn, true);
   const op = byRows
-    ? matmulForward(gpu, kernel, 'case.forward', dims, { inp: inpBuffer, weight: upload('weight', weight), bias: upload('bias', bias), out: { buffer: out }, mask })
-    : matmulBackwardWeight(gpu, kernel, 'case.backwardWeight', dims, { dout: upload('dout', dout), inp: inpBuffer, dweight: { buffer: out }, mask });
-  run(gpu, new Schedule(gpu, 'case'), [step(rows)], emptyMask ? [op] : [maskOp, op]); // the mask buffer starts as zeros
+    ? matmulForward(gpu, kernel, 'case.forward', dims, { inp: inpRead, weight: operand('weight', upload('weight', weight), nOut, nIn, false), bias: upload('bias', bias), out: { buffer: out }, mask })
+    : matmulBackwardWeight(gpu, kernel, 'case.backwardWeight', dims, { dout: operand('dout', upload('dout', dout), rows, nOut, true), inp: inpRead, dweight: { buffer: out }, mask });
+  run(gpu, new Schedule(gpu, 'case'), [step(rows)], [...copies, ...(emptyMask ? [] : [maskOp]), op]); // the mask buffer starts as zeros
   const seen = emptyMask ? new Float32Array(inp.length) : inp;
   return compare(await readF32(gpu, out),
     byRows ? ref.matmulForward(seen, weight, bias, rows, nIn, nOut, IDENTITY) : ref.matmulBackwardWeight(dout, seen, rows, nIn, nOut),

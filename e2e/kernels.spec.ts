@@ -80,6 +80,26 @@ for (const [strategyName, strategy] of [['blocked', STRATEGIES.blocked], ['block
   }
 }
 
+// The same products reading their operands from textures that hold them in order, 4 values a texel and 64 a
+// texture row (8 × 8 blocks only; inputs and units multiples of 4): 12, 20, 132 and 36 units leave a block part
+// outside, and 257, 37 and 100 rows too; 60 and 8 inputs make rows that end inside a texture row, and the
+// copies' last texture row part full.
+for (const variant of ['forward', 'backwardWeight'] as const) {
+  for (const [rows, nIn, nOut] of [[1, 4, 4], [37, 60, 12], [37, 60, 20], [257, 784, 132], [100, 8, 36], [64, 784, 128]]) {
+    test(`matmul sparse blocked8 ${variant} from textures ${rows}x${nIn}x${nOut}`, async ({ harness }) => {
+      const r = await harness.evaluate(([v, rw, i, o]) => window.harness.sparseMatmulCase({ tiled: false, tile: 4, block: 8 }, v, rw, i, o, false, 9, true),
+        [variant, rows, nIn, nOut] as const);
+      report(`matmul.sparse.blocked8.texels.${variant} ${rows}x${nIn}x${nOut}`, r, SUM_TOLERANCE);
+      expect(r.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+    });
+  }
+  test(`matmul sparse blocked8 ${variant} from textures reads its mask: an empty mask skips every k`, async ({ harness }) => {
+    const r = await harness.evaluate((v) => window.harness.sparseMatmulCase({ tiled: false, tile: 4, block: 8 }, v, 37, 60, 12, true, 9, true), variant);
+    report(`matmul.sparse.blocked8.texels.${variant} empty mask`, r, SUM_TOLERANCE);
+    expect(r.maxError).toBeLessThanOrEqual(SUM_TOLERANCE);
+  });
+}
+
 // A 3 × 3 convolution's weight gradient by Winograd, its 2 × 2 max pool fused (a tile is a window), with every
 // product strategy: one window; 3 channels and 5 filters (one filter a thread) on 9 × 8, whose 7 × 6 output leaves
 // a row no window takes, a batch of 3 in a plan for 4; 8 filters (4 a thread); the MNIST ConvNet's second

@@ -121,6 +121,51 @@ for (const [matmul, direct] of [['blocked', true], ['blocked8', true], ['tiled',
   });
 }
 
+// The data's dense layer reading the batch, its weight and its output gradient from textures (8 × 8 blocks):
+// 20 units leave a block part outside, and 45 samples in batches of 19 a short last one; the data is 80% zeros,
+// whose blocks the products skip. A dense layer after a flatten reads the data too. Predictions go through the
+// inference plan, from textures as well. With 61 inputs (or 13 units), not a multiple of 4, the layer reads
+// buffers.
+const DATA_TEXELS = [
+  ['MLP on sparse data', { layers: [60, 20, 5], activation: 'relu', seed: 3 }, true],
+  ['flatten, then dense', { input: [1, 6, 10], layers: [{ type: 'flatten' }, { type: 'dense', units: 12, activation: 'tanh' }, { type: 'dense', units: 4 }], seed: 4 }, true],
+  ['61 inputs', { layers: [61, 20, 5], activation: 'relu', seed: 3 }, false],
+  ['13 units', { layers: [60, 13, 5], activation: 'relu', seed: 3 }, false],
+] as const;
+for (const [name, model, texels] of DATA_TEXELS) {
+  test(`GPU training equals the reference: ${name}, blocked8 products, the data's layer ${texels ? 'from textures' : 'from buffers (textures chosen)'}`, async ({ harness }) => {
+    const r = await harness.evaluate(async (model) => {
+      const h = window.harness;
+      await h.pinStrategies('blocked8', 'implicit', false, false, true);
+      const { features, classes } = h.sizesOf(model as never);
+      return h.trainStepCase(model as never, { epochs: 2, batchSize: 19, learningRate: 0.3 }, h.randomDataset(45, features, classes, 6, false, 0.8));
+    }, model);
+    console.log(`${name}, data from ${texels ? 'textures' : 'buffers'}: weights maxdiff=${r.maxDiff.toExponential(2)} (moved by up to ${r.maxChange.toExponential(2)}), ` +
+      `predict maxdiff=${r.predictMaxDiff.toExponential(2)}; ops ${JSON.stringify(r.ops)}`);
+    expect(r.maxChange).toBeGreaterThan(1e-3);
+    expect(r.maxDiff).toBeLessThanOrEqual(STEP_TOLERANCE);
+    expect(r.predictMaxDiff).toBeLessThanOrEqual(PREDICT_TOLERANCE);
+    const dense = r.ops.findIndex((ops) => ops.length > 0);
+    expect(r.ops[dense]).toEqual(texels ? ['inputMasks', 'inputTexels', 'weightTexels', 'forward', 'doutTexels', 'weightGrad', 'biasGrad'] : ['inputMasks', 'forward', 'weightGrad', 'biasGrad']);
+  });
+}
+
+// The data's layer from textures adds the same terms in the same order as from buffers (a texel's zero pixels
+// add zeros): a seeded fit, with Adam and a short last batch, ends bit for bit alike, so that an adapter measured
+// again, choosing the other way, still trains the same weights.
+test('the data\'s dense layer trains bit for bit alike from buffers and from textures', async ({ harness }) => {
+  const r = await harness.evaluate(async () => {
+    const h = window.harness;
+    const model = { layers: [60, 20, 5], activation: 'relu' as const, seed: 3 };
+    return h.sameAcrossBlocks(model, { epochs: 2, batchSize: 19, learningRate: 0.2, optimizer: 'adam', seed: 5 }, h.randomDataset(45, 60, 5, 6, false, 0.8),
+      [{ matmul: 'blocked8', dataTexels: false }, { matmul: 'blocked8', dataTexels: true }]);
+  });
+  console.log(`data's layer from buffers, then textures (${r.dataTexels.join(', ')}): bit for bit ${r.same}, weights moved by up to ${r.moved.toExponential(2)}`);
+  expect(r.dataTexels).toEqual([false, true]);
+  expect(r.moved).toBeGreaterThan(1e-3);
+  expect(r.same).toBe(true);
+});
+
 test('a seeded run of a few epochs lowers the loss and learns', async ({ harness }) => {
   const r = await harness.evaluate(() => window.harness.trainRun(
     { layers: [64, 32, 10], activation: 'relu', seed: 7 },

@@ -47,3 +47,18 @@ fn hash(x: u32) -> u32 {
   let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
   return (word >> 22u) ^ word;
 }
+
+// Texel (x, y) of a texture whose size is 1 / scale texels, through a nearest sampler: the texel's value, as
+// textureLoad gives it. Dawn guards every textureLoad with a query of the texture's size, which on SwiftShader
+// made a product reading 4 values a texel nearly as slow as from a storage buffer (12.0-13.5 ms against 7.1-8.0
+// through the sampler, on 512 MNIST digits); a sampler clamps to the edge by itself.
+fn texel_at(texels: texture_2d<f32>, nearest: sampler, x: u32, y: u32, scale: vec2f) -> vec4f {
+  return textureSampleLevel(texels, nearest, (vec2f(f32(x), f32(y)) + 0.5) * scale, 0.0);
+}
+
+// Texel i of a texture holding a matrix's values in order, 4 a texel and LINE texels a texture row (copied there
+// whole: src/ops/texels.ts).
+const LINE = 64u;
+fn texel_in_order(texels: texture_2d<f32>, nearest: sampler, i: u32, scale: vec2f) -> vec4f {
+  return texel_at(texels, nearest, i % LINE, i / LINE, scale);
+}

@@ -8,7 +8,8 @@
 // A[m, k]; the others add nothing and are skipped. MNIST digits are 81% zeros: of a block of 8 digits, 54% of
 // the pixels are zero in all 8 (47% of 16); of a block of 8 pixels, 61% are zero in a digit (42% of 16).
 // With texels (register-blocked), B comes 4 columns to a texel from a texture: the file gives b_texel(k, n) for
-// B[k, n .. n + 3] and b_start(n) = n.
+// B[k, n .. n + 3] and b_start(n) = n. With texelsA, likewise A 4 rows to a texel: a_texel(k, m) for
+// A[m .. m + 3, k] and a_start(m) = m.
 // With notesLive (register-blocked), the product also writes which rows of A hold a nonzero, BLOCK rows (a
 // thread's block) to a word of `live`; with readsLive (register-blocked), it sums only over the k whose bit in `live` is set.
 
@@ -97,8 +98,8 @@ var<private> seen: array<vec4f, BLOCK / 4u>; // seen[g][j]: max |A[m0 + 4g + j, 
 fn accumulate(k: u32, ia: array<vec4u, 2>, ib: array<vec4u, 2>, step_k: vec2u) {
   let ka = a_offset(k, step_k);
   let kb = b_offset(k, step_k);
-  let a0 = a4(ia[0] + ka); // A[m0 .. m0 + 3, k]
-  let a1 = a4(ia[1] + ka);
+  let a0 = a_quad(k, ka, ia[0]); // A[m0 .. m0 + 3, k]
+  let a1 = a_quad(k, ka, ia[1]);
   let b0 = b_quad(k, kb, ib[0]); // B[k, n0 .. n0 + 3]
   let b1 = b_quad(k, kb, ib[1]);
 #if ${notesLive}
@@ -149,10 +150,10 @@ fn starts_b(n0: u32, n: u32) -> array<vec4u, 2> {
 fn accumulate(k: u32, ia: array<vec4u, 4>, ib: array<vec4u, 4>, step_k: vec2u) {
   let ka = a_offset(k, step_k);
   let kb = b_offset(k, step_k);
-  let a0 = a4(ia[0] + ka); // A[m0 .. m0 + 3, k]
-  let a1 = a4(ia[1] + ka);
-  let a2 = a4(ia[2] + ka);
-  let a3 = a4(ia[3] + ka);
+  let a0 = a_quad(k, ka, ia[0]); // A[m0 .. m0 + 3, k]
+  let a1 = a_quad(k, ka, ia[1]);
+  let a2 = a_quad(k, ka, ia[2]);
+  let a3 = a_quad(k, ka, ia[3]);
   let b0 = b_quad(k, kb, ib[0]); // B[k, n0 .. n0 + 3]
   let b1 = b_quad(k, kb, ib[1]);
   let b2 = b_quad(k, kb, ib[2]);
@@ -331,7 +332,13 @@ fn clamped4(first: u32, count: u32) -> vec4u {
 
 fn a_starts(m: vec4u) -> vec4u { return vec4u(a_start(m.x), a_start(m.y), a_start(m.z), a_start(m.w)); }
 fn b_starts(n: vec4u) -> vec4u { return vec4u(b_start(n.x), b_start(n.y), b_start(n.z), b_start(n.w)); }
+#if ${texelsA}
+// A[m .. m + 3, k] for the rows whose a_start is `starts` (m a multiple of 4): one texel of the file's texture.
+fn a_quad(k: u32, ka: u32, starts: vec4u) -> vec4f { return a_texel(k, starts.x); }
+#else
+fn a_quad(k: u32, ka: u32, starts: vec4u) -> vec4f { return a4(starts + ka); }
 fn a4(i: vec4u) -> vec4f { return vec4f(a_at(i.x), a_at(i.y), a_at(i.z), a_at(i.w)); }
+#endif
 #if ${texels}
 // B[k, n .. n + 3] for the columns whose b_start is `starts` (n a multiple of 4): one texel of the file's texture.
 fn b_quad(k: u32, kb: u32, starts: vec4u) -> vec4f { return b_texel(k, starts.x); }

@@ -4,7 +4,7 @@
 // With flipped (shaders/winograd_grad.wgsl, the input gradient): v (16, M, F) the transformed output gradient's
 // tiles, and the product p (16, M, C) = v[ξ] · u[σ(ξ)]ᵀ, where σ swaps the first and last rows and columns of ξ's
 // 4 × 4: the same u, as the forward's weights pass wrote it, read as the flipped and transposed weights' transform.
-// With texels (the forward, register-blocked), u is read from shaders/winograd_texels.wgsl's texture, 4 filters a
+// With texels (the forward, register-blocked), u is read from shaders/texels.wgsl's texture, 4 filters a
 // texel.
 // Below, C is the product's k and F its columns: flipped, the forward's F and C.
 // With weightGrad (shaders/winograd_weight_grad.wgsl): the forward's v (16, M, C) and q (16, M, F), the output
@@ -20,6 +20,9 @@ struct Dims {
   filters: u32,    // F
   tiles: u32,      // per sample
   splits: u32,     // weightGrad: S, the parts of each product
+#if ${texels}
+  u_scale: vec2f,  // 1 / u's texture size (texels across, down)
+#endif
 }
 
 @group(1) @binding(0) var<uniform> dims: Dims;
@@ -51,7 +54,8 @@ fn store_c(m: u32, n: u32, acc: f32) { parts[(part * dims.channels + m) * dims.f
 #if ${flipped}
 @group(1) @binding(2) var<storage, read> u: array<f32>;          // (16, F, C): the forward's, its filters our C
 #elif ${texels}
-@group(1) @binding(2) var u: texture_2d<f32>;                    // (16 · C, ceil(F / 4)) texels: shaders/winograd_texels.wgsl
+@group(1) @binding(2) var u: texture_2d<f32>;                    // (16 · C, ceil(F / 4)) texels: shaders/texels.wgsl
+@group(1) @binding(4) var nearest: sampler;
 #else
 @group(1) @binding(2) var<storage, read> u: array<f32>;          // (16, C, F)
 #endif
@@ -78,7 +82,7 @@ fn b_start(n: u32) -> u32 { return (4u * swapped(part / 4u) + swapped(part % 4u)
 fn swapped(i: u32) -> u32 { return select(i, 3u - i, i == 0u || i == 3u); }
 #elif ${texels}
 // B[k, n .. n + 3] = u[ξ, k, n .. n + 3]: texel (n / 4, ξ · C + k)
-fn b_texel(k: u32, n: u32) -> vec4f { return textureLoad(u, vec2u(n / 4u, part * dims.channels + k), 0); }
+fn b_texel(k: u32, n: u32) -> vec4f { return texel_at(u, nearest, n / 4u, part * dims.channels + k, dims.u_scale); }
 fn b_start(n: u32) -> u32 { return n; }
 #else
 fn b_at(i: u32) -> f32 { return u[i]; }

@@ -11,15 +11,16 @@ import gemm from '../shaders/gemm.wgsl?raw';
 import matmulBackwardInput from '../shaders/matmul_backward_input.wgsl?raw';
 import matmulBackwardWeight from '../shaders/matmul_backward_weight.wgsl?raw';
 import matmulForward from '../shaders/matmul_forward.wgsl?raw';
+import matmulTexels from '../shaders/matmul_texels.wgsl?raw';
 import nonzero from '../shaders/nonzero.wgsl?raw';
 import optimizer from '../shaders/optimizer.wgsl?raw';
 import pointwise from '../shaders/pointwise.wgsl?raw';
 import pool from '../shaders/pool.wgsl?raw';
 import softmax from '../shaders/softmax.wgsl?raw';
+import texels from '../shaders/texels.wgsl?raw';
 import winograd from '../shaders/winograd.wgsl?raw';
 import winogradGrad from '../shaders/winograd_grad.wgsl?raw';
 import winogradProduct from '../shaders/winograd_product.wgsl?raw';
-import winogradTexels from '../shaders/winograd_texels.wgsl?raw';
 import winogradTile from '../shaders/winograd_tile.wgsl?raw';
 import winogradWeightGrad from '../shaders/winograd_weight_grad.wgsl?raw';
 
@@ -35,15 +36,16 @@ export const shaders = {
   'matmul_backward_input.wgsl': matmulBackwardInput,
   'matmul_backward_weight.wgsl': matmulBackwardWeight,
   'matmul_forward.wgsl': matmulForward,
+  'matmul_texels.wgsl': matmulTexels,
   'nonzero.wgsl': nonzero,
   'optimizer.wgsl': optimizer,
   'pointwise.wgsl': pointwise,
   'pool.wgsl': pool,
   'softmax.wgsl': softmax,
+  'texels.wgsl': texels,
   'winograd.wgsl': winograd,
   'winograd_grad.wgsl': winogradGrad,
   'winograd_product.wgsl': winogradProduct,
-  'winograd_texels.wgsl': winogradTexels,
   'winograd_tile.wgsl': winogradTile,
   'winograd_weight_grad.wgsl': winogradWeightGrad,
 };

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { type Dataset, type Engine, sliceDataset, type Weights } from '../index';
-import { type Op, record } from '../ops/op';
+import { type Op, Recorder } from '../ops/op';
 import type { TrainingResult } from './bench_page';
 import { CONVNET, initialWeights } from './bench_runtime';
 
@@ -143,9 +143,9 @@ export async function convolution(engine: Engine, s: ConvShape, batch: number, r
     const time = async () => {
       const started = performance.now();
       const encoder = engine.gpu.device.createCommandEncoder({ label: 'bench.convolution' });
-      const pass = encoder.beginComputePass();
-      for (let i = 0; i < reps; i++) for (const op of ops) record(pass, op, model.schedule.group, 0, batch);
-      pass.end();
+      const recorder = new Recorder(encoder, 'bench.convolution');
+      for (let i = 0; i < reps; i++) for (const op of ops) recorder.record(op, model.schedule.group, 0, batch);
+      recorder.end();
       engine.gpu.device.queue.submit([encoder.finish()]);
       await engine.gpu.device.queue.onSubmittedWorkDone();
       return performance.now() - started;

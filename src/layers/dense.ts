@@ -1,13 +1,16 @@
 // A dense (fully connected) layer: out = act(inp · weightᵀ + bias), weight (units, in) as torch.nn.Linear
 // stores it. It takes a flat input: a vector (C × 1 × 1), or what a flatten layer made.
-// When its input is the data itself and the products are register-blocked, they skip the input's zero blocks.
+// When its input is the data itself and the products are register-blocked, they skip the input's zero blocks;
+// where the autotune finds it faster (with 8 × 8 blocks, and inputs and units multiples of 4), they read the
+// batch, the weight and the output gradient from textures, 4 values a texel, copied there each step (src/ops/texels.ts).
 
 import { ArgumentError } from '../errors';
 import { type Activation, IDENTITY } from '../ops/activation';
 import { biasGrad, biasGradPipeline } from '../ops/bias_grad';
-import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel } from '../ops/matmul';
+import { matmulBackwardInput, matmulBackwardWeight, matmulForward, matmulKernel, type Operand } from '../ops/matmul';
 import { nonzeroMasks, nonzeroMaskWords, nonzeroPipeline } from '../ops/nonzero';
 import type { Op, Tensor } from '../ops/op';
+import { copyInOrder, inOrderFits, LINE, linesOf } from '../ops/texels';
 import { count } from '../check';
 import { intAttribute, type OnnxGraph } from '../model/onnx_graph';
 import * as k from '../reference/kernels';
@@ -73,6 +76,8 @@ export class DenseLayer extends LayerDefaults implements Layer {
     const dims = { nIn: featuresOf(this.input), nOut: this.spec.units };
     // The data is often mostly zeros (MNIST: 81%): register-blocked products skip its zero blocks, guided by masks.
     const sparse = ctx.inputIsData && !ctx.matmul.tiled;
+    const texels = sparse && ctx.dataTexels && ctx.matmul.block === 8 && inOrderFits(gpu, ctx.capacity, dims.nIn) && inOrderFits(gpu, dims.nOut, dims.nIn) &&
+      inOrderFits(gpu, ctx.capacity, dims.nOut);
     const scratch = new Scratch(ctx);
     const forward: Op[] = [];
     let masks: { byRows: Tensor; byColumns: Tensor } | undefined;
@@ -81,18 +86,37 @@ export class DenseLayer extends LayerDefaults implements Layer {
       masks = { byRows: scratch.floats('mask.byRows', words.byRows), byColumns: scratch.floats('mask.byColumns', words.byColumns) };
       forward.push(nonzeroMasks(gpu, await nonzeroPipeline(gpu, ctx.matmul.block, dims.nIn), `${label}.inputMasks`, dims.nIn, { inp: { buffer: ctx.inp }, ...masks }));
     }
-    const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity, n: dims.nOut }, { sparse });
-    forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims,
-      { inp: { buffer: ctx.inp }, weight: ctx.tensors.weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, mask: masks?.byRows }));
+    // With texels: the batch (capacity, n_in) and the weight (n_out, n_in) copied into textures, for the forward.
+    const toTexels = (name: string, src: Tensor, rows: number, cols: number, batch: boolean): [Op, GPUTexture] => {
+      const texels = scratch.texels(name, LINE, linesOf(rows, cols));
+      return [copyInOrder(`${label}.${name}`, rows, cols, batch, { src, texels }), texels];
+    };
+    let inp: Operand = { buffer: ctx.inp };
+    let weight: Operand = ctx.tensors.weight;
+    if (texels) {
+      const [inpCopy, inpTexels] = toTexels('inputTexels', { buffer: ctx.inp }, ctx.capacity, dims.nIn, true);
+      const [weightCopy, weightTexels] = toTexels('weightTexels', ctx.tensors.weight, dims.nOut, dims.nIn, false);
+      forward.push(inpCopy, weightCopy);
+      [inp, weight] = [inpTexels, weightTexels];
+    }
+    const forwardKernel = await matmulKernel(gpu, 'forward', this.spec.activation, ctx.matmul, { m: ctx.capacity, n: dims.nOut }, { sparse, texels });
+    forward.push(matmulForward(gpu, forwardKernel, `${label}.forward`, dims, { inp, weight, bias: ctx.tensors.bias, out: { buffer: ctx.out }, mask: masks?.byRows }));
     if (!ctx.training) return { forward, backward: [], scratch: scratch.buffers };
 
     const dout = { buffer: ctx.dout! };
-    const backward = [
+    const backward: Op[] = [];
+    let doutRead: Operand = dout;
+    if (texels) {
+      const [doutCopy, doutTexels] = toTexels('doutTexels', dout, ctx.capacity, dims.nOut, true);
+      backward.push(doutCopy);
+      doutRead = doutTexels;
+    }
+    backward.push(
       matmulBackwardWeight(gpu, await matmulKernel(gpu, 'backwardWeight', IDENTITY, ctx.matmul,
-        sparse ? { m: dims.nIn, n: dims.nOut } : { m: dims.nOut, n: dims.nIn }, { sparse }), `${label}.weightGrad`, dims,
-        { dout, inp: { buffer: ctx.inp }, dweight: ctx.grads.weight, mask: masks?.byColumns }),
+        sparse ? { m: dims.nIn, n: dims.nOut } : { m: dims.nOut, n: dims.nIn }, { sparse, texels }), `${label}.weightGrad`, dims,
+        { dout: doutRead, inp, dweight: ctx.grads.weight, mask: masks?.byColumns }),
       biasGrad(gpu, await biasGradPipeline(gpu, dims.nOut), `${label}.biasGrad`, dims.nOut, 1, { dout, dbias: ctx.grads.bias }),
-    ];
+    );
     if (ctx.dinp) {
       backward.push(matmulBackwardInput(gpu, await matmulKernel(gpu, 'backwardInput', ctx.previous, ctx.matmul, { m: ctx.capacity, n: dims.nIn }), `${label}.inputGrad`, dims,
         { dout, weight: ctx.tensors.weight, inp: { buffer: ctx.inp }, dinp: { buffer: ctx.dinp } }));

@@ -81,6 +81,8 @@ export interface BuildContext {
   direct: boolean;
   /** Whether Winograd's forward products read its transformed weights from a texture (src/ops/winograd.ts; measured per adapter). */
   texels: boolean;
+  /** Whether a dense layer reading the data reads it, its weight and output gradient from textures (src/layers/dense.ts; measured per adapter). */
+  dataTexels: boolean;
   /** Its input (capacity, input features), as the previous layer wrote it, and how that is stored. */
   inp: GPUBuffer;
   inLayout: Layout;

@@ -5,7 +5,7 @@
 // after the old one was lost, or later from a checkpoint file. With onProfile, every profileEvery seconds a
 // chunk's first step is timed op by op.
 
-import type { Op } from '../ops/op';
+import { type Op, Recorder } from '../ops/op';
 import { Random } from '../random';
 import { datasetOrder, sortBatches } from './batch_order';
 import type { BatchProgress, EpochStats, FitSettings, StepProfile } from './config';
@@ -163,9 +163,9 @@ function submitChunk({ gpu, label, schedule }: EpochLoop['model'], ops: Op[], re
   const encoder = gpu.device.createCommandEncoder({ label: `${label}.train` });
   const step = (i: number) => ({ group: schedule.group, offset: schedule.offset(i), rows: records[i].rows });
   timer?.encode(encoder, step(0));
-  const pass = encoder.beginComputePass({ label: `${label}.train` });
-  for (let i = timer ? 1 : 0; i < records.length; i++) encodeStep(pass, ops, step(i));
-  pass.end();
+  const recorder = new Recorder(encoder, `${label}.train`);
+  for (let i = timer ? 1 : 0; i < records.length; i++) encodeStep(recorder, ops, step(i));
+  recorder.end();
   gpu.device.queue.submit([encoder.finish()]);
 }
 

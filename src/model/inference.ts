@@ -6,7 +6,7 @@
 import { featuresOf, type Layer, type Shape } from '../layers/layer';
 import { type Augmentation, gather, gatherPipeline } from '../ops/gather';
 import type { Layout } from '../ops/layout';
-import type { Op } from '../ops/op';
+import { type Op, Recorder } from '../ops/op';
 import { softmaxPipeline, softmaxPredict } from '../ops/softmax';
 import type { LossName } from '../ops/softmax';
 import type { Gpu } from '../runtime/gpu';
@@ -118,9 +118,9 @@ function runInference(model: Inferring, plan: Plan, gather: Op, output: Op, coun
     const chunk = records.slice(first, first + Schedule.CAPACITY);
     schedule.write(chunk);
     const encoder = gpu.device.createCommandEncoder({ label: `${label}.inference` });
-    const pass = encoder.beginComputePass({ label: `${label}.inference` });
-    chunk.forEach((r, i) => encodeStep(pass, ops, { group: schedule.group, offset: schedule.offset(i), rows: r.rows }));
-    pass.end();
+    const recorder = new Recorder(encoder, `${label}.inference`);
+    chunk.forEach((r, i) => encodeStep(recorder, ops, { group: schedule.group, offset: schedule.offset(i), rows: r.rows }));
+    recorder.end();
     gpu.device.queue.submit([encoder.finish()]);
   }
 }

@@ -85,6 +85,8 @@ export interface Strategies {
   direct: boolean;
   /** Whether Winograd's forward products read its transformed weights from a texture. */
   texels: boolean;
+  /** Whether a dense layer reading the data reads it, its weight and output gradient from textures. */
+  dataTexels: boolean;
 }
 
 export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: LossName, layout: ParamLayout,
@@ -103,7 +105,8 @@ export async function buildPlan(gpu: Gpu, label: string, layers: Layer[], loss: 
   // after it applies act', from act's outputs).
   const absorbs = layers.map((layer, l) => fuses[l - 2] && layer.spec.type === 'activation' && layers[l - 1].spec.activation.name === 'identity');
   const layouts: Layout[] = ['chw']; // the data's order
-  const acts = [floats('acts[0]', featuresOf(layers[0].input))];
+  // The batch, as the gather writes it (or the autotune's made-up data, written from the CPU).
+  const acts = [gpu.buffer(`${label}.acts[0]`, capacity * featuresOf(layers[0].input) * 4, storage | GPUBufferUsage.COPY_DST)];
   layers.forEach((layer, l) => {
     layouts.push(layer.outputLayout(layouts[l]));
     if (fuses[l - 1] || absorbs[l]) acts.push(acts[l]); // the pool's output (activated, after it), which the convolution before wrote

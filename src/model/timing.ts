@@ -1,10 +1,10 @@
 // GPU time of each op of a step, through timestamp-query: each op in its own compute pass with timestamps
-// at its start and end. A StepTimer records one step that way inside a training chunk (fit's onProfile);
+// at its start and end (a copy, which no pass may hold, is not timed). A StepTimer records one step that way inside a training chunk (fit's onProfile);
 // timeOps times a list of ops on its own (the benchmarks). Both need the adapter's timestamp-query.
 // wallClockPass times by the wall clock instead, from submission to completion (the autotune, and the
 // benchmarks where timestamps cannot be trusted).
 
-import { type Op, record } from '../ops/op';
+import { dispatch, type Op, Recorder } from '../ops/op';
 import type { Gpu } from '../runtime/gpu';
 import type { StepRef } from './train_step';
 
@@ -21,23 +21,27 @@ export class StepTimer {
     this.resolved = gpu.buffer(`${label}.timing.resolved`, 16 * ops.length, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
   }
 
-  /** Records the step: one compute pass per op, then the timestamps' resolve. */
+  /** Records the step: one compute pass per op (a copy, outside passes, untimed), then the timestamps' resolve. */
   encode(encoder: GPUCommandEncoder, step: StepRef): void {
     this.ops.forEach((op, i) => {
+      if ('copy' in op) {
+        op.copy(encoder, step.rows);
+        return;
+      }
       const pass = encoder.beginComputePass({
         label: op.label,
         timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
       });
-      record(pass, op, step.group, step.offset, step.rows);
+      dispatch(pass, op, step.group, step.offset, step.rows);
       pass.end();
     });
     encoder.resolveQuerySet(this.querySet, 0, 2 * this.ops.length, this.resolved, 0);
   }
 
-  /** Milliseconds of each op in the last step encoded (waits for it). */
+  /** Milliseconds of each op in the last step encoded (waits for it); 0 for a copy. */
   async read(): Promise<number[]> {
     const stamps = new BigUint64Array(await this.gpu.read(this.resolved));
-    return this.ops.map((_, i) => Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6);
+    return this.ops.map((op, i) => ('copy' in op ? 0 : Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6));
   }
 
   destroy(): void {
@@ -70,9 +74,9 @@ export async function wallClockPass(gpu: Gpu, label: string, ops: Op[], step: St
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
     const encoder = gpu.device.createCommandEncoder({ label });
-    const pass = encoder.beginComputePass({ label });
-    for (let i = 0; i < repeats; i++) for (const op of ops) record(pass, op, step.group, step.offset, step.rows);
-    pass.end();
+    const recorder = new Recorder(encoder, label);
+    for (let i = 0; i < repeats; i++) for (const op of ops) recorder.record(op, step.group, step.offset, step.rows);
+    recorder.end();
     gpu.device.queue.submit([encoder.finish()]);
     await gpu.device.queue.onSubmittedWorkDone();
     best = Math.min(best, performance.now() - started);

@@ -2,7 +2,7 @@
 // first half of it. Every op was built beforehand (see plan.ts and the layers in src/layers/); a step is the
 // same list of ops each time, recorded with that step's record from the schedule.
 
-import { type Op, record } from '../ops/op';
+import type { Op, Recorder } from '../ops/op';
 import type { Plan } from './plan';
 
 /** Where this step's record sits in the schedule (group 0) and how many rows it covers. */
@@ -29,7 +29,7 @@ export function inferenceStepOps(plan: Plan, gather: Op, output: Op): Op[] {
   return [gather, ...plan.layers.flatMap((layer) => layer.forward), output];
 }
 
-/** Records a step's ops into the pass. */
-export function encodeStep(pass: GPUComputePassEncoder, ops: Op[], step: StepRef): void {
-  for (const op of ops) record(pass, op, step.group, step.offset, step.rows);
+/** Records a step's ops. */
+export function encodeStep(recorder: Recorder, ops: Op[], step: StepRef): void {
+  for (const op of ops) recorder.record(op, step.group, step.offset, step.rows);
 }

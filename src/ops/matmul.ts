@@ -1,11 +1,13 @@
 // The dense-layer products: forward (with bias and activation), and the two backward products, each a
 // shaders/matmul_{variant}.wgsl saying where its operands lie, with shaders/gemm.wgsl computing it. Shapes: inp (rows, n_in), weight (n_out, n_in), bias (n_out), out (rows, n_out), with
 // rows = step rows · positions (1 for a dense layer; a convolution's output positions per sample).
-// The sparse variants take inp's nonzero mask (ops/nonzero.ts) and skip its zero blocks.
+// The sparse variants take inp's nonzero mask (ops/nonzero.ts) and skip its zero blocks; with texels, they read
+// their operands from textures (ops/texels.ts), the forward in a kernel of its own (shaders/matmul_texels.wgsl).
 
 import type { Binding, Gpu } from '../runtime/gpu';
 import { type Activation, activationConstants } from './activation';
-import { ceilDiv, kernel, makeOp, type Op, type ShaderPart, type Tensor } from './op';
+import { ceilDiv, type Grid, kernel, makeOp, type Op, type ShaderPart, type Tensor } from './op';
+import { withScales } from './texels';
 
 export type MatmulVariant = 'forward' | 'backwardInput' | 'backwardWeight';
 export interface LayerDims {
@@ -56,6 +58,8 @@ export interface MatmulKernel {
   perSample: boolean;
   /** inp is a convolution's input, read as patches through tables (forward's A, backwardWeight's B). */
   patches: boolean;
+  /** Reads its operands from textures (ops/texels.ts): forward inp and weight, backwardWeight dout and inp. */
+  texels: boolean;
 }
 
 /**
@@ -67,11 +71,13 @@ export interface MatmulKernel {
  * (backwardInput) writes dinp's columns in another order than the weight's, through a table. `pooled`
  * (forward, with patches whose positions come 2 × 2 window by window) writes each window's max and argmax.
  * `live` (register-blocked, with patches): forward notes which rows' patches hold a nonzero value, and the
- * per-sample backwardWeight sums over those rows only.
+ * per-sample backwardWeight sums over those rows only. `texels` (sparse, 8 × 8 blocks): forward reads inp and
+ * the weight, backwardWeight dout and inp, from textures holding them in order (n_in and n_out multiples of 4).
  */
 export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation: Activation, strategy: MatmulStrategy,
-  size: { m: number; n: number }, o: { sparse?: boolean; perSample?: boolean; patches?: boolean; columns?: boolean; pooled?: boolean; live?: boolean } = {}): Promise<MatmulKernel> {
-  const { sparse = false, perSample = false, patches = false, columns = false, pooled = false, live = false } = o;
+  size: { m: number; n: number },
+  o: { sparse?: boolean; perSample?: boolean; patches?: boolean; columns?: boolean; pooled?: boolean; live?: boolean; texels?: boolean } = {}): Promise<MatmulKernel> {
+  const { sparse = false, perSample = false, patches = false, columns = false, pooled = false, live = false, texels = false } = o;
   if (sparse && (strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no sparse ${variant} for this strategy`);
   if (perSample && (sparse || variant !== 'backwardWeight')) throw new Error(`matmul: no per-sample ${variant}${sparse ? ' (sparse)' : ''}`);
   if (patches && (sparse || variant === 'backwardInput' || (variant === 'backwardWeight' && !perSample))) {
@@ -80,37 +86,51 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
   if (columns && variant !== 'backwardInput') throw new Error(`matmul: no columns table for ${variant}`);
   if (pooled && (variant !== 'forward' || !patches)) throw new Error(`matmul: no pooled ${variant}${patches ? '' : ' (without patches)'}`);
   if (live && (!patches || strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no live rows for ${variant}${patches ? '' : ' (without patches)'}${strategy.tiled ? ' (tiled)' : ''}`);
+  if (texels && (!sparse || strategy.block !== 8)) throw new Error(`matmul: no texels for ${variant}${sparse ? '' : ' (not sparse)'} with blocks of ${strategy.block}`);
+  // (texels: the operands lie in order in their textures, n_in and n_out multiples of 4: src/ops/texels.ts)
+  const cover = matmulCover(strategy, size);
+  if (texels && variant === 'forward') {
+    const constants = { BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block, ...activationConstants(activation) };
+    const pipeline = await kernel(gpu, 'matmul_texels.wgsl', {}, constants, ['uniform', 'texels', 'texels', 'read', 'write', 'read', 'nearest']);
+    return { pipeline, cover, sparse, perSample, patches, texels };
+  }
   const files: Record<MatmulVariant, ShaderPart> = {
     forward: { file: 'matmul_forward.wgsl', flags: { sparse, patches, pooled, live } },
     backwardInput: { file: 'matmul_backward_input.wgsl', flags: { columns } },
-    backwardWeight: { file: 'matmul_backward_weight.wgsl', flags: { sparse, perSample, patches, live } },
+    backwardWeight: { file: 'matmul_backward_weight.wgsl', flags: { sparse, perSample, patches, live, texels } },
   };
   const operands = files[variant];
   const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse, pooled, notesLive: live && variant === 'forward', readsLive: live && variant === 'backwardWeight',
-    texels: false };
-  const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', 'read', 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
+    texels, texelsA: texels };
+  const bindings: Binding[] = variant === 'backwardWeight' ? ['uniform', texels ? 'texels' : 'read', texels ? 'texels' : 'read', 'write'] : ['uniform', 'read', 'read', 'read', 'write'];
   if (sparse) bindings.push('read');
   if (patches) bindings.push('read', 'read');
   if (columns) bindings.push('read');
   if (pooled) bindings.push('write');
   if (live) bindings.push(variant === 'forward' ? 'write' : 'read');
-  const cover = matmulCover(strategy, size);
+  if (texels) bindings.push('nearest');
   const constants = { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block, ...activationConstants(activation) };
   const pipeline = await kernel(gpu, operands.file, operands.flags, constants, bindings, { file: 'gemm.wgsl', flags: core });
-  return { pipeline, cover, sparse, perSample, patches };
+  return { pipeline, cover, sparse, perSample, patches, texels };
 }
 
 const dimsOf = (d: LayerDims) => new Uint32Array([d.nIn, d.nOut, d.positions ?? 1, d.sample ?? 0]);
 
 /**
  * out = act(inp · weightᵀ + bias); `mask`: inp's nonzero mask by rows, for a sparse kernel; `patches` for a
- * patches kernel; `argmax` for a pooled kernel, whose out is then (rows / 4, n_out); `live` for a live kernel
+ * patches kernel; `argmax` for a pooled kernel, whose out is then (rows / 4, n_out); `live` for a live kernel;
+ * for a texels kernel, inp and weight are their textures
  */
 export function matmulForward(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { inp: Tensor; weight: Tensor; bias: Tensor; out: Tensor; mask?: Tensor; patches?: Patches; argmax?: Tensor; live?: Tensor }): Op {
+  t: { inp: Operand; weight: Operand; bias: Tensor; out: Tensor; mask?: Tensor; patches?: Patches; argmax?: Tensor; live?: Tensor }): Op {
   const extra = [t.mask, t.patches?.taps, t.patches?.corners, t.argmax, t.live].filter((tensor) => tensor !== undefined);
-  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.inp, t.weight, t.bias, t.out, ...extra],
-    (rows) => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)]);
+  const grid = (rows: number): Grid => [ceilDiv(dims.nOut, k.cover.n), ceilDiv(rows * (dims.positions ?? 1), k.cover.m)];
+  if (k.texels) {
+    const [inp, weight] = textures([t.inp, t.weight]);
+    return makeOp(gpu, label, k.pipeline, withScales([dims.nIn, dims.nOut, dims.nIn / 4, 0], [inp, weight]),
+      [inp.createView(), weight.createView(), t.bias, t.out, ...extra, gpu.nearest], grid);
+  }
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), buffers([t.inp, t.weight, t.bias, t.out, ...extra]), grid);
 }
 
 /**
@@ -125,12 +145,33 @@ export function matmulBackwardInput(gpu: Gpu, k: MatmulKernel, label: string, di
 
 /**
  * dweight = doutᵀ · inp (per sample: (rows, n_out, n_in)); `mask`: inp's nonzero mask by columns, for a sparse
- * kernel; `patches` for a patches kernel; `live` for a live kernel (as its forward wrote it)
+ * kernel; `patches` for a patches kernel; `live` for a live kernel (as its forward wrote it); for a texels kernel,
+ * dout and inp are their textures
  */
 export function matmulBackwardWeight(gpu: Gpu, k: MatmulKernel, label: string, dims: LayerDims,
-  t: { dout: Tensor; inp: Tensor; dweight: Tensor; mask?: Tensor; patches?: Patches; live?: Tensor }): Op {
+  t: { dout: Operand; inp: Operand; dweight: Tensor; mask?: Tensor; patches?: Patches; live?: Tensor }): Op {
   const extra = [t.mask, t.patches?.taps, t.patches?.corners, t.live].filter((tensor) => tensor !== undefined);
-  return makeOp(gpu, label, k.pipeline, dimsOf(dims), [t.dout, t.inp, t.dweight, ...extra],
-    (rows) => (k.sparse ? [ceilDiv(dims.nOut, k.cover.n), ceilDiv(dims.nIn, k.cover.m)]
-      : [ceilDiv(dims.nIn, k.cover.n), ceilDiv(dims.nOut, k.cover.m), k.perSample ? rows : 1]));
+  const grid = (rows: number): Grid => (k.sparse ? [ceilDiv(dims.nOut, k.cover.n), ceilDiv(dims.nIn, k.cover.m)]
+    : [ceilDiv(dims.nIn, k.cover.n), ceilDiv(dims.nOut, k.cover.m), k.perSample ? rows : 1]);
+  if (k.texels) {
+    const [dout, inp] = textures([t.dout, t.inp]);
+    return makeOp(gpu, label, k.pipeline, withScales([...dimsOf(dims)], [inp, dout]), [dout.createView(), inp.createView(), t.dweight, ...extra, gpu.nearest], grid);
+  }
+  return makeOp(gpu, label, k.pipeline, dimsOf(dims), buffers([t.dout, t.inp, t.dweight, ...extra]), grid);
+}
+
+/** An operand a product reads: a tensor in a buffer, or (a texels kernel's) its texture. */
+export type Operand = Tensor | GPUTexture;
+const isTexture = (operand: Operand): operand is GPUTexture => 'createView' in operand;
+
+/** A texels kernel's texture operands, checked. */
+function textures(operands: Operand[]): GPUTexture[] {
+  if (!operands.every(isTexture)) throw new Error('matmul: a texels kernel reads its operands from textures');
+  return operands;
+}
+
+/** Another kernel's buffer operands, checked. */
+function buffers(operands: Operand[]): Tensor[] {
+  if (operands.some(isTexture)) throw new Error('matmul: only a texels kernel reads textures');
+  return operands as Tensor[];
 }

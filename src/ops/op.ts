@@ -1,5 +1,7 @@
 // An op is one dispatch ready to record: a pipeline, the bind group of its tensors (group 1) and its grid
 // as a function of the step's row count. Group 0 is always the step record (see src/model/schedule.ts).
+// A few ops are copies instead (a buffer into a texture), which no compute pass may hold: a Recorder ends
+// its pass for them.
 
 import type { Binding, Gpu, Resource } from '../runtime/gpu';
 import { type Flags, preprocess } from '../runtime/shader';
@@ -11,7 +13,7 @@ export type Tensor = GPUBufferBinding;
 /** Workgroups to dispatch: x, y and (if given) z. */
 export type Grid = [number, number] | [number, number, number];
 
-export interface Op {
+export interface DispatchOp {
   readonly label: string;
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
@@ -19,6 +21,15 @@ export interface Op {
   /** Small uniform buffers that belong to this op alone, released with it. */
   readonly owned: GPUBuffer[];
 }
+
+/** A copy between resources, recorded on the command encoder for a step of `rows` rows. */
+export interface CopyOp {
+  readonly label: string;
+  readonly copy: (encoder: GPUCommandEncoder, rows: number) => void;
+  readonly owned: GPUBuffer[];
+}
+
+export type Op = DispatchOp | CopyOp;
 
 /** A shader file and the variant of it that is wanted. */
 export interface ShaderPart {
@@ -47,14 +58,40 @@ export function makeOp(
   settings: ArrayBufferView,
   tensors: Resource[],
   grid: (rows: number) => Grid,
-): Op {
+): DispatchOp {
   const uniform = gpu.upload(`${label}.dims`, settings, GPUBufferUsage.UNIFORM);
   const bindGroup = gpu.bindGroup(label, pipeline, 1, [{ buffer: uniform }, ...tensors]);
   return { label, pipeline, bindGroup, grid, owned: [uniform] };
 }
 
-/** Records `op` for a step whose record sits at `stepOffset` in the schedule and covers `rows` samples. */
-export function record(pass: GPUComputePassEncoder, op: Op, step: GPUBindGroup, stepOffset: number, rows: number): void {
+/**
+ * Records ops on a command encoder: dispatches into a compute pass, which a copy ends (the next dispatch begins
+ * another). end() ends the last pass.
+ */
+export class Recorder {
+  private pass: GPUComputePassEncoder | undefined;
+
+  constructor(private readonly encoder: GPUCommandEncoder, private readonly label: string) {}
+
+  /** Records `op` for a step whose record sits at `stepOffset` in the schedule and covers `rows` samples. */
+  record(op: Op, step: GPUBindGroup, stepOffset: number, rows: number): void {
+    if ('copy' in op) {
+      this.end();
+      op.copy(this.encoder, rows);
+      return;
+    }
+    this.pass ??= this.encoder.beginComputePass({ label: this.label });
+    dispatch(this.pass, op, step, stepOffset, rows);
+  }
+
+  end(): void {
+    this.pass?.end();
+    this.pass = undefined;
+  }
+}
+
+/** Records the dispatch `op` into `pass` (see Recorder.record). */
+export function dispatch(pass: GPUComputePassEncoder, op: DispatchOp, step: GPUBindGroup, stepOffset: number, rows: number): void {
   pass.setPipeline(op.pipeline);
   pass.setBindGroup(0, step, [stepOffset]);
   pass.setBindGroup(1, op.bindGroup);

@@ -15,8 +15,8 @@ test('the engine can build well over a hundred distinct modules, every kernel fi
   console.log(`${modules.length} modules from ${files.size} files`);
   expect(modules.length).toBeGreaterThan(100);
   expect([...files].sort()).toEqual(['batch_norm.wgsl', 'batch_norm_stats.wgsl', 'bias_grad.wgsl', 'conv2d.wgsl', 'conv_direct.wgsl', 'gather.wgsl', 'gemm.wgsl',
-    'matmul_backward_input.wgsl', 'matmul_backward_weight.wgsl', 'matmul_forward.wgsl', 'nonzero.wgsl', 'optimizer.wgsl', 'pointwise.wgsl',
-    'pool.wgsl', 'softmax.wgsl', 'winograd.wgsl', 'winograd_grad.wgsl', 'winograd_product.wgsl', 'winograd_texels.wgsl', 'winograd_tile.wgsl',
+    'matmul_backward_input.wgsl', 'matmul_backward_weight.wgsl', 'matmul_forward.wgsl', 'matmul_texels.wgsl', 'nonzero.wgsl', 'optimizer.wgsl', 'pointwise.wgsl',
+    'pool.wgsl', 'softmax.wgsl', 'texels.wgsl', 'winograd.wgsl', 'winograd_grad.wgsl', 'winograd_product.wgsl', 'winograd_tile.wgsl',
     'winograd_weight_grad.wgsl']);
 });
 

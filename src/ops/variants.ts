@@ -84,8 +84,8 @@ export async function everyShaderModule(): Promise<ShaderModule[]> {
       for (const size of [{ m: 16, n: 16 }, { m: 1024, n: 1024 }]) {
         for (const activation of variant === 'backwardWeight' ? ACTIVATION_CHOICES.slice(0, 1) : ACTIVATION_CHOICES) {
           for (const sparse of TRUE_FALSE) for (const perSample of TRUE_FALSE) for (const patches of TRUE_FALSE) {
-            for (const columns of TRUE_FALSE) for (const pooled of TRUE_FALSE) for (const live of TRUE_FALSE) {
-              add(matmulKernel(recorder, variant, activation, strategy, size, { sparse, perSample, patches, columns, pooled, live }));
+            for (const columns of TRUE_FALSE) for (const pooled of TRUE_FALSE) for (const live of TRUE_FALSE) for (const texels of TRUE_FALSE) {
+              add(matmulKernel(recorder, variant, activation, strategy, size, { sparse, perSample, patches, columns, pooled, live, texels }));
             }
           }
         }

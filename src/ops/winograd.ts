@@ -3,7 +3,7 @@
 // transform back, adding the bias and activating, and (pooled) taking each 2 × 2 window's max. 2.25× fewer
 // multiplies than the direct product; the sums round differently, within float32's error of the same result.
 // Where the autotune finds it faster, the products read the transformed weights from a texture of 4 filters a
-// texel, which a pass of its own fills (shaders/winograd_texels.wgsl): the same sums.
+// texel, which a pass of its own fills (src/ops/texels.ts): the same sums.
 // Its input gradient likewise (shaders/winograd_grad.wgsl): the output gradient's tiles, 16 products with the
 // forward's transformed weights, then back, through act' of the layer before. And, with the pool fused, its
 // weight gradient (shaders/winograd_weight_grad.wgsl): the output gradient's tiles, 16 products with the
@@ -15,6 +15,7 @@ import type { ConvGeometry } from './conv2d';
 import { type Layout, strides } from './layout';
 import { matmulCover, type MatmulStrategy } from './matmul';
 import { ceilDiv, kernel, makeOp, type Op, type ShaderPart, type Tensor } from './op';
+import { copyToTexels, texelsPipeline, withScales } from './texels';
 
 const WORKGROUP = 64;
 /** The transformed tile's values: 4 × 4. */
@@ -65,7 +66,7 @@ export interface WinogradKernels {
 
 /**
  * Whether the forward's products can read the transformed weights u from a texture of 4 filters a texel
- * (shaders/winograd_texels.wgsl): with register-blocked products, and u's 16 · C rows and ⌈F / 4⌉ texels within
+ * (src/ops/texels.ts): with register-blocked products, and u's 16 · C rows and ⌈F / 4⌉ texels within
  * the device's texture size.
  */
 export function winogradTexelsFit(gpu: Gpu, g: ConvGeometry, filters: number, strategy: MatmulStrategy): boolean {
@@ -85,14 +86,14 @@ export async function winogradKernels(gpu: Gpu, g: ConvGeometry, layout: Layout,
     kernel(gpu, 'winograd.wgsl', { weights: false, inputs: false, vec4: false, pooled, ...flags }, { WORKGROUP, ...activationConstants(act) }, bindings,
       flags.weights ? undefined : tilePart(flags.inputs === true));
   const cover = matmulCover(strategy, { m: size.tiles, n: size.filters });
-  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false, texels };
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false, texels, texelsA: false };
   const [weights, texelsPass, inputs, product, outputs] = await Promise.all([
     transform({ weights: true }, ['uniform', 'read', 'write']),
-    texels ? kernel(gpu, 'winograd_texels.wgsl', {}, { WORKGROUP }, ['uniform', 'read', 'writeTexels']) : undefined,
+    texels ? texelsPipeline(gpu) : undefined,
     transform({ inputs: true, vec4: inputLanes(g, layout) === 4 }, ['uniform', 'read', 'write']),
     kernel(gpu, 'winograd_product.wgsl', { flipped: false, weightGrad: false, texels },
       { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
-      ['uniform', 'read', texels ? 'texels' : 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
+      texels ? ['uniform', 'read', 'texels', 'write', 'nearest'] : ['uniform', 'read', 'read', 'write'], { file: 'gemm.wgsl', flags: core }),
     transform({ vec4: outputLanes(size.filters) === 4 }, ['uniform', 'read', 'read', 'write', ...(pooled ? ['write' as const] : [])], activation),
   ]);
   return { weights, texels: texelsPass, inputs, product, cover, outputs };
@@ -113,7 +114,7 @@ export interface WinogradGradKernels {
 export async function winogradGradKernels(gpu: Gpu, g: ConvGeometry, filters: number, previous: Activation, strategy: MatmulStrategy, pooled: boolean,
   tiles: number): Promise<WinogradGradKernels> {
   const cover = matmulCover(strategy, { m: tiles, n: g.channels });
-  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false, texels: false };
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false, texels: false, texelsA: false };
   const [tilesPass, product, inputs] = await Promise.all([
     kernel(gpu, 'winograd_grad.wgsl', { tiles: true, vec4: outputLanes(filters) === 4, pooled }, { WORKGROUP }, ['uniform', 'read', 'write'], tilePart(true)),
     kernel(gpu, 'winograd_product.wgsl', { flipped: true, weightGrad: false, texels: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },
@@ -149,15 +150,15 @@ export function winogradForward(gpu: Gpu, k: WinogradKernels, label: string, g: 
     g.outHeight, g.outWidth, th, tw, f]);
   const [cIn, fOut] = [g.channels / inputLanes(g, layout), filters / outputLanes(filters)];
   if ((k.texels === undefined) !== (t.uTexels === undefined)) throw new Error('winograd: texels kernels and the texture come together');
-  const quads = Math.ceil(filters / 4);
-  const texels = t.uTexels?.createView({ label: `${label}.winogradWeightTexels` });
-  const texelsOps = k.texels && texels ? [makeOp(gpu, `${label}.winogradTexels`, k.texels, new Uint32Array([XI * g.channels, filters, quads]),
-    [t.u, texels], () => [ceilDiv(XI * g.channels * quads, WORKGROUP), 1])] : [];
+  const texels = t.uTexels;
+  const texelsOps = k.texels && texels ? [copyToTexels(gpu, k.texels, `${label}.winogradTexels`, XI * g.channels, filters, { src: t.u, texels })] : [];
+  const productDims = [g.channels, filters, tiles, 0];
   return [
     makeOp(gpu, `${label}.winogradWeights`, k.weights, dims(g.channels, filters), [t.weight, t.u], () => [ceilDiv(g.channels * filters, WORKGROUP), 1]),
     ...texelsOps,
     makeOp(gpu, `${label}.winogradInputs`, k.inputs, dims(cIn, filters), [t.inp, t.v], (rows) => [ceilDiv(tiles * cIn, WORKGROUP), rows]),
-    makeOp(gpu, `${label}.winogradProducts`, k.product, new Uint32Array([g.channels, filters, tiles, 0]), [t.v, texels ?? t.u, t.p],
+    makeOp(gpu, `${label}.winogradProducts`, k.product, texels ? withScales(productDims, [texels]) : new Uint32Array(productDims),
+      texels ? [t.v, texels.createView({ label: `${label}.winogradWeightTexels` }), t.p, gpu.nearest] : [t.v, t.u, t.p],
       (rows) => [ceilDiv(filters, k.cover.n), ceilDiv(rows * tiles, k.cover.m), XI]),
     makeOp(gpu, `${label}.winogradOutputs`, k.outputs, dims(g.channels, fOut), [t.p, t.bias, t.out, ...(t.argmax ? [t.argmax] : [])],
       (rows) => [ceilDiv(tiles * fOut, WORKGROUP), rows]),
@@ -204,7 +205,7 @@ export interface WinogradWeightGradKernels {
 /** Compiles the weight gradient's passes, for a convolution (fused with its 2 × 2 max pool) of `filters` filters. */
 export async function winogradWeightGradKernels(gpu: Gpu, g: ConvGeometry, filters: number, strategy: MatmulStrategy): Promise<WinogradWeightGradKernels> {
   const cover = matmulCover(strategy, { m: g.channels, n: filters });
-  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false, texels: false };
+  const core = { tiled: strategy.tiled, small: strategy.block === 8, sparse: false, pooled: false, notesLive: false, readsLive: false, texels: false, texelsA: false };
   const [tilesPass, product, weights] = await Promise.all([
     kernel(gpu, 'winograd_weight_grad.wgsl', { tiles: true, vec4: outputLanes(filters) === 4 }, { WORKGROUP }, ['uniform', 'read', 'write']),
     kernel(gpu, 'winograd_product.wgsl', { flipped: false, weightGrad: true, texels: false }, { TILE: strategy.tile, BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block },

@@ -5,12 +5,12 @@ import { DeviceLimitError, GPUExecutionError, ShaderCompileError, WebGPUUnavaila
 
 /**
  * How a shader sees one binding. `step` is a uniform bound with a dynamic offset; `texels` a 2D texture of
- * rgba32float values read with textureLoad, and `writeTexels` one written with textureStore.
+ * rgba32float values, read through `nearest` (Gpu.nearest), and `writeTexels` one written with textureStore.
  */
-export type Binding = 'uniform' | 'step' | 'read' | 'write' | 'texels' | 'writeTexels';
+export type Binding = 'uniform' | 'step' | 'read' | 'write' | 'texels' | 'writeTexels' | 'nearest';
 
-/** What a bind group binds: a buffer (or a slice of one) or a view of a texture. */
-export type Resource = GPUBufferBinding | GPUTextureView;
+/** What a bind group binds: a buffer (or a slice of one), a view of a texture, or a sampler. */
+export type Resource = GPUBufferBinding | GPUTextureView | GPUSampler;
 
 const HOW_TO_GET_WEBGPU =
   'WebGPU needs Chrome/Edge 113+, or Safari 26+, or Firefox 141+ on Windows, served from https or localhost. ' +
@@ -65,8 +65,14 @@ export class Gpu {
   /** Why the device was lost ("destroyed: …", "unknown: …"), once the browser has said so. */
   lost: string | undefined;
   private firstError: string | undefined;
+  /**
+   * The sampler that shaders read texels through (shaders/common.wgsl's texel_at): nearest, so that it gives a
+   * texel's value as textureLoad would, and without the bounds checks that Dawn adds to every textureLoad.
+   */
+  readonly nearest: GPUSampler;
 
   constructor(readonly device: GPUDevice) {
+    this.nearest = device.createSampler({ label: 'nearest', magFilter: 'nearest', minFilter: 'nearest' });
     device.addEventListener('uncapturederror', (event) => {
       this.firstError ??= (event as GPUUncapturedErrorEvent).error.message;
     });
@@ -116,11 +122,11 @@ export class Gpu {
 
   /**
    * A 2D texture of rgba32float texels, width × height (each at most the device's maxTextureDimension2D), that
-   * shaders write with textureStore and read with textureLoad.
+   * shaders write with textureStore or copies fill, and shaders read through `nearest`.
    */
   texels(label: string, width: number, height: number): GPUTexture {
     const texture = this.device.createTexture({ label, size: [width, height], format: 'rgba32float',
-      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING });
+      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST });
     this.sizes.set(texture, width * height * 16);
     this.bytesHeld += width * height * 16;
     return texture;
@@ -233,6 +239,7 @@ export class Gpu {
           const visibility = GPUShaderStage.COMPUTE;
           if (kind === 'texels') return { binding, visibility, texture: { sampleType: 'unfilterable-float' } };
           if (kind === 'writeTexels') return { binding, visibility, storageTexture: { access: 'write-only', format: 'rgba32float' } };
+          if (kind === 'nearest') return { binding, visibility, sampler: { type: 'non-filtering' } };
           const type = kind === 'read' ? 'read-only-storage' : kind === 'write' ? 'storage' : 'uniform';
           return { binding, visibility, buffer: { type, hasDynamicOffset: kind === 'step' } };
         }),
