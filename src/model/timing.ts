@@ -1,6 +1,7 @@
 // GPU time of each op of a step, through timestamp-query: each op in its own compute pass with timestamps
-// at its start and end (a copy, which no pass may hold, is not timed). A StepTimer records one step that way inside a training chunk (fit's onProfile);
-// timeOps times a list of ops on its own (the benchmarks). Both need the adapter's timestamp-query.
+// at its start and end (a copy, which no pass may hold, is not timed). A StepTimer records one step that way
+// inside a training chunk (fit's onProfile); timeOps times a list of ops on its own (the benchmarks). Both need
+// the adapter's timestamp-query.
 // wallClockPass times by the wall clock instead, from submission to completion (the autotune, and the
 // benchmarks where timestamps cannot be trusted).
 
