@@ -2,10 +2,9 @@
 // or 8 × 8 where barriers are costly, as on SwiftShader and lavapipe) and how a convolution gets its patches (a
 // matrix built by im2col, or read in place by the product, and for a 3 × 3 one whether its forward goes by
 // Winograd's F(2 × 2, 3 × 3)), and whether a one-channel 5 × 5 convolution and its pool run in a kernel of their
-// own, and whether Winograd's products read their transformed weights from a texture, and a dense layer reading
-// the data its operands. Each choice is kept per
-// Gpu and, where localStorage exists, per adapter across page loads, with a digest of the kernels it was measured
-// with.
+// own, whether Winograd's products read their transformed weights from a texture, and whether a dense layer
+// reading the data reads its operands from textures. Each choice is kept per Gpu and, where localStorage exists,
+// per adapter across page loads, with a digest of the kernels it was measured with.
 
 import { layersOf } from '../layers';
 import type { Layer } from '../layers/layer';

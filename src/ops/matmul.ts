@@ -87,7 +87,6 @@ export async function matmulKernel(gpu: Gpu, variant: MatmulVariant, activation:
   if (pooled && (variant !== 'forward' || !patches)) throw new Error(`matmul: no pooled ${variant}${patches ? '' : ' (without patches)'}`);
   if (live && (!patches || strategy.tiled || variant === 'backwardInput')) throw new Error(`matmul: no live rows for ${variant}${patches ? '' : ' (without patches)'}${strategy.tiled ? ' (tiled)' : ''}`);
   if (texels && (!sparse || strategy.block !== 8)) throw new Error(`matmul: no texels for ${variant}${sparse ? '' : ' (not sparse)'} with blocks of ${strategy.block}`);
-  // (texels: the operands lie in order in their textures, n_in and n_out multiples of 4: src/ops/texels.ts)
   const cover = matmulCover(strategy, size);
   if (texels && variant === 'forward') {
     const constants = { BLOCKS_X: cover.n / strategy.block, BLOCKS_Y: cover.m / strategy.block, ...activationConstants(activation) };
